@@ -1,0 +1,236 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * The overlapped I/O completion core: one I/O completion port for the whole
+ * process, and completions delivered on the JavaScript thread.
+ *
+ * How an operation runs:
+ * 1. The mechanism calls `startIo(handle, start)`; `start` issues the
+ *    overlapped call (`ReadFile`, `WriteFile`, `ConnectNamedPipe`, ...) with
+ *    the `OVERLAPPED` it is given.
+ * 2. If the call completes at once, the promise resolves with no thread hop:
+ *    every handle is associated with `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`,
+ *    so no completion packet follows a synchronous success.
+ * 3. If it is pending, the operation waits in a map keyed by the address of
+ *    its `OVERLAPPED`. While at least one operation is pending, exactly one
+ *    `GetQueuedCompletionStatusEx` call waits on Deno's blocking pool for the
+ *    whole process, whatever the number of operations; it returns a batch of
+ *    up to 64 completions, which are resolved on the JavaScript thread, and
+ *    then whatever else is already queued is taken without another hop.
+ * 4. Cancelling (an `AbortSignal`) calls `CancelIoEx` for that one
+ *    `OVERLAPPED`; the operation ends when its packet arrives, so its buffers
+ *    are never released while the kernel may still write to them. An
+ *    operation that completed before the cancel took effect keeps its result:
+ *    no data is lost to a late abort.
+ *
+ * Idle costs nothing: with nothing pending no call is outstanding, and with
+ * operations pending the one waiting thread sleeps in the kernel.
+ *
+ * @module
+ */
+import { INFINITE, kernel32, ntdll } from "./ffi.ts";
+import { ERROR, lastError, throwLastError } from "./errors.ts";
+import type { OwnedHandle } from "./handle.ts";
+import { pointerValue } from "./handle.ts";
+
+/** The size of an `OVERLAPPED` on 64-bit Windows. */
+export const OVERLAPPED_SIZE = 32;
+const ENTRY_SIZE = 32; // OVERLAPPED_ENTRY: key, lpOverlapped, Internal, bytes (+ padding)
+const BATCH = 64;
+const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;
+const FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;
+
+/** How an overlapped operation ended. */
+export interface IoResult {
+  /** Bytes transferred. */
+  bytes: number;
+  /** The Win32 error code; 0 on success. */
+  error: number;
+  /** True when it completed inside `startIo`, without waiting. */
+  synchronous: boolean;
+}
+
+/** Options for {@linkcode startIo}. */
+export interface StartIoOptions {
+  /** Cancels the operation (`CancelIoEx`); the promise then rejects with the reason. */
+  signal?: AbortSignal;
+  /**
+   * Anything native code may read or write until the operation ends (data
+   * buffers, structures reached through pointers). Held until it ends.
+   */
+  keepAlive?: unknown;
+}
+
+interface Operation {
+  readonly overlapped: Uint8Array;
+  readonly handle: OwnedHandle;
+  readonly keepAlive: unknown;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+  readonly resolve: (result: IoResult) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+let port: Deno.PointerObject | null = null;
+const pending = new Map<bigint, Operation>();
+/**
+ * OVERLAPPEDs whose call failed synchronously with a warning status
+ * (`ERROR_MORE_DATA`): Windows still queues a packet for those, so the memory
+ * is kept, and the packet swallowed, until it arrives.
+ */
+const ghosts = new Map<bigint, Uint8Array>();
+const entries = new Uint8Array(ENTRY_SIZE * BATCH);
+const entriesView = new DataView(entries.buffer);
+const removed = new Uint32Array(1);
+let pumping = false;
+
+/** Counters for tests and benchmarks. */
+export const completionStats: {
+  synchronous: number;
+  queued: number;
+  batches: number;
+  unknownPackets: number;
+} = { synchronous: 0, queued: 0, batches: 0, unknownPackets: 0 };
+
+function completionPort(): Deno.PointerObject {
+  if (port === null) {
+    const k = kernel32();
+    const invalid = Deno.UnsafePointer.create(0xffff_ffff_ffff_ffffn);
+    const created = k.CreateIoCompletionPort(invalid, null, 0n, 1);
+    if (created === null) throwLastError("Cannot create the I/O completion port");
+    port = created;
+  }
+  return port;
+}
+
+/**
+ * Associates a handle opened with `FILE_FLAG_OVERLAPPED` with the process's
+ * completion port. Call once per handle, before `startIo`.
+ *
+ * @param handle The handle.
+ * @throws The mapped Win32 error if the association fails.
+ */
+export function associate(handle: OwnedHandle): void {
+  const k = kernel32();
+  if (k.CreateIoCompletionPort(handle.raw, completionPort(), 0n, 0) === null) {
+    throwLastError(`Cannot use ${handle.kind} for asynchronous I/O`);
+  }
+  if (
+    !k.SetFileCompletionNotificationModes(
+      handle.raw,
+      FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE,
+    )
+  ) {
+    throwLastError(`Cannot set completion modes on ${handle.kind}`);
+  }
+}
+
+/** How many operations are waiting for a completion packet. */
+export function pendingOperations(): number {
+  return pending.size;
+}
+
+/**
+ * Runs one overlapped operation on an associated handle.
+ *
+ * @param handle The handle (associated with {@linkcode associate}).
+ * @param start Issues the call with the given `OVERLAPPED` and returns its
+ * `BOOL` result, with nothing between the call and the return.
+ * @param options Cancellation and buffers to keep alive.
+ * @returns How it ended. Failures are reported in `error`, not thrown; the
+ * promise rejects only when the operation was cancelled through the signal.
+ */
+export function startIo(
+  handle: OwnedHandle,
+  start: (overlapped: Deno.PointerObject) => number,
+  options: StartIoOptions = {},
+): Promise<IoResult> {
+  const { signal, keepAlive } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const overlapped = new Uint8Array(OVERLAPPED_SIZE);
+  const address = Deno.UnsafePointer.of(overlapped)!;
+  const ok = start(address);
+  const error = ok ? 0 : lastError();
+  if (ok) {
+    completionStats.synchronous++;
+    const bytes = Number(new DataView(overlapped.buffer).getBigUint64(8, true));
+    return Promise.resolve({ bytes, error: 0, synchronous: true });
+  }
+  if (error !== ERROR.IO_PENDING) {
+    if (error === ERROR.MORE_DATA) ghosts.set(pointerValue(address), overlapped);
+    const bytes = error === ERROR.MORE_DATA
+      ? Number(new DataView(overlapped.buffer).getBigUint64(8, true))
+      : 0;
+    completionStats.synchronous++;
+    return Promise.resolve({ bytes, error, synchronous: true });
+  }
+  completionStats.queued++;
+  const key = pointerValue(address);
+  return new Promise<IoResult>((resolve, reject) => {
+    let onAbort: (() => void) | undefined;
+    if (signal) {
+      onAbort = () => {
+        if (!handle.closed) kernel32().CancelIoEx(handle.raw, address);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    pending.set(key, { overlapped, handle, keepAlive, signal, onAbort, resolve, reject });
+    if (!pumping) pump();
+  });
+}
+
+function settle(key: bigint, status: number, bytes: number): void {
+  const op = pending.get(key);
+  if (op === undefined) {
+    if (!ghosts.delete(key)) completionStats.unknownPackets++;
+    return;
+  }
+  pending.delete(key);
+  if (op.onAbort) op.signal!.removeEventListener("abort", op.onAbort);
+  const error = status === 0 ? 0 : ntdll().RtlNtStatusToDosError(status);
+  if (error === ERROR.OPERATION_ABORTED && op.signal?.aborted) {
+    op.reject(op.signal.reason);
+  } else {
+    op.resolve({ bytes, error, synchronous: false });
+  }
+}
+
+function dispatch(count: number): void {
+  completionStats.batches++;
+  for (let i = 0; i < count; i++) {
+    const base = i * ENTRY_SIZE;
+    const key = entriesView.getBigUint64(base + 8, true);
+    const status = Number(entriesView.getBigUint64(base + 16, true) & 0xffff_ffffn);
+    const bytes = entriesView.getUint32(base + 24, true);
+    if (key !== 0n) settle(key, status, bytes);
+  }
+}
+
+async function pump(): Promise<void> {
+  pumping = true;
+  const k = kernel32();
+  const cp = completionPort();
+  try {
+    while (pending.size > 0) {
+      const ok = await k.GetQueuedCompletionStatusExNb(cp, entries, BATCH, removed, INFINITE, 0);
+      if (!ok) {
+        // With an infinite timeout this only fails if the port itself is
+        // broken; the thread's last error is not ours to read.
+        const failure = new Deno.errors.BadResource("The I/O completion port failed");
+        for (const op of pending.values()) op.reject(failure);
+        pending.clear();
+        return;
+      }
+      dispatch(removed[0]);
+      // Let the continuations run (they often start the next operation),
+      // then take whatever is already queued without another thread hop.
+      await null;
+      while (
+        pending.size > 0 && k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)
+      ) {
+        dispatch(removed[0]);
+      }
+    }
+  } finally {
+    pumping = false;
+  }
+}

@@ -1,0 +1,325 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Symbol tables for kernel32, user32, advapi32 and ntdll, opened lazily.
+ *
+ * Nothing here opens a DLL at import time: the tables are plain objects, and
+ * each library is opened on the first call of its accessor. Importing the
+ * package, `deno doc`, type checks and the OS-independent tests therefore work
+ * on Linux and macOS, where the accessors throw `Deno.errors.NotSupported`.
+ *
+ * Win32 names and their long parameter lists appear only here and in thin
+ * private wrappers. Only W (UTF-16) APIs are declared.
+ *
+ * Type conventions: `HANDLE`, `HWND` and every pointer are `"pointer"`;
+ * input buffers that native code reads or writes during the call are
+ * `"buffer"`; `BOOL` is `i32`, `DWORD` is `u32`. Symbols whose key ends in
+ * `Nb` are `nonblocking` twins: they run on Deno's blocking-thread pool and
+ * must only be used where a shared completion mechanism needs one waiting
+ * thread (see `completion.ts`).
+ *
+ * @module
+ */
+
+/** kernel32.dll: handles, events, waits, overlapped I/O, pipes, processes. */
+export const KERNEL32 = {
+  // DWORD GetLastError(void)
+  GetLastError: { parameters: [], result: "u32" },
+  // void SetLastError(DWORD dwErrCode)
+  SetLastError: { parameters: ["u32"], result: "void" },
+  // DWORD FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId,
+  //   DWORD dwLanguageId, LPWSTR lpBuffer, DWORD nSize, va_list *Arguments)
+  FormatMessageW: {
+    parameters: ["u32", "pointer", "u32", "u32", "buffer", "u32", "pointer"],
+    result: "u32",
+  },
+  // BOOL CloseHandle(HANDLE hObject)
+  CloseHandle: { parameters: ["pointer"], result: "i32" },
+  // BOOL GetHandleInformation(HANDLE hObject, LPDWORD lpdwFlags)
+  GetHandleInformation: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL SetHandleInformation(HANDLE hObject, DWORD dwMask, DWORD dwFlags)
+  SetHandleInformation: { parameters: ["pointer", "u32", "u32"], result: "i32" },
+  // BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+  //   HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle, DWORD dwDesiredAccess,
+  //   BOOL bInheritHandle, DWORD dwOptions)
+  DuplicateHandle: {
+    parameters: ["pointer", "pointer", "pointer", "buffer", "u32", "i32", "u32"],
+    result: "i32",
+  },
+
+  // HANDLE CreateEventW(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+  //   BOOL bInitialState, LPCWSTR lpName)
+  CreateEventW: { parameters: ["pointer", "i32", "i32", "buffer"], result: "pointer" },
+  // HANDLE OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+  OpenEventW: { parameters: ["u32", "i32", "buffer"], result: "pointer" },
+  // BOOL SetEvent(HANDLE hEvent)
+  SetEvent: { parameters: ["pointer"], result: "i32" },
+  // BOOL ResetEvent(HANDLE hEvent)
+  ResetEvent: { parameters: ["pointer"], result: "i32" },
+
+  // DWORD WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds)
+  WaitForSingleObject: { parameters: ["pointer", "u32"], result: "u32" },
+  // DWORD WaitForMultipleObjects(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll,
+  //   DWORD dwMilliseconds)
+  WaitForMultipleObjects: { parameters: ["u32", "buffer", "i32", "u32"], result: "u32" },
+  // The same, on the blocking pool (one thread for the whole call).
+  WaitForMultipleObjectsNb: {
+    name: "WaitForMultipleObjects",
+    parameters: ["u32", "buffer", "i32", "u32"],
+    result: "u32",
+    nonblocking: true,
+  },
+  // BOOL RegisterWaitForSingleObject(PHANDLE phNewWaitObject, HANDLE hObject,
+  //   WAITORTIMERCALLBACK Callback, PVOID Context, ULONG dwMilliseconds, ULONG dwFlags)
+  RegisterWaitForSingleObject: {
+    parameters: ["buffer", "pointer", "function", "pointer", "u32", "u32"],
+    result: "i32",
+  },
+  // BOOL UnregisterWaitEx(HANDLE WaitHandle, HANDLE CompletionEvent)
+  UnregisterWaitEx: { parameters: ["pointer", "pointer"], result: "i32" },
+
+  // HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
+  //   ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads)
+  CreateIoCompletionPort: {
+    parameters: ["pointer", "pointer", "usize", "u32"],
+    result: "pointer",
+  },
+  // BOOL GetQueuedCompletionStatusEx(HANDLE CompletionPort,
+  //   LPOVERLAPPED_ENTRY lpCompletionPortEntries, ULONG ulCount,
+  //   PULONG ulNumEntriesRemoved, DWORD dwMilliseconds, BOOL fAlertable)
+  GetQueuedCompletionStatusEx: {
+    parameters: ["pointer", "buffer", "u32", "buffer", "u32", "i32"],
+    result: "i32",
+  },
+  // The same, on the blocking pool: the completion core's one waiting thread.
+  GetQueuedCompletionStatusExNb: {
+    name: "GetQueuedCompletionStatusEx",
+    parameters: ["pointer", "buffer", "u32", "buffer", "u32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // BOOL PostQueuedCompletionStatus(HANDLE CompletionPort,
+  //   DWORD dwNumberOfBytesTransferred, ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped)
+  PostQueuedCompletionStatus: {
+    parameters: ["pointer", "u32", "usize", "pointer"],
+    result: "i32",
+  },
+  // BOOL SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags)
+  SetFileCompletionNotificationModes: { parameters: ["pointer", "u8"], result: "i32" },
+  // BOOL CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped)
+  CancelIoEx: { parameters: ["pointer", "pointer"], result: "i32" },
+  // BOOL ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+  //   LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped)
+  ReadFile: { parameters: ["pointer", "pointer", "u32", "pointer", "pointer"], result: "i32" },
+  // BOOL WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
+  //   LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped)
+  WriteFile: { parameters: ["pointer", "pointer", "u32", "pointer", "pointer"], result: "i32" },
+
+  // HANDLE CreateNamedPipeW(LPCWSTR lpName, DWORD dwOpenMode, DWORD dwPipeMode,
+  //   DWORD nMaxInstances, DWORD nOutBufferSize, DWORD nInBufferSize,
+  //   DWORD nDefaultTimeOut, LPSECURITY_ATTRIBUTES lpSecurityAttributes)
+  CreateNamedPipeW: {
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "u32", "u32", "pointer"],
+    result: "pointer",
+  },
+  // BOOL ConnectNamedPipe(HANDLE hNamedPipe, LPOVERLAPPED lpOverlapped)
+  ConnectNamedPipe: { parameters: ["pointer", "pointer"], result: "i32" },
+  // BOOL DisconnectNamedPipe(HANDLE hNamedPipe)
+  DisconnectNamedPipe: { parameters: ["pointer"], result: "i32" },
+  // HANDLE CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
+  //   LPSECURITY_ATTRIBUTES lpSecurityAttributes, DWORD dwCreationDisposition,
+  //   DWORD dwFlagsAndAttributes, HANDLE hTemplateFile)
+  CreateFileW: {
+    parameters: ["buffer", "u32", "u32", "pointer", "u32", "u32", "pointer"],
+    result: "pointer",
+  },
+  // BOOL FlushFileBuffers(HANDLE hFile)
+  FlushFileBuffers: { parameters: ["pointer"], result: "i32" },
+
+  // DWORD GetCurrentProcessId(void)
+  GetCurrentProcessId: { parameters: [], result: "u32" },
+  // DWORD GetCurrentThreadId(void)
+  GetCurrentThreadId: { parameters: [], result: "u32" },
+  // HANDLE GetCurrentProcess(void)
+  GetCurrentProcess: { parameters: [], result: "pointer" },
+  // BOOL GetProcessTimes(HANDLE hProcess, LPFILETIME lpCreationTime,
+  //   LPFILETIME lpExitTime, LPFILETIME lpKernelTime, LPFILETIME lpUserTime)
+  GetProcessTimes: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // BOOL GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount)
+  GetProcessHandleCount: { parameters: ["pointer", "buffer"], result: "i32" },
+  // HANDLE CreateToolhelp32Snapshot(DWORD dwFlags, DWORD th32ProcessID)
+  CreateToolhelp32Snapshot: { parameters: ["u32", "u32"], result: "pointer" },
+  // BOOL Thread32First(HANDLE hSnapshot, LPTHREADENTRY32 lpte)
+  Thread32First: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL Thread32Next(HANDLE hSnapshot, LPTHREADENTRY32 lpte)
+  Thread32Next: { parameters: ["pointer", "buffer"], result: "i32" },
+  // HLOCAL LocalFree(HLOCAL hMem)
+  LocalFree: { parameters: ["pointer"], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** user32.dll: message-only windows and the message pump (clipboard, WM_COPYDATA). */
+export const USER32 = {
+  // ATOM RegisterClassExW(const WNDCLASSEXW *unnamedParam1)
+  RegisterClassExW: { parameters: ["buffer"], result: "u16" },
+  // HWND CreateWindowExW(DWORD dwExStyle, LPCWSTR lpClassName, LPCWSTR lpWindowName,
+  //   DWORD dwStyle, int X, int Y, int nWidth, int nHeight, HWND hWndParent,
+  //   HMENU hMenu, HINSTANCE hInstance, LPVOID lpParam)
+  CreateWindowExW: {
+    parameters: [
+      "u32",
+      "buffer",
+      "buffer",
+      "u32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+    ],
+    result: "pointer",
+  },
+  // BOOL DestroyWindow(HWND hWnd)
+  DestroyWindow: { parameters: ["pointer"], result: "i32" },
+  // LRESULT DefWindowProcW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
+  DefWindowProcW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
+  // BOOL PeekMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax,
+  //   UINT wRemoveMsg)
+  PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
+  // LRESULT DispatchMessageW(const MSG *lpMsg)
+  DispatchMessageW: { parameters: ["buffer"], result: "isize" },
+  // BOOL PostMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
+  PostMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "i32" },
+  // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,
+  //   UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult)
+  SendMessageTimeoutW: {
+    parameters: ["pointer", "u32", "usize", "pointer", "u32", "u32", "buffer"],
+    result: "isize",
+  },
+  // HWND FindWindowExW(HWND hWndParent, HWND hWndChildAfter, LPCWSTR lpszClass,
+  //   LPCWSTR lpszWindow)
+  FindWindowExW: { parameters: ["pointer", "pointer", "buffer", "buffer"], result: "pointer" },
+  // DWORD MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles,
+  //   DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)
+  MsgWaitForMultipleObjectsEx: {
+    parameters: ["u32", "buffer", "u32", "u32", "u32"],
+    result: "u32",
+  },
+  // DWORD GetClipboardSequenceNumber(void)
+  GetClipboardSequenceNumber: { parameters: [], result: "u32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** advapi32.dll: security descriptors for the secure defaults of named objects. */
+export const ADVAPI32 = {
+  // BOOL ConvertStringSecurityDescriptorToSecurityDescriptorW(LPCWSTR StringSecurityDescriptor,
+  //   DWORD StringSDRevision, PSECURITY_DESCRIPTOR *SecurityDescriptor,
+  //   PULONG SecurityDescriptorSize)
+  ConvertStringSecurityDescriptorToSecurityDescriptorW: {
+    parameters: ["buffer", "u32", "buffer", "buffer"],
+    result: "i32",
+  },
+  // BOOL ConvertSecurityDescriptorToStringSecurityDescriptorW(
+  //   PSECURITY_DESCRIPTOR SecurityDescriptor, DWORD RequestedStringSDRevision,
+  //   SECURITY_INFORMATION SecurityInformation, LPWSTR *StringSecurityDescriptor,
+  //   PULONG StringSecurityDescriptorLen)
+  ConvertSecurityDescriptorToStringSecurityDescriptorW: {
+    parameters: ["pointer", "u32", "u32", "buffer", "buffer"],
+    result: "i32",
+  },
+  // DWORD GetSecurityInfo(HANDLE handle, SE_OBJECT_TYPE ObjectType,
+  //   SECURITY_INFORMATION SecurityInfo, PSID *ppsidOwner, PSID *ppsidGroup,
+  //   PACL *ppDacl, PACL *ppSacl, PSECURITY_DESCRIPTOR *ppSecurityDescriptor)
+  GetSecurityInfo: {
+    parameters: ["pointer", "u32", "u32", "pointer", "pointer", "pointer", "pointer", "buffer"],
+    result: "u32",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** ntdll.dll: status conversion, and Wine detection for the test suite. */
+export const NTDLL = {
+  // ULONG RtlNtStatusToDosError(NTSTATUS Status)
+  RtlNtStatusToDosError: { parameters: ["u32"], result: "u32" },
+  // const char *wine_get_version(void) (Wine only)
+  wine_get_version: { parameters: [], result: "pointer", optional: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+type Symbols<T extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<T>["symbols"];
+
+function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
+  file: string,
+  table: T,
+): () => Symbols<T> {
+  let library: Deno.DynamicLibrary<T> | undefined;
+  return () => {
+    if (library === undefined) {
+      if (Deno.build.os !== "windows") {
+        throw new Deno.errors.NotSupported(
+          `winipc needs Windows: cannot open ${file} on ${Deno.build.os}`,
+        );
+      }
+      // Permission errors (--allow-ffi missing) pass through unchanged.
+      library = Deno.dlopen(file, table);
+    }
+    return library.symbols;
+  };
+}
+
+/** The kernel32 symbols; opens kernel32.dll on first use. */
+export const kernel32: () => Symbols<typeof KERNEL32> = lazyLibrary("kernel32.dll", KERNEL32);
+/** The user32 symbols; opens user32.dll on first use. */
+export const user32: () => Symbols<typeof USER32> = lazyLibrary("user32.dll", USER32);
+/** The advapi32 symbols; opens advapi32.dll on first use. */
+export const advapi32: () => Symbols<typeof ADVAPI32> = lazyLibrary("advapi32.dll", ADVAPI32);
+/** The ntdll symbols; opens ntdll.dll on first use. */
+export const ntdll: () => Symbols<typeof NTDLL> = lazyLibrary("ntdll.dll", NTDLL);
+
+/** True when running on Windows (natively or under Wine). */
+export const IS_WINDOWS: boolean = Deno.build.os === "windows";
+
+let wineVersion: string | null | undefined;
+/**
+ * The Wine version when running under Wine, `null` on real Windows and on
+ * other operating systems.
+ */
+export function wineVersionOrNull(): string | null {
+  if (wineVersion === undefined) {
+    wineVersion = null;
+    if (IS_WINDOWS) {
+      const get = ntdll().wine_get_version;
+      const ptr = get ? get() : null;
+      if (ptr !== null) wineVersion = new Deno.UnsafePointerView(ptr).getCString();
+    }
+  }
+  return wineVersion;
+}
+
+/** Windows constants the core and the mechanisms share. */
+export const INFINITE = 0xffffffff;
+export const WAIT_OBJECT_0 = 0;
+export const WAIT_ABANDONED_0 = 0x80;
+export const WAIT_TIMEOUT = 0x102;
+export const WAIT_FAILED = 0xffffffff;
+export const MAXIMUM_WAIT_OBJECTS = 64;
+export const GENERIC_READ = 0x80000000;
+export const GENERIC_WRITE = 0x40000000;
+/** `GENERIC_READ | GENERIC_WRITE`, as an unsigned number (`|` in JavaScript gives a negative one). */
+export const GENERIC_READ_WRITE = 0xc0000000;
+export const OPEN_EXISTING = 3;
+export const FILE_FLAG_OVERLAPPED = 0x40000000;
+export const FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+export const PIPE_ACCESS_INBOUND = 0x1;
+export const PIPE_ACCESS_OUTBOUND = 0x2;
+export const PIPE_ACCESS_DUPLEX = 0x3;
+export const PIPE_TYPE_BYTE = 0x0;
+export const PIPE_TYPE_MESSAGE = 0x4;
+export const PIPE_READMODE_MESSAGE = 0x2;
+export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
+export const PIPE_UNLIMITED_INSTANCES = 255;
+export const SECURITY_SQOS_PRESENT = 0x00100000;
+export const SECURITY_IDENTIFICATION = 0x00010000;
+export const HANDLE_FLAG_INHERIT = 0x1;
+export const DUPLICATE_SAME_ACCESS = 0x2;

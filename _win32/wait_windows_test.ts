@@ -1,0 +1,148 @@
+// Copyright 2026 the winipc authors. MIT license.
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { windowsTest } from "../tests/_helpers.ts";
+import { kernel32 } from "./ffi.ts";
+import { OwnedHandle } from "./handle.ts";
+import { waitForAny, waitForHandle, waitStats } from "./wait.ts";
+import { threadCount } from "./process_info.ts";
+
+function newEvent(manualReset = false): OwnedHandle {
+  return OwnedHandle.from(
+    kernel32().CreateEventW(null, manualReset ? 1 : 0, 0, null),
+    "event",
+    "Cannot create event",
+  );
+}
+
+windowsTest("waitForHandle() resolves at once for a signalled object, with no hop", {}, async () => {
+  using event = newEvent();
+  kernel32().SetEvent(event.raw);
+  const before = waitStats.registered;
+  assertEquals(await waitForHandle(event), "signaled");
+  assertEquals(waitStats.registered, before);
+  // The auto-reset event's signal was consumed.
+  assertEquals(await waitForHandle(event, { timeout: 0 }), "timeout");
+});
+
+windowsTest("waitForHandle() resolves when the event is set later", {}, async () => {
+  using event = newEvent();
+  const waiting = waitForHandle(event);
+  setTimeout(() => kernel32().SetEvent(event.raw), 20);
+  assertEquals(await waiting, "signaled");
+});
+
+windowsTest("waitForHandle() times out after the timeout and not before", {}, async () => {
+  using event = newEvent();
+  const start = performance.now();
+  assertEquals(await waitForHandle(event, { timeout: 150 }), "timeout");
+  const elapsed = performance.now() - start;
+  assert(elapsed >= 140, `returned after ${elapsed} ms`);
+  assert(elapsed < 2000, `returned after ${elapsed} ms`);
+});
+
+windowsTest("waitForHandle() rejects with the abort reason and leaves no registration", {}, async () => {
+  using event = newEvent();
+  const controller = new AbortController();
+  const waiting = waitForHandle(event, { signal: controller.signal });
+  const reason = new Error("stop");
+  setTimeout(() => controller.abort(reason), 10);
+  const error = await assertRejects(() => waiting);
+  assertEquals(error, reason);
+  // The event still works and its later signal is not swallowed by the dead wait.
+  kernel32().SetEvent(event.raw);
+  assertEquals(await waitForHandle(event, { timeout: 1000 }), "signaled");
+  // An already aborted signal rejects without waiting.
+  await assertRejects(() => waitForHandle(event, { signal: AbortSignal.abort(reason) }));
+});
+
+windowsTest("waitForHandle() validates its timeout", {}, async () => {
+  using event = newEvent();
+  await assertRejects(() => waitForHandle(event, { timeout: -1 }), RangeError, "timeout must be");
+  await assertRejects(() => waitForHandle(event, { timeout: NaN }), RangeError);
+});
+
+windowsTest("waitForHandle() on a closed handle fails clearly", {}, async () => {
+  const event = newEvent();
+  event.close();
+  await assertRejects(() => waitForHandle(event), Deno.errors.BadResource, "it is closed");
+});
+
+windowsTest("200 pending waits: the last one signalled first resolves promptly", {}, async () => {
+  const baseline = threadCount();
+  const events = Array.from({ length: 200 }, () => newEvent());
+  try {
+    const settled: number[] = [];
+    const waits = events.map((event, i) =>
+      waitForHandle(event, { timeout: 20_000 }).then((r) => {
+        settled.push(i);
+        return r;
+      })
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const threads = threadCount();
+    const start = performance.now();
+    kernel32().SetEvent(events[199].raw);
+    assertEquals(await waits[199], "signaled");
+    const latency = performance.now() - start;
+    assert(latency < 100, `last wait resolved after ${latency} ms`);
+    assertEquals(settled, [199]);
+    for (let i = 0; i < 199; i++) kernel32().SetEvent(events[i].raw);
+    assertEquals(new Set(await Promise.all(waits)), new Set(["signaled"]));
+    // The pool's wait threads each watch up to 63 objects: 4 of them, plus
+    // a worker or two that run the callbacks.
+    assert(threads - baseline <= 6, `${baseline} threads before 200 waits, ${threads} with them`);
+  } finally {
+    for (const event of events) event.close();
+  }
+});
+
+windowsTest("waitForAny() returns the index of the signalled object", {}, async () => {
+  const events = Array.from({ length: 100 }, () => newEvent());
+  try {
+    assertEquals(await waitForAny(events, { timeout: 0 }), -1);
+    const waiting = waitForAny(events, { timeout: 10_000 });
+    setTimeout(() => kernel32().SetEvent(events[73].raw), 20);
+    assertEquals(await waiting, 73);
+    // Only the winner's signal was consumed.
+    kernel32().SetEvent(events[5].raw);
+    assertEquals(await waitForAny(events), 5);
+    assertEquals(await waitForAny(events, { timeout: 50 }), -1);
+  } finally {
+    for (const event of events) event.close();
+  }
+});
+
+windowsTest("waitForAny() gives back signals consumed by losing waits", {}, async () => {
+  const events = Array.from({ length: 8 }, () => newEvent());
+  try {
+    const restored: number[] = [];
+    const waiting = waitForAny(events, {
+      restore: (i) => {
+        restored.push(i);
+        kernel32().SetEvent(events[i].raw);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    for (const event of events) kernel32().SetEvent(event.raw);
+    const winner = await waiting;
+    assert(winner >= 0);
+    await new Promise((r) => setTimeout(r, 100));
+    // Every event except the winner's is still signalled: either its wait was
+    // unregistered in time, or its consumed signal was restored.
+    for (let i = 0; i < events.length; i++) {
+      const expected = i === winner ? "timeout" : "signaled";
+      assertEquals(await waitForHandle(events[i], { timeout: 0 }), expected, `event ${i}`);
+    }
+  } finally {
+    for (const event of events) event.close();
+  }
+});
+
+windowsTest("waitForAny() rejects on abort and validates its input", {}, async () => {
+  using event = newEvent();
+  const controller = new AbortController();
+  const waiting = waitForAny([event], { signal: controller.signal });
+  controller.abort(new Error("gone"));
+  await assertRejects(() => waiting, Error, "gone");
+  await assertRejects(() => waitForAny([]), RangeError, "no objects");
+});

@@ -1,0 +1,104 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Shared helpers for the Windows suite: registering tests that need Windows,
+ * marking those that cannot pass under Wine, and running child processes.
+ *
+ * @module
+ */
+import { IS_WINDOWS, wineVersionOrNull } from "../_win32/ffi.ts";
+
+/** True when the suite runs under Wine rather than on Windows. */
+export const UNDER_WINE: boolean = IS_WINDOWS && wineVersionOrNull() !== null;
+
+/** Options for {@linkcode windowsTest}. */
+export interface WindowsTestOptions {
+  /**
+   * Why this test cannot pass under Wine although it follows the Windows
+   * documentation. Under Wine it is then reported as ignored, with the
+   * reason in its name, and counted as skipped; on Windows it runs.
+   */
+  notUnderWine?: string;
+  /** Deno's sanitizers, as `Deno.test` takes them. */
+  sanitizeOps?: boolean;
+  sanitizeResources?: boolean;
+}
+
+/**
+ * Registers a test of Windows behaviour. The Windows suite (files named
+ * `*_windows_test.ts` and everything under `tests/`) only runs on Windows or
+ * under Wine; the runner does not load it elsewhere.
+ *
+ * @param name The test's name.
+ * @param options Wine exceptions and sanitizer settings.
+ * @param fn The test.
+ */
+export function windowsTest(
+  name: string,
+  options: WindowsTestOptions,
+  fn: (t: Deno.TestContext) => void | Promise<void>,
+): void {
+  const skip = UNDER_WINE && options.notUnderWine !== undefined;
+  Deno.test({
+    name: skip ? `${name} [not under Wine: ${options.notUnderWine}]` : name,
+    ignore: skip || !IS_WINDOWS,
+    sanitizeOps: options.sanitizeOps,
+    sanitizeResources: options.sanitizeResources,
+    fn,
+  });
+}
+
+/** The result of {@linkcode runDeno}. */
+export interface ChildResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts `deno run -A <script> ...args` as a child process (same Deno, so
+ * under Wine the same wineserver) and returns it.
+ *
+ * @param script A path relative to the repository root, or a URL.
+ * @param args Arguments for the script.
+ * @returns The running child, with piped stdout and stderr.
+ */
+export function spawnDeno(script: string | URL, args: string[] = []): Deno.ChildProcess {
+  const path = script instanceof URL ? script : new URL(`../${script}`, import.meta.url);
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", path.href.startsWith("file:") ? fromFileUrl(path) : path.href, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/**
+ * Runs a child with {@linkcode spawnDeno} to the end.
+ *
+ * @param script The script.
+ * @param args Its arguments.
+ * @returns Exit code and output.
+ */
+export async function runDeno(script: string | URL, args: string[] = []): Promise<ChildResult> {
+  const child = spawnDeno(script, args);
+  await child.stdin.close();
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+function fromFileUrl(url: URL): string {
+  const path = decodeURIComponent(url.pathname);
+  return IS_WINDOWS ? path.replace(/^\/([A-Za-z]:)/, "$1").replaceAll("/", "\\") : path;
+}
+
+/**
+ * A name no other test or process uses, for named kernel objects and pipes.
+ *
+ * @param prefix What the object is for.
+ * @returns A unique name.
+ */
+export function uniqueName(prefix: string): string {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  return `winipc-test-${prefix}-${Deno.pid}-${random[0].toString(36)}${random[1].toString(36)}`;
+}

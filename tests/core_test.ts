@@ -1,0 +1,105 @@
+// Copyright 2026 the winipc authors. MIT license.
+// The shared core across real processes: waits signalled by another process,
+// and reads whose peer process exits.
+import { assert, assertEquals } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
+import { spawnDeno, uniqueName, windowsTest, runDeno } from "./_helpers.ts";
+import {
+  FILE_FLAG_FIRST_PIPE_INSTANCE,
+  FILE_FLAG_OVERLAPPED,
+  kernel32,
+  PIPE_ACCESS_DUPLEX,
+  PIPE_REJECT_REMOTE_CLIENTS,
+  PIPE_TYPE_BYTE,
+} from "../_win32/ffi.ts";
+import { OwnedHandle } from "../_win32/handle.ts";
+import { encodeUtf16z } from "../_win32/utf16.ts";
+import { associate, startIo } from "../_win32/completion.ts";
+import { readFile } from "../_win32/io.ts";
+import { waitForHandle } from "../_win32/wait.ts";
+
+const PEER = "tests/fixtures/core_peer.ts";
+
+function pipeServer(name: string): OwnedHandle {
+  const k = kernel32();
+  const handle = OwnedHandle.from(
+    k.CreateNamedPipeW(
+      encodeUtf16z(`\\\\.\\pipe\\${name}`),
+      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS,
+      1,
+      4096,
+      4096,
+      0,
+      null,
+    ),
+    "named pipe",
+    "Cannot create pipe",
+  );
+  associate(handle);
+  return handle;
+}
+
+function connect(pipe: OwnedHandle): Promise<unknown> {
+  return startIo(pipe, (overlapped) => kernel32().ConnectNamedPipe(pipe.raw, overlapped)).then(
+    (result) => {
+      // ERROR_PIPE_CONNECTED: the client came first, which is success.
+      if (result.error !== 0 && result.error !== 535) throw new Error(`connect: ${result.error}`);
+    },
+  );
+}
+
+windowsTest("a wait is signalled by another process", {}, async () => {
+  const name = uniqueName("event");
+  using event = OwnedHandle.from(
+    kernel32().CreateEventW(null, 0, 0, encodeUtf16z(name)),
+    "event",
+    "Cannot create event",
+  );
+  const waiting = waitForHandle(event, { timeout: 30_000 });
+  const child = await runDeno(PEER, ["set-event", name, "50"]);
+  assertEquals(child.code, 0, child.stderr);
+  assertEquals(await waiting, "signaled");
+});
+
+windowsTest("a read pending on a pipe receives data written by another process", {}, async () => {
+  const name = uniqueName("pipe");
+  using server = pipeServer(name);
+  const connecting = connect(server);
+  const buffer = new Uint8Array(64);
+  const child = runDeno(PEER, ["write-pipe", name, "from the child ✓"]);
+  await connecting;
+  const result = await readFile(server, buffer);
+  assertEquals(result.error, 0);
+  assertEquals(new TextDecoder().decode(buffer.subarray(0, result.bytes)), "from the child ✓");
+  assertEquals((await child).code, 0);
+});
+
+windowsTest("the peer process exiting ends a pending read with an error, no hang", {}, async () => {
+  const name = uniqueName("pipe");
+  using server = pipeServer(name);
+  const connecting = connect(server);
+  const child = spawnDeno(PEER, ["hold-pipe", name]);
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream());
+  const reader = lines.getReader();
+  assertEquals((await reader.read()).value, "ready");
+  await connecting;
+  const reading = readFile(server, new Uint8Array(16));
+  // Let the child go: it exits with its pipe end open, so the kernel closes it.
+  await child.stdin.close();
+  const result = await reading;
+  assertEquals(result.error, 109, "ERROR_BROKEN_PIPE");
+  const status = await child.status;
+  assert(status.success);
+  reader.releaseLock();
+  await lines.cancel();
+  await child.stderr.cancel();
+});
+
+windowsTest("200 reads pending in a plain deno process: at most 10 threads", {}, async () => {
+  const child = await runDeno(PEER, ["many-reads", "200"]);
+  assertEquals(child.code, 0, child.stderr);
+  const { idle, pending, correct } = JSON.parse(child.stdout);
+  assert(pending <= 10, `${pending} threads with 200 reads pending (idle: ${idle})`);
+  assertEquals(correct, 200);
+});
