@@ -1,0 +1,31 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * winipc: the classic Windows inter-process communication mechanisms for
+ * Deno, through `Deno.dlopen` on kernel32 and user32, with one lifecycle
+ * model: Web Streams, async iterables, `AbortSignal` and `using`.
+ *
+ * The mechanisms come one by one; this release has the shared Win32 core and
+ * the test harness, and no mechanism yet. Each submodule says what it holds:
+ *
+ * | import | mechanism | state |
+ * | --- | --- | --- |
+ * | `@winipc/winipc/pipe` | anonymous pipes, child processes | not built yet |
+ * | `@winipc/winipc/named-pipe` | named pipes | not built yet |
+ * | `@winipc/winipc/mailslot` | mailslots | not built yet |
+ * | `@winipc/winipc/shared-memory` | shared memory, channels | not built yet |
+ * | `@winipc/winipc/sync` | mutex, semaphore, event, timers | not built yet |
+ * | `@winipc/winipc/clipboard` | the clipboard | not built yet |
+ * | `@winipc/winipc/copydata` | `WM_COPYDATA` messages | not built yet |
+ *
+ * Importing winipc opens no DLL: libraries are opened on first use, so type
+ * checks and documentation work on every OS.
+ *
+ * @module
+ */
+export * from "./pipe/mod.ts";
+export * from "./named_pipe/mod.ts";
+export * from "./mailslot/mod.ts";
+export * from "./shared_memory/mod.ts";
+export * from "./sync/mod.ts";
+export * from "./clipboard/mod.ts";
+export * from "./copydata/mod.ts";
