@@ -38,23 +38,27 @@ windowsTest("a pending read completes through the port when data arrives", {}, a
   assertEquals(pendingOperations(), 0);
 });
 
-windowsTest("cancelling a pending read rejects with the reason; the pipe stays usable", {}, async () => {
-  const [a, b] = createPipePair();
-  using _a = a;
-  using _b = b;
-  const controller = new AbortController();
-  const reason = new DOMException("no more", "AbortError");
-  const reading = readFile(b, new Uint8Array(16), controller.signal);
-  setTimeout(() => controller.abort(reason), 10);
-  const error = await assertRejects(() => reading);
-  assertEquals(error, reason);
-  assertEquals(pendingOperations(), 0);
-  await writeFile(a, encoder.encode("still"));
-  const buffer = new Uint8Array(16);
-  assertEquals((await readFile(b, buffer)).bytes, 5);
-  assertEquals(decoder.decode(buffer.subarray(0, 5)), "still");
-  await assertRejects(() => readFile(b, buffer, AbortSignal.abort(reason)));
-});
+windowsTest(
+  "cancelling a pending read rejects with the reason; the pipe stays usable",
+  {},
+  async () => {
+    const [a, b] = createPipePair();
+    using _a = a;
+    using _b = b;
+    const controller = new AbortController();
+    const reason = new DOMException("no more", "AbortError");
+    const reading = readFile(b, new Uint8Array(16), controller.signal);
+    setTimeout(() => controller.abort(reason), 10);
+    const error = await assertRejects(() => reading);
+    assertEquals(error, reason);
+    assertEquals(pendingOperations(), 0);
+    await writeFile(a, encoder.encode("still"));
+    const buffer = new Uint8Array(16);
+    assertEquals((await readFile(b, buffer)).bytes, 5);
+    assertEquals(decoder.decode(buffer.subarray(0, 5)), "still");
+    await assertRejects(() => readFile(b, buffer, AbortSignal.abort(reason)));
+  },
+);
 
 windowsTest("closing a handle ends its pending read with an error", {}, async () => {
   const [a, b] = createPipePair();
@@ -74,73 +78,84 @@ windowsTest("the peer closing ends a pending read with ERROR_BROKEN_PIPE", {}, a
   assertEquals((await reading).error, 109);
 });
 
-windowsTest("200 reads pending on 200 pipes add at most one thread, and all complete", {}, async () => {
-  // The absolute bound (10 threads in a plain `deno run` process) is checked
-  // in tests/core_test.ts; the test runner itself has more threads.
-  const baseline = threadCount();
-  const pairs = Array.from({ length: 200 }, () => createPipePair());
-  try {
-    const buffers = pairs.map(() => new Uint8Array(32));
-    const reads = pairs.map(([_, reader], i) => readFile(reader, buffers[i]));
-    await new Promise((r) => setTimeout(r, 100));
-    assertEquals(pendingOperations(), 200);
-    const threads = threadCount();
-    assert(threads - baseline <= 1, `${baseline} threads before, ${threads} with 200 reads pending`);
-    // Complete them in reverse order, each with its own data.
-    for (let i = 199; i >= 0; i--) await writeFile(pairs[i][0], encoder.encode(`message ${i}`));
-    const results = await Promise.all(reads);
-    for (let i = 0; i < 200; i++) {
-      assertEquals(results[i].error, 0);
-      assertEquals(decoder.decode(buffers[i].subarray(0, results[i].bytes)), `message ${i}`);
+windowsTest(
+  "200 reads pending on 200 pipes add at most one thread, and all complete",
+  {},
+  async () => {
+    // The absolute bound (10 threads in a plain `deno run` process) is checked
+    // in tests/core_test.ts; the test runner itself has more threads.
+    const baseline = threadCount();
+    const pairs = Array.from({ length: 200 }, () => createPipePair());
+    try {
+      const buffers = pairs.map(() => new Uint8Array(32));
+      const reads = pairs.map(([_, reader], i) => readFile(reader, buffers[i]));
+      await new Promise((r) => setTimeout(r, 100));
+      assertEquals(pendingOperations(), 200);
+      const threads = threadCount();
+      assert(
+        threads - baseline <= 1,
+        `${baseline} threads before, ${threads} with 200 reads pending`,
+      );
+      // Complete them in reverse order, each with its own data.
+      for (let i = 199; i >= 0; i--) await writeFile(pairs[i][0], encoder.encode(`message ${i}`));
+      const results = await Promise.all(reads);
+      for (let i = 0; i < 200; i++) {
+        assertEquals(results[i].error, 0);
+        assertEquals(decoder.decode(buffers[i].subarray(0, results[i].bytes)), `message ${i}`);
+      }
+    } finally {
+      for (const [a, b] of pairs) {
+        a.close();
+        b.close();
+      }
     }
-  } finally {
-    for (const [a, b] of pairs) {
-      a.close();
-      b.close();
+  },
+);
+
+windowsTest(
+  "idle: 200 reads and 200 waits pending cost under 2% CPU, and still wake promptly",
+  {},
+  async () => {
+    const pairs = Array.from({ length: 200 }, () => createPipePair());
+    const events = Array.from(
+      { length: 200 },
+      () => OwnedHandle.from(kernel32().CreateEventW(null, 0, 0, null), "event", "event"),
+    );
+    try {
+      const reads = pairs.map(([_, reader]) => readFile(reader, new Uint8Array(8)));
+      const waits = events.map((event) => waitForHandle(event));
+      await new Promise((r) => setTimeout(r, 200));
+      const cpuBefore = processCpuMilliseconds();
+      const wallBefore = performance.now();
+      await new Promise((r) => setTimeout(r, 2000));
+      const cpu = processCpuMilliseconds() - cpuBefore;
+      const wall = performance.now() - wallBefore;
+      const share = cpu / wall;
+      assert(share < 0.02, `idle process used ${(share * 100).toFixed(2)}% of a CPU`);
+
+      let start = performance.now();
+      await writeFile(pairs[123][0], encoder.encode("x"));
+      assertEquals((await reads[123]).bytes, 1);
+      const readLatency = performance.now() - start;
+      start = performance.now();
+      kernel32().SetEvent(events[77].raw);
+      assertEquals(await waits[77], "signaled");
+      const waitLatency = performance.now() - start;
+      assert(readLatency < 100, `read woke after ${readLatency} ms`);
+      assert(waitLatency < 100, `wait woke after ${waitLatency} ms`);
+
+      for (const [writer] of pairs) await writeFile(writer, encoder.encode("y"));
+      for (const event of events) kernel32().SetEvent(event.raw);
+      await Promise.all([...reads, ...waits]);
+    } finally {
+      for (const [a, b] of pairs) {
+        a.close();
+        b.close();
+      }
+      for (const event of events) event.close();
     }
-  }
-});
-
-windowsTest("idle: 200 reads and 200 waits pending cost under 2% CPU, and still wake promptly", {}, async () => {
-  const pairs = Array.from({ length: 200 }, () => createPipePair());
-  const events = Array.from(
-    { length: 200 },
-    () => OwnedHandle.from(kernel32().CreateEventW(null, 0, 0, null), "event", "event"),
-  );
-  try {
-    const reads = pairs.map(([_, reader]) => readFile(reader, new Uint8Array(8)));
-    const waits = events.map((event) => waitForHandle(event));
-    await new Promise((r) => setTimeout(r, 200));
-    const cpuBefore = processCpuMilliseconds();
-    const wallBefore = performance.now();
-    await new Promise((r) => setTimeout(r, 2000));
-    const cpu = processCpuMilliseconds() - cpuBefore;
-    const wall = performance.now() - wallBefore;
-    const share = cpu / wall;
-    assert(share < 0.02, `idle process used ${(share * 100).toFixed(2)}% of a CPU`);
-
-    let start = performance.now();
-    await writeFile(pairs[123][0], encoder.encode("x"));
-    assertEquals((await reads[123]).bytes, 1);
-    const readLatency = performance.now() - start;
-    start = performance.now();
-    kernel32().SetEvent(events[77].raw);
-    assertEquals(await waits[77], "signaled");
-    const waitLatency = performance.now() - start;
-    assert(readLatency < 100, `read woke after ${readLatency} ms`);
-    assert(waitLatency < 100, `wait woke after ${waitLatency} ms`);
-
-    for (const [writer] of pairs) await writeFile(writer, encoder.encode("y"));
-    for (const event of events) kernel32().SetEvent(event.raw);
-    await Promise.all([...reads, ...waits]);
-  } finally {
-    for (const [a, b] of pairs) {
-      a.close();
-      b.close();
-    }
-    for (const event of events) event.close();
-  }
-});
+  },
+);
 
 windowsTest("completions arrive in batches, not one thread hop each", {}, async () => {
   const pairs = Array.from({ length: 50 }, () => createPipePair());

@@ -1,6 +1,6 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { ADVAPI32, IS_WINDOWS, kernel32, KERNEL32, NTDLL, USER32 } from "./ffi.ts";
+import { ADVAPI32, IS_WINDOWS, KERNEL32, kernel32, NTDLL, USER32 } from "./ffi.ts";
 import { waitForAny, waitForHandle } from "./wait.ts";
 
 Deno.test("importing the package opens no DLL (works without --allow-ffi)", async () => {

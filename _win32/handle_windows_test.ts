@@ -6,7 +6,11 @@ import { finalizedHandles, OwnedHandle } from "./handle.ts";
 import { handleCount, nextHandleValue } from "./process_info.ts";
 
 function newEvent(): OwnedHandle {
-  return OwnedHandle.from(kernel32().CreateEventW(null, 1, 0, null), "event", "Cannot create event");
+  return OwnedHandle.from(
+    kernel32().CreateEventW(null, 1, 0, null),
+    "event",
+    "Cannot create event",
+  );
 }
 
 windowsTest("OwnedHandle.close() closes once; a second close() throws BadResource", {}, () => {
@@ -15,7 +19,11 @@ windowsTest("OwnedHandle.close() closes once; a second close() throws BadResourc
   assertEquals(event.closed, false);
   event.close();
   assertEquals(event.closed, true);
-  assertThrows(() => event.close(), Deno.errors.BadResource, "Cannot close event: it is already closed");
+  assertThrows(
+    () => event.close(),
+    Deno.errors.BadResource,
+    "Cannot close event: it is already closed",
+  );
   assertThrows(() => event.raw, Deno.errors.BadResource, "Cannot use event: it is closed");
   // The kernel handle is really gone.
   assertEquals(kernel32().SetEvent(raw), 0);

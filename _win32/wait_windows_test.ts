@@ -14,15 +14,19 @@ function newEvent(manualReset = false): OwnedHandle {
   );
 }
 
-windowsTest("waitForHandle() resolves at once for a signalled object, with no hop", {}, async () => {
-  using event = newEvent();
-  kernel32().SetEvent(event.raw);
-  const before = waitStats.registered;
-  assertEquals(await waitForHandle(event), "signaled");
-  assertEquals(waitStats.registered, before);
-  // The auto-reset event's signal was consumed.
-  assertEquals(await waitForHandle(event, { timeout: 0 }), "timeout");
-});
+windowsTest(
+  "waitForHandle() resolves at once for a signalled object, with no hop",
+  {},
+  async () => {
+    using event = newEvent();
+    kernel32().SetEvent(event.raw);
+    const before = waitStats.registered;
+    assertEquals(await waitForHandle(event), "signaled");
+    assertEquals(waitStats.registered, before);
+    // The auto-reset event's signal was consumed.
+    assertEquals(await waitForHandle(event, { timeout: 0 }), "timeout");
+  },
+);
 
 windowsTest("waitForHandle() resolves when the event is set later", {}, async () => {
   using event = newEvent();
@@ -40,20 +44,24 @@ windowsTest("waitForHandle() times out after the timeout and not before", {}, as
   assert(elapsed < 2000, `returned after ${elapsed} ms`);
 });
 
-windowsTest("waitForHandle() rejects with the abort reason and leaves no registration", {}, async () => {
-  using event = newEvent();
-  const controller = new AbortController();
-  const waiting = waitForHandle(event, { signal: controller.signal });
-  const reason = new Error("stop");
-  setTimeout(() => controller.abort(reason), 10);
-  const error = await assertRejects(() => waiting);
-  assertEquals(error, reason);
-  // The event still works and its later signal is not swallowed by the dead wait.
-  kernel32().SetEvent(event.raw);
-  assertEquals(await waitForHandle(event, { timeout: 1000 }), "signaled");
-  // An already aborted signal rejects without waiting.
-  await assertRejects(() => waitForHandle(event, { signal: AbortSignal.abort(reason) }));
-});
+windowsTest(
+  "waitForHandle() rejects with the abort reason and leaves no registration",
+  {},
+  async () => {
+    using event = newEvent();
+    const controller = new AbortController();
+    const waiting = waitForHandle(event, { signal: controller.signal });
+    const reason = new Error("stop");
+    setTimeout(() => controller.abort(reason), 10);
+    const error = await assertRejects(() => waiting);
+    assertEquals(error, reason);
+    // The event still works and its later signal is not swallowed by the dead wait.
+    kernel32().SetEvent(event.raw);
+    assertEquals(await waitForHandle(event, { timeout: 1000 }), "signaled");
+    // An already aborted signal rejects without waiting.
+    await assertRejects(() => waitForHandle(event, { signal: AbortSignal.abort(reason) }));
+  },
+);
 
 windowsTest("waitForHandle() validates its timeout", {}, async () => {
   using event = newEvent();

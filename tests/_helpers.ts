@@ -65,7 +65,13 @@ export interface ChildResult {
 export function spawnDeno(script: string | URL, args: string[] = []): Deno.ChildProcess {
   const path = script instanceof URL ? script : new URL(`../${script}`, import.meta.url);
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", path.href.startsWith("file:") ? fromFileUrl(path) : path.href, ...args],
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      path.href.startsWith("file:") ? fromFileUrl(path) : path.href,
+      ...args,
+    ],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

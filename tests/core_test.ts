@@ -3,7 +3,7 @@
 // and reads whose peer process exits.
 import { assert, assertEquals } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
-import { spawnDeno, uniqueName, windowsTest, runDeno } from "./_helpers.ts";
+import { runDeno, spawnDeno, uniqueName, windowsTest } from "./_helpers.ts";
 import {
   FILE_FLAG_FIRST_PIPE_INSTANCE,
   FILE_FLAG_OVERLAPPED,
@@ -80,7 +80,9 @@ windowsTest("the peer process exiting ends a pending read with an error, no hang
   using server = pipeServer(name);
   const connecting = connect(server);
   const child = spawnDeno(PEER, ["hold-pipe", name]);
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream());
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
+    new TextLineStream() as TransformStream<string, string>,
+  );
   const reader = lines.getReader();
   assertEquals((await reader.read()).value, "ready");
   await connecting;

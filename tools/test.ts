@@ -71,8 +71,9 @@ async function run(label: string, command: string, args: string[]): Promise<Coun
       child.kill("SIGKILL");
     } catch { /* already gone */ }
   }, timeoutMinutes * 60_000);
+  // npm:deno-std carries no type declarations, hence the cast.
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
-    new TextLineStream(),
+    new TextLineStream() as TransformStream<string, string>,
   );
   for await (const line of lines) {
     console.log(line);
@@ -144,7 +145,9 @@ console.log("\nwinipc: summary");
 for (const [label, counts] of halves) {
   console.log(
     `  ${label}: ${
-      counts.ran ? `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : "DID NOT RUN"
+      counts.ran
+        ? `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`
+        : "DID NOT RUN"
     }`,
   );
   passed += counts.passed;

@@ -12,6 +12,8 @@
 
 #define _WIN32_WINNT 0x0601
 #include <windows.h>
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,9 @@ typedef struct { OVERLAPPED ov; int pending; } Req;
 static Req rd, wr;
 static char wbuf[SIZE], rbuf[SIZE];
 
-// Waits on the port until neither request is pending any more.
+// Waits on the port until neither request is pending any more. The status is
+// read from the OVERLAPPED (its low 32 bits): OVERLAPPED_ENTRY.Internal is
+// reserved, and Wine leaves garbage in its upper half.
 static void collect(void) {
   OVERLAPPED_ENTRY e[16];
   ULONG n;
@@ -71,9 +75,11 @@ static void collect(void) {
       die("GetQueuedCompletionStatusEx");
     for (ULONG i = 0; i < n; i++) {
       Req *r = (Req *)e[i].lpOverlapped;
-      if ((r != &rd && r != &wr) || !r->pending || e[i].Internal != 0 ||
+      if ((r != &rd && r != &wr) || !r->pending || (DWORD)r->ov.Internal != 0 ||
           e[i].dwNumberOfBytesTransferred != SIZE) {
-        fprintf(stderr, "core_ref: unexpected completion\n");
+        fprintf(stderr, "core_ref: unexpected completion %p (read %p/%d, write"
+                " %p/%d), %lu bytes\n", (void *)r, (void *)&rd, rd.pending,
+                (void *)&wr, wr.pending, e[i].dwNumberOfBytesTransferred);
         exit(1);
       }
       r->pending = 0;
@@ -164,6 +170,7 @@ int main(int argc, char **argv) {
   double ms = argc > 1 ? atof(argv[1]) : 1000;
   if (!(ms > 0)) ms = 1000;
   QueryPerformanceFrequency(&freq);
+  _setmode(_fileno(stdout), _O_BINARY);  // "\n", not "\r\n"
   memset(wbuf, 'x', SIZE);
 
   printf("{\"bench\":\"core.ffi_call\",\"impl\":\"native\",\"ops_per_s\":%.0f}\n",
