@@ -11,11 +11,12 @@
  *    every handle is associated with `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`,
  *    so no completion packet follows a synchronous success.
  * 3. If it is pending, the operation waits in a map keyed by the address of
- *    its `OVERLAPPED`. While at least one operation is pending, exactly one
- *    `GetQueuedCompletionStatusEx` call waits on Deno's blocking pool for the
- *    whole process, whatever the number of operations; it returns a batch of
- *    up to 64 completions, which are resolved on the JavaScript thread, and
- *    then whatever else is already queued is taken without another hop.
+ *    its `OVERLAPPED`. The port is first read synchronously, after the code
+ *    that issued the operation has run (it often issues the operation that
+ *    completes this one); only when nothing is queued does exactly one
+ *    `GetQueuedCompletionStatusEx` call wait on Deno's blocking pool, for the
+ *    whole process, whatever the number of operations. Each call returns a
+ *    batch of up to 64 completions, resolved on the JavaScript thread.
  * 4. Cancelling (an `AbortSignal`) calls `CancelIoEx` for that one
  *    `OVERLAPPED`; the operation ends when its packet arrives, so its buffers
  *    are never released while the kernel may still write to them. An
@@ -60,8 +61,16 @@ export interface StartIoOptions {
   keepAlive?: unknown;
 }
 
-interface Operation {
+/** An `OVERLAPPED` with its address, reused once the kernel is done with it. */
+interface Slot {
   readonly overlapped: Uint8Array;
+  readonly view: DataView;
+  readonly address: Deno.PointerObject;
+  readonly key: bigint;
+}
+
+interface Operation {
+  readonly slot: Slot;
   readonly handle: OwnedHandle;
   readonly keepAlive: unknown;
   readonly signal: AbortSignal | undefined;
@@ -77,7 +86,29 @@ const pending = new Map<bigint, Operation>();
  * (`ERROR_MORE_DATA`): Windows still queues a packet for those, so the memory
  * is kept, and the packet swallowed, until it arrives.
  */
-const ghosts = new Map<bigint, Uint8Array>();
+const ghosts = new Map<bigint, Slot>();
+const freeSlots: Slot[] = [];
+
+function takeSlot(): Slot {
+  const slot = freeSlots.pop();
+  if (slot !== undefined) {
+    slot.overlapped.fill(0);
+    return slot;
+  }
+  const overlapped = new Uint8Array(OVERLAPPED_SIZE);
+  const address = Deno.UnsafePointer.of(overlapped)!;
+  return {
+    overlapped,
+    view: new DataView(overlapped.buffer),
+    address,
+    key: pointerValue(address),
+  };
+}
+
+/** Returns a slot the kernel no longer uses. */
+function giveSlot(slot: Slot): void {
+  if (freeSlots.length < 256) freeSlots.push(slot);
+}
 const entries = new Uint8Array(ENTRY_SIZE * BATCH);
 const entriesView = new DataView(entries.buffer);
 const removed = new Uint32Array(1);
@@ -146,45 +177,59 @@ export function startIo(
 ): Promise<IoResult> {
   const { signal, keepAlive } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const overlapped = new Uint8Array(OVERLAPPED_SIZE);
-  const address = Deno.UnsafePointer.of(overlapped)!;
-  const ok = start(address);
+  const slot = takeSlot();
+  const ok = start(slot.address);
   const error = ok ? 0 : lastError();
   if (ok) {
     completionStats.synchronous++;
-    const bytes = Number(new DataView(overlapped.buffer).getBigUint64(8, true));
+    const bytes = Number(slot.view.getBigUint64(8, true));
+    giveSlot(slot);
     return Promise.resolve({ bytes, error: 0, synchronous: true });
   }
   if (error !== ERROR.IO_PENDING) {
-    if (error === ERROR.MORE_DATA) ghosts.set(pointerValue(address), overlapped);
-    const bytes = error === ERROR.MORE_DATA
-      ? Number(new DataView(overlapped.buffer).getBigUint64(8, true))
-      : 0;
     completionStats.synchronous++;
-    return Promise.resolve({ bytes, error, synchronous: true });
+    if (error === ERROR.MORE_DATA) {
+      const bytes = Number(slot.view.getBigUint64(8, true));
+      ghosts.set(slot.key, slot);
+      return Promise.resolve({ bytes, error, synchronous: true });
+    }
+    giveSlot(slot);
+    return Promise.resolve({ bytes: 0, error, synchronous: true });
   }
   completionStats.queued++;
-  const key = pointerValue(address);
   return new Promise<IoResult>((resolve, reject) => {
     let onAbort: (() => void) | undefined;
     if (signal) {
       onAbort = () => {
-        if (!handle.closed) kernel32().CancelIoEx(handle.raw, address);
+        if (!handle.closed) kernel32().CancelIoEx(handle.raw, slot.address);
       };
       signal.addEventListener("abort", onAbort, { once: true });
     }
-    pending.set(key, { overlapped, handle, keepAlive, signal, onAbort, resolve, reject });
-    if (!pumping) pump();
+    pending.set(slot.key, { slot, handle, keepAlive, signal, onAbort, resolve, reject });
+    if (!pumping) {
+      // Start after the current synchronous code: it often issues the very
+      // operation that completes this one (a write after a read), and then
+      // the completion is taken from the port without any thread hop.
+      pumping = true;
+      queueMicrotask(pump);
+    }
   });
 }
 
 function settle(key: bigint, status: number, bytes: number): void {
   const op = pending.get(key);
   if (op === undefined) {
-    if (!ghosts.delete(key)) completionStats.unknownPackets++;
+    const ghost = ghosts.get(key);
+    if (ghost === undefined) {
+      completionStats.unknownPackets++;
+    } else {
+      ghosts.delete(key);
+      giveSlot(ghost);
+    }
     return;
   }
   pending.delete(key);
+  giveSlot(op.slot);
   if (op.onAbort) op.signal!.removeEventListener("abort", op.onAbort);
   const error = status === 0 ? 0 : ntdll().RtlNtStatusToDosError(status);
   if (error === ERROR.OPERATION_ABORTED && op.signal?.aborted) {
@@ -206,29 +251,28 @@ function dispatch(count: number): void {
 }
 
 async function pump(): Promise<void> {
-  pumping = true;
   const k = kernel32();
   const cp = completionPort();
   try {
     while (pending.size > 0) {
-      const ok = await k.GetQueuedCompletionStatusExNb(cp, entries, BATCH, removed, INFINITE, 0);
-      if (!ok) {
-        // With an infinite timeout this only fails if the port itself is
-        // broken; the thread's last error is not ours to read.
-        const failure = new Deno.errors.BadResource("The I/O completion port failed");
-        for (const op of pending.values()) op.reject(failure);
-        pending.clear();
-        return;
-      }
-      dispatch(removed[0]);
-      // Let the continuations run (they often start the next operation),
-      // then take whatever is already queued without another thread hop.
-      await null;
-      while (
-        pending.size > 0 && k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)
-      ) {
+      // First take whatever is already queued, synchronously: no hop.
+      if (k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)) {
+        dispatch(removed[0]);
+      } else {
+        // Nothing yet: one waiting thread for the whole process.
+        const ok = await k.GetQueuedCompletionStatusExNb(cp, entries, BATCH, removed, INFINITE, 0);
+        if (!ok) {
+          // With an infinite timeout this only fails if the port itself is
+          // broken; the pool thread's last error is not ours to read.
+          const failure = new Deno.errors.BadResource("The I/O completion port failed");
+          for (const op of pending.values()) op.reject(failure);
+          pending.clear();
+          return;
+        }
         dispatch(removed[0]);
       }
+      // Let the continuations run: they often start the next operation.
+      await null;
     }
   } finally {
     pumping = false;

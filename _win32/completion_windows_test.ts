@@ -22,6 +22,15 @@ windowsTest("a read that finds data completes synchronously", {}, async () => {
   const read = await readFile(b, buffer);
   assertEquals(read, { bytes: 5, error: 0, synchronous: true });
   assertEquals(decoder.decode(buffer.subarray(0, 5)), "hello");
+  // No completion packet follows a synchronous success (the OVERLAPPED is
+  // reused at once, so a stray packet would be misattributed): a pending read
+  // now gets exactly its own completion, and no unknown packet shows up.
+  const unknown = completionStats.unknownPackets;
+  const reading = readFile(b, buffer);
+  await writeFile(a, encoder.encode("again"));
+  assertEquals(await reading, { bytes: 5, error: 0, synchronous: false });
+  assertEquals(decoder.decode(buffer.subarray(0, 5)), "again");
+  assertEquals(completionStats.unknownPackets, unknown);
 });
 
 windowsTest("a pending read completes through the port when data arrives", {}, async () => {

@@ -1,0 +1,115 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * The benchmark command (`deno task bench`).
+ *
+ * Runs every benchmark in `bench/*_bench.ts` and, beside each, its native C
+ * reference from `bench/native/` (built with mingw-w64), in the same run.
+ * On Linux both run under Wine with the wineserver and every process pinned
+ * to CPU 0 (`WINIPC_PIN=1`; see the README for why). On Windows they run
+ * natively; the native references are built when `gcc` is on the PATH.
+ *
+ * Output: one JSON object per line. The benchmarks' own lines carry
+ * `"impl":"winipc"` or `"impl":"native"`; after them, one line per benchmark
+ * measured both ways carries `"impl":"ratio"` with `winipc_vs_native`
+ * (winipc's operations per second over the native program's).
+ *
+ * Arguments: milliseconds per benchmark (default 1000).
+ *
+ * @module
+ */
+import { TextLineStream } from "@std/streams/text-line-stream";
+
+const root = decodeURIComponent(new URL("../", import.meta.url).pathname).replace(
+  /^\/([A-Za-z]:)/,
+  "$1",
+);
+const milliseconds = Deno.args[0] ?? "1000";
+const onWindows = Deno.build.os === "windows";
+
+async function lines(command: string, args: string[], env: Record<string, string> = {}) {
+  const child = new Deno.Command(command, {
+    args,
+    cwd: root,
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const out: Record<string, unknown>[] = [];
+  const stream = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
+    new TextLineStream() as TransformStream<string, string>,
+  );
+  for await (const line of stream) {
+    if (!line.startsWith("{")) {
+      console.error(line);
+      continue;
+    }
+    console.log(line);
+    out.push(JSON.parse(line));
+  }
+  const status = await child.status;
+  if (!status.success) throw new Error(`${command} ${args.join(" ")} exited with ${status.code}`);
+  return out;
+}
+
+async function buildNative(name: string): Promise<string | null> {
+  const source = `${root}bench/native/${name}.c`;
+  const exe = `build/${name}.exe`;
+  const compiler = onWindows ? "gcc" : "x86_64-w64-mingw32-gcc";
+  try {
+    const [src, bin] = await Promise.all([
+      Deno.stat(source),
+      Deno.stat(`${root}${exe}`).catch(() => null),
+    ]);
+    if (bin && bin.mtime! >= src.mtime!) return exe;
+    await Deno.mkdir(`${root}build`, { recursive: true });
+    const result = await new Deno.Command(compiler, {
+      args: ["-O2", "-Wall", "-o", `${root}${exe}`, source],
+    }).output();
+    if (!result.success) {
+      console.error(new TextDecoder().decode(result.stderr));
+      return null;
+    }
+    return exe;
+  } catch (error) {
+    console.error(`winipc bench: cannot build ${name}.c with ${compiler}: ${error}`);
+    return null;
+  }
+}
+
+function runDeno(script: string) {
+  return onWindows
+    ? lines(Deno.execPath(), ["run", "-A", "--quiet", script, milliseconds])
+    : lines("bash", ["tools/wine/run.sh", "run", "-A", "--quiet", script, milliseconds], {
+      WINIPC_PIN: "1",
+    });
+}
+
+function runExe(exe: string) {
+  return onWindows
+    ? lines(`${root}${exe}`, [milliseconds])
+    : lines("bash", ["tools/wine/run.sh", "--exe", exe, milliseconds], { WINIPC_PIN: "1" });
+}
+
+const benches = [...Deno.readDirSync(`${root}bench`)]
+  .filter((entry) => entry.isFile && entry.name.endsWith("_bench.ts"))
+  .map((entry) => entry.name.replace(/_bench\.ts$/, ""))
+  .sort();
+
+for (const name of benches) {
+  const ours = await runDeno(`bench/${name}_bench.ts`);
+  const exe = await buildNative(`${name}_ref`);
+  const native = exe ? await runExe(exe) : [];
+  const key = (r: Record<string, unknown>) => `${r.bench}/${r.size ?? ""}`;
+  const nativeBy = new Map(native.map((r) => [key(r), r]));
+  for (const r of ours) {
+    const n = nativeBy.get(key(r));
+    if (!n) continue;
+    console.log(JSON.stringify({
+      bench: r.bench,
+      ...(r.size !== undefined ? { size: r.size } : {}),
+      impl: "ratio",
+      winipc_vs_native: Number(((r.ops_per_s as number) / (n.ops_per_s as number)).toFixed(3)),
+    }));
+  }
+}
