@@ -5,7 +5,7 @@ import { kernel32 } from "./ffi.ts";
 import { OwnedHandle } from "./handle.ts";
 import { completionStats, pendingOperations } from "./completion.ts";
 import { readFile, writeFile } from "./io.ts";
-import { createPipePair } from "./pipe_pair.ts";
+import { createPipePair } from "./pipes.ts";
 import { processCpuMilliseconds, threadCount } from "./process_info.ts";
 import { waitForHandle } from "./wait.ts";
 

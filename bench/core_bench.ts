@@ -22,7 +22,7 @@
 import { kernel32 } from "../_win32/ffi.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { readFile, writeFile } from "../_win32/io.ts";
-import { createPipePair } from "../_win32/pipe_pair.ts";
+import { createPipePair } from "../_win32/pipes.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 
 const duration = Number(Deno.args[0] ?? 1000);

@@ -4,49 +4,19 @@
 import { assert, assertEquals } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { runDeno, spawnDeno, uniqueName, windowsTest } from "./_helpers.ts";
-import {
-  FILE_FLAG_FIRST_PIPE_INSTANCE,
-  FILE_FLAG_OVERLAPPED,
-  kernel32,
-  PIPE_ACCESS_DUPLEX,
-  PIPE_REJECT_REMOTE_CLIENTS,
-  PIPE_TYPE_BYTE,
-} from "../_win32/ffi.ts";
+import { kernel32 } from "../_win32/ffi.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
-import { associate, startIo } from "../_win32/completion.ts";
 import { readFile } from "../_win32/io.ts";
+import { connectPipe, createPipeServer } from "../_win32/pipes.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 
 const PEER = "tests/fixtures/core_peer.ts";
+const pipeServer = (name: string) => createPipeServer(`\\\\.\\pipe\\${name}`, { bufferSize: 4096 });
 
-function pipeServer(name: string): OwnedHandle {
-  const k = kernel32();
-  const handle = OwnedHandle.from(
-    k.CreateNamedPipeW(
-      encodeUtf16z(`\\\\.\\pipe\\${name}`),
-      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS,
-      1,
-      4096,
-      4096,
-      0,
-      null,
-    ),
-    "named pipe",
-    "Cannot create pipe",
-  );
-  associate(handle);
-  return handle;
-}
-
-function connect(pipe: OwnedHandle): Promise<unknown> {
-  return startIo(pipe, (overlapped) => kernel32().ConnectNamedPipe(pipe.raw, overlapped)).then(
-    (result) => {
-      // ERROR_PIPE_CONNECTED: the client came first, which is success.
-      if (result.error !== 0 && result.error !== 535) throw new Error(`connect: ${result.error}`);
-    },
-  );
+async function connect(pipe: OwnedHandle): Promise<void> {
+  const result = await connectPipe(pipe);
+  if (result.error !== 0) throw new Error(`connect: os error ${result.error}`);
 }
 
 windowsTest("a wait is signalled by another process", {}, async () => {
