@@ -216,7 +216,7 @@ export function startIo(
   });
 }
 
-function settle(key: bigint, status: number, bytes: number): void {
+function settle(key: bigint, bytes: number): void {
   const op = pending.get(key);
   if (op === undefined) {
     const ghost = ghosts.get(key);
@@ -229,6 +229,10 @@ function settle(key: bigint, status: number, bytes: number): void {
     return;
   }
   pending.delete(key);
+  // The status is the operation's own OVERLAPPED.Internal (an NTSTATUS); the
+  // entry's copy of it is documented as reserved (Wine leaves its upper half
+  // unset).
+  const status = op.slot.view.getUint32(0, true);
   giveSlot(op.slot);
   if (op.onAbort) op.signal!.removeEventListener("abort", op.onAbort);
   const error = status === 0 ? 0 : ntdll().RtlNtStatusToDosError(status);
@@ -244,9 +248,8 @@ function dispatch(count: number): void {
   for (let i = 0; i < count; i++) {
     const base = i * ENTRY_SIZE;
     const key = entriesView.getBigUint64(base + 8, true);
-    const status = Number(entriesView.getBigUint64(base + 16, true) & 0xffff_ffffn);
     const bytes = entriesView.getUint32(base + 24, true);
-    if (key !== 0n) settle(key, status, bytes);
+    if (key !== 0n) settle(key, bytes);
   }
 }
 
