@@ -4,13 +4,13 @@
  * Deno, through `Deno.dlopen` on kernel32 and user32, with one lifecycle
  * model: Web Streams, async iterables, `AbortSignal` and `using`.
  *
- * The mechanisms come one by one; this release has the shared Win32 core and
- * the test harness, and no mechanism yet. Each submodule says what it holds:
+ * The mechanisms come one by one, each on the shared Win32 core. Each
+ * submodule says what it holds:
  *
  * | import | mechanism | state |
  * | --- | --- | --- |
  * | `@winipc/winipc/pipe` | anonymous pipes, child processes | not built yet |
- * | `@winipc/winipc/named-pipe` | named pipes | not built yet |
+ * | `@winipc/winipc/named-pipe` | named pipes | built: server, client, byte and message mode |
  * | `@winipc/winipc/mailslot` | mailslots | not built yet |
  * | `@winipc/winipc/shared-memory` | shared memory, channels | not built yet |
  * | `@winipc/winipc/sync` | mutex, semaphore, event, timers | not built yet |

@@ -123,6 +123,45 @@ export const KERNEL32 = {
   },
   // BOOL ConnectNamedPipe(HANDLE hNamedPipe, LPOVERLAPPED lpOverlapped)
   ConnectNamedPipe: { parameters: ["pointer", "pointer"], result: "i32" },
+  // BOOL WaitNamedPipeW(LPCWSTR lpNamedPipeName, DWORD nTimeOut)
+  WaitNamedPipeWNb: {
+    name: "WaitNamedPipeW",
+    parameters: ["buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // BOOL SetNamedPipeHandleState(HANDLE hNamedPipe, LPDWORD lpMode,
+  //   LPDWORD lpMaxCollectionCount, LPDWORD lpCollectDataTimeout)
+  SetNamedPipeHandleState: {
+    parameters: ["pointer", "buffer", "pointer", "pointer"],
+    result: "i32",
+  },
+  // BOOL GetNamedPipeInfo(HANDLE hNamedPipe, LPDWORD lpFlags, LPDWORD lpOutBufferSize,
+  //   LPDWORD lpInBufferSize, LPDWORD lpMaxInstances)
+  GetNamedPipeInfo: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // BOOL PeekNamedPipe(HANDLE hNamedPipe, LPVOID lpBuffer, DWORD nBufferSize,
+  //   LPDWORD lpBytesRead, LPDWORD lpTotalBytesAvail, LPDWORD lpBytesLeftThisMessage)
+  PeekNamedPipe: {
+    parameters: ["pointer", "pointer", "u32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // BOOL TransactNamedPipe(HANDLE hNamedPipe, LPVOID lpInBuffer, DWORD nInBufferSize,
+  //   LPVOID lpOutBuffer, DWORD nOutBufferSize, LPDWORD lpBytesRead, LPOVERLAPPED lpOverlapped)
+  TransactNamedPipe: {
+    parameters: ["pointer", "pointer", "u32", "pointer", "u32", "pointer", "pointer"],
+    result: "i32",
+  },
+  // BOOL GetNamedPipeClientProcessId(HANDLE Pipe, PULONG ClientProcessId)
+  GetNamedPipeClientProcessId: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL GetNamedPipeClientSessionId(HANDLE Pipe, PULONG ClientSessionId)
+  GetNamedPipeClientSessionId: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL GetNamedPipeServerProcessId(HANDLE Pipe, PULONG ServerProcessId)
+  GetNamedPipeServerProcessId: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL GetNamedPipeServerSessionId(HANDLE Pipe, PULONG ServerSessionId)
+  GetNamedPipeServerSessionId: { parameters: ["pointer", "buffer"], result: "i32" },
   // BOOL DisconnectNamedPipe(HANDLE hNamedPipe)
   DisconnectNamedPipe: { parameters: ["pointer"], result: "i32" },
   // HANDLE CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
@@ -320,6 +359,11 @@ export const PIPE_READMODE_MESSAGE = 0x2;
 export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
 export const PIPE_UNLIMITED_INSTANCES = 255;
 export const SECURITY_SQOS_PRESENT = 0x00100000;
+export const SECURITY_ANONYMOUS = 0x00000000;
 export const SECURITY_IDENTIFICATION = 0x00010000;
+export const SECURITY_IMPERSONATION = 0x00020000;
+export const SECURITY_DELEGATION = 0x00030000;
+export const PIPE_CLIENT_END = 0x0;
+export const PIPE_SERVER_END = 0x1;
 export const HANDLE_FLAG_INHERIT = 0x1;
 export const DUPLICATE_SAME_ACCESS = 0x2;

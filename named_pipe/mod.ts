@@ -1,11 +1,35 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Named pipes: not built yet.
+ * Windows named pipes: servers and clients, byte streams and whole messages,
+ * secure by default, with no thread parked per pending operation.
  *
- * This module exports nothing today. It is reserved for named pipes and will be
- * filled by its own issue: named pipes, server and client. The shared Win32 core it will stand on
- * (handles, waits, overlapped I/O completion, UTF-16, errors) is in place.
+ * ```ts ignore
+ * import { connectNamedPipe, listenNamedPipe } from "@winipc/winipc/named-pipe";
+ *
+ * // Server: one instance always listening; owner-only access; no remote clients.
+ * using listener = listenNamedPipe("my-app", { mode: "message" });
+ * (async () => {
+ *   for await (const conn of listener) {
+ *     const request = await conn.readMessage();
+ *     if (request !== null) await conn.writeMessage(request); // echo
+ *     conn.close();
+ *   }
+ * })();
+ *
+ * // Client: wait up to 5 s for the server.
+ * using conn = await connectNamedPipe("my-app", { mode: "message", timeout: 5000 });
+ * const reply = await conn.transact(new TextEncoder().encode("hello"));
+ * ```
  *
  * @module
  */
-export {};
+export { listenNamedPipe, NamedPipeListener } from "./listener.ts";
+export type {
+  NamedPipeAcceptOptions,
+  NamedPipeAccess,
+  NamedPipeListenOptions,
+} from "./listener.ts";
+export { connectNamedPipe } from "./connect.ts";
+export type { NamedPipeConnectOptions, NamedPipeImpersonation } from "./connect.ts";
+export { NamedPipeConn } from "./conn.ts";
+export type { NamedPipeEnd, NamedPipeIoOptions, NamedPipeMode, NamedPipePeek } from "./conn.ts";

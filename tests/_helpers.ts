@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { TextLineStream } from "@std/streams/text-line-stream";
 import { IS_WINDOWS, wineVersionOrNull } from "../_win32/ffi.ts";
 
 /** True when the suite runs under Wine rather than on Windows. */
@@ -107,4 +108,76 @@ function fromFileUrl(url: URL): string {
 export function uniqueName(prefix: string): string {
   const random = crypto.getRandomValues(new Uint32Array(2));
   return `winipc-test-${prefix}-${Deno.pid}-${random[0].toString(36)}${random[1].toString(36)}`;
+}
+
+/** A child process whose stdout is read line by line. */
+export class Peer implements AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  #lines: ReadableStreamDefaultReader<string>;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #stderr: Promise<string>;
+
+  /**
+   * Starts `deno run -A script ...args`.
+   *
+   * @param script Path from the repository root.
+   * @param args Arguments.
+   */
+  constructor(script: string, args: string[]) {
+    this.child = spawnDeno(script, args);
+    this.#lines = this.child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
+      new TextLineStream() as TransformStream<string, string>,
+    ).getReader();
+    this.#stdin = this.child.stdin.getWriter();
+    this.#stderr = new Response(this.child.stderr).text();
+  }
+
+  /** The next line the child prints (throws at the end of its output). */
+  async line(): Promise<string> {
+    const { value, done } = await this.#lines.read();
+    if (done) throw new Error(`the child ended without a line; stderr: ${await this.#stderr}`);
+    return value;
+  }
+
+  /** Closes the child's stdin, the usual "go on and finish" signal. */
+  async release(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+  }
+
+  /**
+   * Waits for the child to exit, reading the rest of its output.
+   *
+   * @returns Exit code, remaining stdout lines, and stderr.
+   */
+  async finish(): Promise<{ code: number; rest: string[]; stderr: string }> {
+    await this.release();
+    const rest: string[] = [];
+    while (true) {
+      const { value, done } = await this.#lines.read();
+      if (done) break;
+      rest.push(value);
+    }
+    const status = await this.child.status;
+    return { code: status.code, rest, stderr: await this.#stderr };
+  }
+
+  /** Kills the child if it still runs, then drains it. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.child.kill();
+    } catch { /* already exited */ }
+    await this.finish().catch(() => {});
+  }
+}
+
+/**
+ * A deterministic test payload: byte `i` is `(i * 7 + size) & 255`.
+ *
+ * @param size Its length.
+ * @returns The bytes.
+ */
+export function payload(size: number): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 255;
+  return data;
 }

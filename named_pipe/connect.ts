@@ -1,0 +1,217 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * The client side of named pipes: `connectNamedPipe`.
+ *
+ * @module
+ */
+import {
+  FILE_FLAG_OVERLAPPED,
+  GENERIC_READ_WRITE,
+  kernel32,
+  OPEN_EXISTING,
+  PIPE_READMODE_MESSAGE,
+  PIPE_TYPE_MESSAGE,
+  SECURITY_ANONYMOUS,
+  SECURITY_DELEGATION,
+  SECURITY_IDENTIFICATION,
+  SECURITY_IMPERSONATION,
+  SECURITY_SQOS_PRESENT,
+} from "../_win32/ffi.ts";
+import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
+import { encodeUtf16z } from "../_win32/utf16.ts";
+import { associate } from "../_win32/completion.ts";
+import { pipePath } from "./_path.ts";
+import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+
+/** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
+export type NamedPipeImpersonation =
+  | "anonymous"
+  | "identification"
+  | "impersonation"
+  | "delegation";
+
+/** Options for {@linkcode connectNamedPipe}. */
+export interface NamedPipeConnectOptions {
+  /**
+   * `"byte"` or `"message"`; it must match the server's pipe type (a byte
+   * pipe cannot be read as messages).
+   * @default {"byte"}
+   */
+  mode?: NamedPipeMode;
+  /**
+   * Milliseconds to wait for a pipe that does not exist yet or whose
+   * instances are all busy. 0 fails at once with `NotFound` or `Busy`.
+   * @default {0}
+   */
+  timeout?: number;
+  /** Cancels the wait. */
+  signal?: AbortSignal;
+  /**
+   * What the server may do with the client's identity. The Windows default
+   * lets a server impersonate the client fully; winipc's lets it only learn
+   * who the client is.
+   * @default {"identification"}
+   */
+  impersonation?: NamedPipeImpersonation;
+}
+
+const LEVELS: Record<NamedPipeImpersonation, number> = {
+  anonymous: SECURITY_ANONYMOUS,
+  identification: SECURITY_IDENTIFICATION,
+  impersonation: SECURITY_IMPERSONATION,
+  delegation: SECURITY_DELEGATION,
+};
+/** The longest single wait for a busy pipe, so an abort is seen promptly. */
+const BUSY_SLICE = 100;
+
+/**
+ * Connects to a named pipe server.
+ *
+ * A pipe that does not exist fails at once with `NotFound`, and one whose
+ * instances are all busy with `Busy`, unless `timeout` asks to wait: then
+ * it is retried until the deadline (a missing pipe is looked for again with
+ * a backoff from 5 to 100 ms; a busy one waits in `WaitNamedPipeW`), and
+ * fails with `TimedOut`. `ERROR_PIPE_BUSY` right after a successful wait
+ * (another client was faster) is retried too.
+ *
+ * @example Connect and talk
+ * ```ts ignore
+ * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+ *
+ * using conn = await connectNamedPipe("my-app", { timeout: 5000 });
+ * await conn.write(new TextEncoder().encode("ping"));
+ * const reply = new Uint8Array(64);
+ * const n = await conn.read(reply);
+ * ```
+ *
+ * @param name A short name, `\\.\pipe\...`, or `\\server\pipe\...`.
+ * @param options Mode, timeout, cancellation, impersonation level.
+ * @returns The client end of the connection.
+ * @throws {TypeError} For a bad name or option.
+ * @throws {Deno.errors.NotFound} If no such pipe exists (and no timeout).
+ * @throws {Deno.errors.Busy} If all instances are busy (and no timeout).
+ * @throws {Deno.errors.TimedOut} If the timeout passed.
+ * @throws {Deno.errors.PermissionDenied} If the pipe's access rule excludes us.
+ */
+export async function connectNamedPipe(
+  name: string,
+  options: NamedPipeConnectOptions = {},
+): Promise<NamedPipeConn> {
+  const path = pipePath(name, "connect");
+  const mode = options.mode ?? "byte";
+  if (mode !== "byte" && mode !== "message") {
+    throw new TypeError(
+      `Cannot connect to named pipe "${path}": mode must be "byte" or "message", got ${mode}`,
+    );
+  }
+  const timeout = options.timeout ?? 0;
+  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(
+      `Cannot connect to named pipe "${path}": timeout must be a non-negative number of milliseconds, got ${timeout}`,
+    );
+  }
+  const impersonation = options.impersonation ?? "identification";
+  const level = LEVELS[impersonation];
+  if (level === undefined) {
+    throw new TypeError(
+      `Cannot connect to named pipe "${path}": impersonation must be one of ${
+        Object.keys(LEVELS).join(", ")
+      }, got ${impersonation}`,
+    );
+  }
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const deadline = performance.now() + timeout;
+  const wide = encodeUtf16z(path);
+  const k = kernel32();
+  let backoff = 5;
+  while (true) {
+    const raw = k.CreateFileW(
+      wide,
+      GENERIC_READ_WRITE,
+      0,
+      null,
+      OPEN_EXISTING,
+      FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | level,
+      null,
+    );
+    if (!isInvalidHandle(raw)) {
+      return open(new OwnedHandle(raw, "named pipe"), path, mode);
+    }
+    const code = lastError();
+    const remaining = deadline - performance.now();
+    if (code === ERROR.FILE_NOT_FOUND || code === ERROR.PIPE_BUSY) {
+      if (remaining <= 0) {
+        if (timeout === 0) {
+          throw errorFromCode(code, `Cannot connect to named pipe "${path}"`);
+        }
+        throw new Deno.errors.TimedOut(
+          `Cannot connect to named pipe "${path}": ${
+            code === ERROR.PIPE_BUSY ? "all instances stayed busy" : "it did not appear"
+          } for ${timeout} ms`,
+          { cause: errorFromCode(code) },
+        );
+      }
+      if (code === ERROR.PIPE_BUSY) {
+        // Woken by the kernel as soon as an instance is free (or the slice ends).
+        await k.WaitNamedPipeWNb(wide, Math.max(1, Math.min(BUSY_SLICE, Math.ceil(remaining))));
+      } else {
+        await sleep(Math.min(backoff, remaining), signal);
+        backoff = Math.min(backoff * 2, 100);
+      }
+      signal?.throwIfAborted();
+      continue;
+    }
+    if (code === ERROR.ACCESS_DENIED) {
+      throw new Deno.errors.PermissionDenied(
+        `Cannot connect to named pipe "${path}": access denied by the pipe's security descriptor`,
+        { cause: errorFromCode(code) },
+      );
+    }
+    throw errorFromCode(code, `Cannot connect to named pipe "${path}"`);
+  }
+}
+
+function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipeConn {
+  try {
+    const k = kernel32();
+    const flags = new Uint32Array(1);
+    const none = new Uint32Array(1);
+    if (!k.GetNamedPipeInfo(handle.raw, flags, none, none, none)) {
+      throw errorFromCode(lastError(), `Cannot connect to named pipe "${path}"`);
+    }
+    const serverIsMessage = (flags[0] & PIPE_TYPE_MESSAGE) !== 0;
+    if (mode === "message") {
+      if (!serverIsMessage) {
+        throw new TypeError(
+          `Cannot connect to named pipe "${path}" in message mode: the server created a byte-mode pipe`,
+        );
+      }
+      if (
+        !k.SetNamedPipeHandleState(handle.raw, new Uint32Array([PIPE_READMODE_MESSAGE]), null, null)
+      ) {
+        throw errorFromCode(lastError(), `Cannot read named pipe "${path}" as messages`);
+      }
+    }
+    associate(handle);
+    return new NamedPipeConn(handle, path, mode, "client");
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

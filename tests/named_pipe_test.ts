@@ -1,0 +1,409 @@
+// Copyright 2026 the winipc authors. MIT license.
+// Named pipes across real processes: the edge cases of
+// shared/design/security-and-edge-cases.md that concern named pipes, and the
+// secure defaults.
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotMatch,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
+import { payload, Peer, uniqueName, windowsTest } from "./_helpers.ts";
+import { connectNamedPipe, listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
+import { objectSddl } from "../_win32/security.ts";
+
+const PEER = "tests/fixtures/pipe_peer.ts";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+async function readAll(conn: NamedPipeConn): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const buffer = new Uint8Array(65536);
+  for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+    parts.push(buffer.slice(0, n));
+  }
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+windowsTest("1. connecting to a missing pipe fails fast with NotFound", {}, async () => {
+  const start = performance.now();
+  await assertRejects(() => connectNamedPipe(uniqueName("missing")), Deno.errors.NotFound);
+  assert(performance.now() - start < 500);
+  const timed = performance.now();
+  await assertRejects(
+    () => connectNamedPipe(uniqueName("missing"), { timeout: 200 }),
+    Deno.errors.TimedOut,
+    "did not appear",
+  );
+  assert(performance.now() - timed >= 190);
+});
+
+windowsTest(
+  "2/8. all instances busy: Busy, a bounded wait, and the others unaffected",
+  {},
+  async () => {
+    const name = uniqueName("busy");
+    await using server = new Peer(PEER, ["hold", name, "1"]);
+    assertEquals(await server.line(), "ready");
+    using first = await connectNamedPipe(name);
+    await assertRejects(() => connectNamedPipe(name), Deno.errors.Busy);
+    const start = performance.now();
+    await assertRejects(
+      () => connectNamedPipe(name, { timeout: 300 }),
+      Deno.errors.TimedOut,
+      "busy",
+    );
+    const waited = performance.now() - start;
+    assert(waited >= 290 && waited < 3000, `waited ${waited} ms`);
+    // The connected client is unaffected.
+    assertEquals(first.peerProcessId, server.child.pid);
+    first.close();
+    assertEquals((await server.finish()).code, 0);
+  },
+);
+
+windowsTest("3. a client that connects before accept() is accepted", {}, async () => {
+  const name = uniqueName("early");
+  using listener = listenNamedPipe(name);
+  await using client = new Peer(PEER, ["write-exit", name, "early bird"]);
+  assertEquals(await client.line(), "ready");
+  assertEquals((await client.finish()).code, 0);
+  // The client connected, wrote and exited before the server accepted.
+  using conn = await listener.accept();
+  assertEquals(decoder.decode(await readAll(conn)), "early bird");
+});
+
+windowsTest(
+  "4/5. message mode: messages of every size, zero and > 64 KiB, arrive whole and in order",
+  {},
+  async () => {
+    const name = uniqueName("messages");
+    using listener = listenNamedPipe(name, { mode: "message" });
+    const sizes = [0, 1, 100, 0, 65535, 65536, 65537, 200_000, 1 << 20, 3];
+    await using client = new Peer(PEER, ["send", name, "message", sizes.join(",")]);
+    using conn = await listener.accept();
+    assertEquals(await client.line(), "ready");
+    for (const size of sizes) {
+      const message = await conn.readMessage();
+      assert(message !== null, `message of ${size} bytes missing`);
+      assertEquals(message!.length, size);
+      assertEquals(message, payload(size));
+    }
+    await conn.writeMessage(encoder.encode("thanks"));
+    assertEquals(await client.line(), "thanks");
+    assertEquals((await client.finish()).code, 0);
+    assertEquals(await conn.readMessage(), null);
+  },
+);
+
+windowsTest("4. a short read of a message returns the rest on the next reads", {}, async () => {
+  const name = uniqueName("short");
+  using listener = listenNamedPipe(name, { mode: "message" });
+  await using client = new Peer(PEER, ["send", name, "message", "1000,10"]);
+  using conn = await listener.accept();
+  const small = new Uint8Array(300);
+  const got: number[] = [];
+  for (let i = 0; i < 4; i++) got.push((await conn.read(small))!);
+  assertEquals(got, [300, 300, 300, 100]);
+  assertEquals(await conn.readMessage(), payload(10));
+  await conn.writeMessage(encoder.encode("ok"));
+  assertEquals((await client.finish()).code, 0);
+});
+
+windowsTest(
+  "6. the peer closing: buffered data drains first, then end of stream, then BrokenPipe",
+  {},
+  async () => {
+    const name = uniqueName("drain");
+    using listener = listenNamedPipe(name);
+    await using client = new Peer(PEER, ["send", name, "byte", "70000,5"]);
+    using conn = await listener.accept();
+    assertEquals(await client.line(), "ready");
+    const expected = new Uint8Array([...payload(70000), ...payload(5)]);
+    const received = new Uint8Array(expected.length);
+    let offset = 0;
+    while (offset < expected.length) {
+      const n = await conn.read(received.subarray(offset));
+      if (n === null) {
+        const { code, stderr } = await client.finish();
+        throw new Error(`end of stream after ${offset} bytes; client exited ${code}: ${stderr}`);
+      }
+      offset += n;
+    }
+    assertEquals(received, expected);
+    await conn.write(encoder.encode("bye"));
+    assertEquals(await client.line(), "bye");
+    assertEquals((await client.finish()).code, 0);
+    assertEquals(await conn.read(new Uint8Array(8)), null);
+    await assertRejects(() => conn.write(encoder.encode("late")), Deno.errors.BrokenPipe);
+  },
+);
+
+windowsTest(
+  "6. data written just before close() reaches the peer, which then sees the end",
+  {},
+  async () => {
+    const name = uniqueName("flush");
+    await using server = new Peer(PEER, ["echo-server", name, "byte", "1"]);
+    assertEquals(await server.line(), "ready");
+    const conn = await connectNamedPipe(name, { timeout: 5000 });
+    const big = payload(300_000);
+    const writing = conn.write(big);
+    // The echo comes back while we still write; read it all after close.
+    const echoed = new Uint8Array(big.length);
+    let offset = 0;
+    const reading = (async () => {
+      while (offset < big.length) {
+        const n = await conn.read(echoed.subarray(offset));
+        if (n === null) break;
+        offset += n;
+      }
+    })();
+    await writing;
+    await reading;
+    conn.close();
+    assertEquals(offset, big.length);
+    assertEquals(echoed, big);
+    assertEquals((await server.finish()).code, 0);
+  },
+);
+
+windowsTest("7. after close: I/O fails clearly, and the name is served again", {}, async () => {
+  const name = uniqueName("again");
+  using listener = listenNamedPipe(name);
+  for (let round = 0; round < 2; round++) {
+    await using client = new Peer(PEER, ["connect-hold", name]);
+    const conn = await listener.accept();
+    assertEquals(await client.line(), `ready ${Deno.pid}`);
+    conn.close();
+    await assertRejects(() => conn.read(new Uint8Array(4)), Deno.errors.BadResource, "closed");
+    await assertRejects(() => conn.write(new Uint8Array(4)), Deno.errors.BadResource, "closed");
+    assertThrows(() => conn.close(), Deno.errors.BadResource, "already closed");
+    assertEquals((await client.finish()).code, 0);
+  }
+});
+
+windowsTest("10. a byte-mode pipe cannot be read as messages", {}, async () => {
+  const name = uniqueName("bytes");
+  using listener = listenNamedPipe(name);
+  const accepting = listener.accept();
+  await assertRejects(
+    () => connectNamedPipe(name, { mode: "message" }),
+    TypeError,
+    "the server created a byte-mode pipe",
+  );
+  // The refused client did connect before it saw the pipe type: the server
+  // got that connection, which ends at once.
+  using refused = await accepting;
+  assertEquals(await refused.read(new Uint8Array(1)), null);
+  const accepting2 = listener.accept();
+  using client = await connectNamedPipe(name, { timeout: 5000 });
+  using conn = await accepting2;
+  await assertRejects(() => conn.readMessage(), Deno.errors.NotSupported, "byte mode");
+  await assertRejects(() => client.writeMessage(new Uint8Array(1)), Deno.errors.NotSupported);
+  await assertRejects(() => client.transact(new Uint8Array(1)), Deno.errors.NotSupported);
+});
+
+windowsTest(
+  "11. cancelling accept, connect and read: rejects with the reason, stays usable",
+  {},
+  async () => {
+    const name = uniqueName("cancel");
+    using listener = listenNamedPipe(name);
+    const reason = new Error("changed my mind");
+    // accept
+    const controller = new AbortController();
+    const accepting = listener.accept({ signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 20);
+    assertEquals(await assertRejects(() => accepting), reason);
+    // connect (waiting for a pipe that does not exist)
+    const connectController = new AbortController();
+    const connecting = connectNamedPipe(uniqueName("never"), {
+      timeout: 60_000,
+      signal: connectController.signal,
+    });
+    setTimeout(() => connectController.abort(reason), 20);
+    assertEquals(await assertRejects(() => connecting), reason);
+    // The listener still accepts, and a read can be cancelled and retried.
+    await using client = new Peer(PEER, ["send", name, "byte", "4"]);
+    using conn = await listener.accept();
+    assertEquals(await client.line(), "ready");
+    const readController = new AbortController();
+    // Data may already be there: drain it, then cancel a read that must wait.
+    assertEquals(await conn.read(new Uint8Array(16)), 4);
+    const reading = conn.read(new Uint8Array(16), { signal: readController.signal });
+    setTimeout(() => readController.abort(reason), 20);
+    assertEquals(await assertRejects(() => reading), reason);
+    await conn.write(encoder.encode("still here"));
+    assertEquals(await client.line(), "still here");
+    assertEquals((await client.finish()).code, 0);
+  },
+);
+
+windowsTest(
+  "12. the peer process dying with a read pending ends the read, no hang",
+  {},
+  async () => {
+    const name = uniqueName("dies");
+    using listener = listenNamedPipe(name);
+    await using client = new Peer(PEER, ["connect-hold", name]);
+    using conn = await listener.accept();
+    await client.line();
+    const reading = conn.read(new Uint8Array(16));
+    client.child.kill();
+    assertEquals(await reading, null);
+  },
+);
+
+windowsTest("13. peer identity: process ids seen on both ends are the real ones", {}, async () => {
+  const name = uniqueName("who");
+  using listener = listenNamedPipe(name);
+  await using client = new Peer(PEER, ["connect-hold", name]);
+  using conn = await listener.accept();
+  // The client reports the server's pid; the server sees the client's.
+  assertEquals(await client.line(), `ready ${Deno.pid}`);
+  assertEquals(conn.peerProcessId, client.child.pid);
+  assertEquals(typeof conn.peerSessionId, "number");
+});
+
+windowsTest("secure default: owner-only DACL, nothing for Everyone or Anonymous", {}, () => {
+  using listener = listenNamedPipe(uniqueName("dacl"));
+  const sddl = objectSddl(listener.listeningHandle);
+  assertMatch(sddl, /\(A;;[^;]*;;;SY\)/);
+  assertMatch(sddl, /\(A;;[^;]*;;;BA\)/);
+  assertNotMatch(sddl, /;;;(WD|AN|AU|BU)\)/);
+  using open = listenNamedPipe(uniqueName("everyone"), { access: "everyone" });
+  const everyone = objectSddl(open.listeningHandle);
+  const entry = /\(A;;(0x[0-9a-f]+);;;WD\)/i.exec(everyone);
+  assert(entry, everyone);
+  // Everyone may read and write but not create instances (FILE_CREATE_PIPE_INSTANCE, 0x4).
+  assertEquals(Number(entry![1]) & 0x4, 0);
+  assertThrows(
+    () => listenNamedPipe(uniqueName("bad"), { access: { sddl: "nonsense" } }),
+    TypeError,
+  );
+});
+
+windowsTest(
+  "secure default: a name served by another process fails with AlreadyExists",
+  {},
+  async () => {
+    const name = uniqueName("taken");
+    await using other = new Peer(PEER, ["hold", name, "4"]);
+    assertEquals(await other.line(), "ready");
+    assertThrows(() => listenNamedPipe(name), Deno.errors.AlreadyExists, "taken by another server");
+    assertEquals((await other.finish()).code, 0);
+    // Once the other server is gone, the name is free.
+    using listener = listenNamedPipe(name);
+    assertEquals(listener.path, `\\\\.\\pipe\\${name}`);
+  },
+);
+
+windowsTest("one instance keeps listening between connections", {}, async () => {
+  const name = uniqueName("gapless");
+  using listener = listenNamedPipe(name);
+  await using a = new Peer(PEER, ["connect-hold", name]);
+  using first = await listener.accept();
+  await a.line();
+  // With no accept() pending, the name is still ours and a client can connect.
+  using second = await connectNamedPipe(name);
+  assertThrows(() => listenNamedPipe(name), Deno.errors.AlreadyExists);
+  using accepted = await listener.accept();
+  await second.write(encoder.encode("x"));
+  assertEquals(await accepted.read(new Uint8Array(4)), 1);
+  assertEquals(first.peerProcessId, a.child.pid);
+});
+
+windowsTest("transact() and peek() in message mode, against a winipc echo server", {}, async () => {
+  const name = uniqueName("transact");
+  await using server = new Peer(PEER, ["echo-server", name, "message", "1"]);
+  assertEquals(await server.line(), "ready");
+  using conn = await connectNamedPipe(name, { mode: "message", timeout: 5000 });
+  assertEquals(await conn.transact(encoder.encode("ping")), encoder.encode("ping"));
+  const big = payload(150_000);
+  assertEquals(await conn.transact(big), big);
+  await conn.writeMessage(encoder.encode("peek me"));
+  let peeked = conn.peek();
+  for (let i = 0; i < 100 && peeked.bytesAvailable === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    peeked = conn.peek();
+  }
+  assertEquals(peeked.messageBytesLeft, 7);
+  assertEquals(decoder.decode((await conn.readMessage())!), "peek me");
+  conn.close();
+  assertEquals((await server.finish()).code, 0);
+});
+
+windowsTest("readable and writable streams move bytes both ways", {}, async () => {
+  const name = uniqueName("streams");
+  await using server = new Peer(PEER, ["echo-server", name, "byte", "1"]);
+  assertEquals(await server.line(), "ready");
+  const conn = await connectNamedPipe(name, { timeout: 5000 });
+  assertEquals(conn.readable, conn.readable);
+  const data = payload(500_000);
+  const sending = (async () => {
+    const writer = conn.writable.getWriter();
+    for (let i = 0; i < data.length; i += 50_000) await writer.write(data.subarray(i, i + 50_000));
+    writer.releaseLock();
+  })();
+  const received = new Uint8Array(data.length);
+  let offset = 0;
+  for await (const chunk of conn.readable) {
+    received.set(chunk, offset);
+    offset += chunk.length;
+    if (offset === data.length) break;
+  }
+  await sending;
+  assertEquals(received, data);
+  assertEquals((await server.finish()).code, 0);
+});
+
+windowsTest(
+  "200 clients on one name, a read pending on each: at most 10 server threads",
+  {},
+  async () => {
+    const name = uniqueName("many");
+    await using server = new Peer(PEER, ["serve-many", name, "200"]);
+    assertEquals(await server.line(), "ready");
+    const clients = [0, 1, 2, 3].map(() => new Peer(PEER, ["clients", name, "50"]));
+    try {
+      for (const client of clients) assertEquals(await client.line(), "ready");
+      const report = JSON.parse(await server.line());
+      assertEquals(report.connections, 200);
+      assert(report.threads <= 10, `${report.threads} threads with 200 reads pending`);
+    } finally {
+      for (const client of clients) await client.finish();
+    }
+    assertEquals((await server.finish()).code, 0);
+  },
+);
+
+windowsTest("options are validated with clear errors", {}, async () => {
+  assertThrows(() => listenNamedPipe("a\\b"), TypeError, "backslash");
+  assertThrows(() => listenNamedPipe(uniqueName("x"), { maxInstances: 0 }), RangeError);
+  assertThrows(() => listenNamedPipe(uniqueName("x"), { maxInstances: 300 }), RangeError);
+  assertThrows(() => listenNamedPipe(uniqueName("x"), { inBufferSize: -1 }), RangeError);
+  assertThrows(
+    () => listenNamedPipe(uniqueName("x"), { mode: "stream" as "byte" }),
+    TypeError,
+    'mode must be "byte" or "message"',
+  );
+  await assertRejects(() => connectNamedPipe("x", { timeout: -1 }), RangeError);
+  await assertRejects(
+    () => connectNamedPipe("x", { impersonation: "full" as "delegation" }),
+    TypeError,
+    "impersonation must be one of",
+  );
+  const listener = listenNamedPipe(uniqueName("closed"));
+  listener.close();
+  await assertRejects(() => listener.accept(), Deno.errors.BadResource, "listener is closed");
+  assertThrows(() => listener.close(), Deno.errors.BadResource);
+});
