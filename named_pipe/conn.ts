@@ -30,6 +30,8 @@ export interface NamedPipeIoOptions {
 export type NamedPipeEnd = "server" | "client";
 
 const CHUNK = 64 * 1024;
+/** The largest single read: bigger requests are served in pieces of this size. */
+const MAX_CHUNK = 4 * 1024 * 1024;
 const END_OF_STREAM = new Set<number>([
   ERROR.BROKEN_PIPE,
   ERROR.PIPE_NOT_CONNECTED,
@@ -167,7 +169,12 @@ export class NamedPipeConn implements Disposable {
     this.#reading = true;
     try {
       while (true) {
-        const into = this.#chunk.subarray(0, Math.min(p.byteLength, CHUNK));
+        if (p.byteLength > this.#chunk.byteLength && this.#chunk.byteLength < MAX_CHUNK) {
+          // Large reads take what a blocked writer has in one go, as a native
+          // reader with a large buffer does.
+          this.#chunk = new Uint8Array(Math.min(p.byteLength, MAX_CHUNK));
+        }
+        const into = this.#chunk.subarray(0, Math.min(p.byteLength, this.#chunk.byteLength));
         const result = await this.#readChunk(into, options.signal);
         if (END_OF_STREAM.has(result.error)) return null;
         if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {

@@ -100,16 +100,26 @@ for (const name of benches) {
   const ours = await runDeno(`bench/${name}_bench.ts`);
   const exe = await buildNative(`${name}_ref`);
   const native = exe ? await runExe(exe) : [];
-  const key = (r: Record<string, unknown>) => `${r.bench}/${r.size ?? ""}`;
-  const nativeBy = new Map(native.map((r) => [key(r), r]));
-  for (const r of ours) {
+  const key = (r: Record<string, unknown>) => `${r.bench}/${r.mode ?? ""}/${r.size ?? ""}`;
+  const figure = (r: Record<string, unknown>) => (r.ops_per_s ?? r.mb_per_s) as number;
+  const all = [...ours, ...native];
+  const by = (impl: string) =>
+    new Map(all.filter((r) => r.impl === impl).map((r) => [key(r), figure(r)]));
+  const nativeBy = by("native");
+  const tcpBy = by("deno_tcp");
+  for (const r of ours.filter((r) => r.impl === "winipc")) {
     const n = nativeBy.get(key(r));
-    if (!n) continue;
+    const t = tcpBy.get(key(r));
+    if (n === undefined && t === undefined) continue;
+    const ratio = (other: number | undefined) =>
+      other === undefined ? undefined : Number((figure(r) / other).toFixed(3));
     console.log(JSON.stringify({
       bench: r.bench,
+      ...(r.mode !== undefined ? { mode: r.mode } : {}),
       ...(r.size !== undefined ? { size: r.size } : {}),
       impl: "ratio",
-      winipc_vs_native: Number(((r.ops_per_s as number) / (n.ops_per_s as number)).toFixed(3)),
+      winipc_vs_native: ratio(n),
+      winipc_vs_deno_tcp: ratio(t),
     }));
   }
 }
