@@ -55,7 +55,8 @@ export class NamedPipeConn implements Disposable {
   #handle: OwnedHandle;
   #closed = false;
   #pendingWrites = 0;
-  #reads = new Set<AbortController>();
+  /** Cancels the read (or transaction) in progress, if it is pending. */
+  #cancelRead: (() => void) | null = null;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
   #chunk = new Uint8Array(CHUNK);
@@ -119,34 +120,31 @@ export class NamedPipeConn implements Disposable {
     return this.#peerId("SessionId");
   }
 
-  #track(): AbortController {
-    const controller = new AbortController();
-    this.#reads.add(controller);
-    return controller;
-  }
-
   async #readChunk(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
     const raw = this.#raw("read from");
-    const own = this.#track();
-    const combined = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
     const k = kernel32();
     const pointer = Deno.UnsafePointer.of(into);
     try {
-      return await startIo(
-        this.#handle,
-        (overlapped) => k.ReadFile(raw, pointer, into.byteLength, null, overlapped),
-        { signal: combined, keepAlive: into },
+      return this.#closedWhileReading(
+        await startIo(
+          this.#handle,
+          (overlapped) => k.ReadFile(raw, pointer, into.byteLength, null, overlapped),
+          { signal, keepAlive: into, onPending: (cancel) => this.#cancelRead = cancel },
+        ),
+        "read from",
       );
-    } catch (error) {
-      if (own.signal.aborted && !signal?.aborted) {
-        throw new Deno.errors.BadResource(
-          `Cannot read from named pipe "${this.path}": it was closed while reading`,
-        );
-      }
-      throw error;
     } finally {
-      this.#reads.delete(own);
+      this.#cancelRead = null;
     }
+  }
+
+  #closedWhileReading(result: IoResult, what: string): IoResult {
+    if (this.#closed && result.error === ERROR.OPERATION_ABORTED) {
+      throw new Deno.errors.BadResource(
+        `Cannot ${what} named pipe "${this.path}": it was closed while reading`,
+      );
+    }
+    return result;
   }
 
   /**
@@ -336,23 +334,32 @@ export class NamedPipeConn implements Disposable {
     const k = kernel32();
     this.#reading = true;
     try {
-      const reply = await this.#collectMessage((into) => {
-        const own = this.#track();
-        const signal = options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal;
-        return startIo(
-          this.#handle,
-          (overlapped) =>
-            k.TransactNamedPipe(
-              raw,
-              Deno.UnsafePointer.of(copy),
-              copy.byteLength,
-              Deno.UnsafePointer.of(into),
-              into.byteLength,
-              null,
-              overlapped,
+      const reply = await this.#collectMessage(async (into) => {
+        try {
+          return this.#closedWhileReading(
+            await startIo(
+              this.#handle,
+              (overlapped) =>
+                k.TransactNamedPipe(
+                  raw,
+                  Deno.UnsafePointer.of(copy),
+                  copy.byteLength,
+                  Deno.UnsafePointer.of(into),
+                  into.byteLength,
+                  null,
+                  overlapped,
+                ),
+              {
+                signal: options.signal,
+                keepAlive: [copy, into],
+                onPending: (cancel) => this.#cancelRead = cancel,
+              },
             ),
-          { signal, keepAlive: [copy, into] },
-        ).finally(() => this.#reads.delete(own));
+            "transact on",
+          );
+        } finally {
+          this.#cancelRead = null;
+        }
       }, "transact on");
       if (reply === null) {
         throw new Deno.errors.BrokenPipe(
@@ -464,7 +471,7 @@ export class NamedPipeConn implements Disposable {
       );
     }
     this.#closed = true;
-    for (const read of this.#reads) read.abort();
+    this.#cancelRead?.();
     if (this.#pendingWrites === 0) this.#release();
   }
 

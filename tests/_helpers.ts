@@ -80,6 +80,27 @@ export function spawnDeno(script: string | URL, args: string[] = []): Deno.Child
 }
 
 /**
+ * Starts a native peer, `build/<name>.exe`, with piped stdio.
+ *
+ * @param name The peer's name (`tests/native/<name>.c`).
+ * @param args Its arguments.
+ * @returns The running child.
+ * @throws {Error} If the executable was not built, saying how to build it.
+ */
+export function spawnNative(name: string, args: string[]): Deno.ChildProcess {
+  const exe = fromFileUrl(new URL(`../build/${name}.exe`, import.meta.url));
+  try {
+    Deno.statSync(exe);
+  } catch {
+    throw new Error(
+      `The native peer ${exe} is missing: \`deno task test\` builds it from tests/native/${name}.c ` +
+        "with mingw-w64 (Linux) or gcc (Windows)",
+    );
+  }
+  return new Deno.Command(exe, { args, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
+}
+
+/**
  * Runs a child with {@linkcode spawnDeno} to the end.
  *
  * @param script The script.
@@ -118,13 +139,16 @@ export class Peer implements AsyncDisposable {
   #stderr: Promise<string>;
 
   /**
-   * Starts `deno run -A script ...args`.
+   * Starts `deno run -A script ...args`, or with `native`, the native peer
+   * `build/<script>.exe` (built from `tests/native/<script>.c` by the test
+   * command).
    *
-   * @param script Path from the repository root.
+   * @param script Path from the repository root, or a native peer's name.
    * @param args Arguments.
+   * @param options `native: true` for a native peer.
    */
-  constructor(script: string, args: string[]) {
-    this.child = spawnDeno(script, args);
+  constructor(script: string, args: string[], options: { native?: boolean } = {}) {
+    this.child = options.native ? spawnNative(script, args) : spawnDeno(script, args);
     this.#lines = this.child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
       new TextLineStream() as TransformStream<string, string>,
     ).getReader();

@@ -18,6 +18,7 @@
  * @module
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { buildNative } from "./native.ts";
 
 const root = decodeURIComponent(new URL("../", import.meta.url).pathname).replace(
   /^\/([A-Za-z]:)/,
@@ -52,31 +53,6 @@ async function lines(command: string, args: string[], env: Record<string, string
   return out;
 }
 
-async function buildNative(name: string): Promise<string | null> {
-  const source = `${root}bench/native/${name}.c`;
-  const exe = `build/${name}.exe`;
-  const compiler = onWindows ? "gcc" : "x86_64-w64-mingw32-gcc";
-  try {
-    const [src, bin] = await Promise.all([
-      Deno.stat(source),
-      Deno.stat(`${root}${exe}`).catch(() => null),
-    ]);
-    if (bin && bin.mtime! >= src.mtime!) return exe;
-    await Deno.mkdir(`${root}build`, { recursive: true });
-    const result = await new Deno.Command(compiler, {
-      args: ["-O2", "-Wall", "-o", `${root}${exe}`, source],
-    }).output();
-    if (!result.success) {
-      console.error(new TextDecoder().decode(result.stderr));
-      return null;
-    }
-    return exe;
-  } catch (error) {
-    console.error(`winipc bench: cannot build ${name}.c with ${compiler}: ${error}`);
-    return null;
-  }
-}
-
 function runDeno(script: string) {
   return onWindows
     ? lines(Deno.execPath(), ["run", "-A", "--quiet", script, milliseconds])
@@ -96,9 +72,10 @@ const benches = [...Deno.readDirSync(`${root}bench`)]
   .map((entry) => entry.name.replace(/_bench\.ts$/, ""))
   .sort();
 
+const references = await buildNative("bench/native");
 for (const name of benches) {
   const ours = await runDeno(`bench/${name}_bench.ts`);
-  const exe = await buildNative(`${name}_ref`);
+  const exe = references.get(`${name}_ref`);
   const native = exe ? await runExe(exe) : [];
   const key = (r: Record<string, unknown>) => `${r.bench}/${r.mode ?? ""}/${r.size ?? ""}`;
   const figure = (r: Record<string, unknown>) => (r.ops_per_s ?? r.mb_per_s) as number;

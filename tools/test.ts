@@ -20,6 +20,7 @@
  * @module
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { buildNative } from "./native.ts";
 
 const root = new URL("../", import.meta.url);
 const rootPath = decodeURIComponent(root.pathname).replace(/^\/([A-Za-z]:)/, "$1");
@@ -105,6 +106,14 @@ const library = files.filter((path) =>
   !path.endsWith("_test.ts") && !/^(tools|tests|bench|demo)\//.test(path)
 );
 const denoTest = ["test", "-A", "--v8-flags=--expose-gc"];
+// Native peers for the interop tests; on Linux the compiler comes with the
+// Wine harness, so make sure it is there first.
+if (Deno.build.os !== "windows") {
+  const setup = await new Deno.Command("bash", { args: [`${rootPath}tools/wine/setup.sh`] }).spawn()
+    .status;
+  if (!setup.success) console.error("winipc: the Wine harness could not be set up");
+}
+await buildNative("tests/native");
 const halves: Array<[string, Counts]> = [];
 
 if (Deno.build.os === "windows") {
