@@ -2,11 +2,11 @@
 /**
  * The winipc demo: what exists today, shown across two real processes.
  *
- * The parent creates a named pipe and a named event with the shared core,
+ * The parent serves a named pipe (message mode) and creates a named event,
  * starts a copy of itself as the child, and waits for both without blocking
- * its event loop: the child connects, writes a line into the pipe and sets
- * the event. The parent prints what arrived, how it arrived, and its thread
- * count. Then it says plainly which mechanisms are not built yet.
+ * its event loop: the child connects, sends a message, gets a reply and sets
+ * the event. The parent prints what arrived and its thread count. Then it
+ * says plainly which mechanisms are not built yet.
  *
  * Run it with `deno task demo` (on Linux, under Wine), or compile it:
  * `deno compile -A --output winipc-demo demo/main.ts`.
@@ -17,8 +17,7 @@ import { IS_WINDOWS, kernel32, wineVersionOrNull } from "../_win32/ffi.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { completionStats } from "../_win32/completion.ts";
-import { readFile, writeFile } from "../_win32/io.ts";
-import { connectPipe, createPipeServer, openPipeClient } from "../_win32/pipes.ts";
+import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
@@ -34,9 +33,11 @@ if (!k) {
 
 if (Deno.args[0] === "--child") {
   const [, pipeName, eventName] = Deno.args;
-  using pipe = openPipeClient(pipeName);
+  using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
-  await writeFile(pipe, new TextEncoder().encode(line));
+  await pipe.writeMessage(new TextEncoder().encode(line));
+  const reply = await pipe.readMessage();
+  console.log(`child: the server answered "${new TextDecoder().decode(reply!)}"`);
   using event = OwnedHandle.from(
     k.OpenEventW(0x2, 0, encodeUtf16z(eventName)),
     "event",
@@ -53,7 +54,7 @@ console.log(`parent process ${Deno.pid}, ${threadCount()} threads at start\n`);
 const tag = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 const pipeName = `\\\\.\\pipe\\winipc-demo-${tag}`;
 const eventName = `Local\\winipc-demo-${tag}`;
-using server = createPipeServer(pipeName, { bufferSize: 4096 });
+using listener = listenNamedPipe(pipeName, { mode: "message" });
 using event = OwnedHandle.from(
   k.CreateEventW(null, 0, 0, encodeUtf16z(eventName)),
   "event",
@@ -64,7 +65,7 @@ using event = OwnedHandle.from(
 // dies before it connects, they are cancelled rather than left hanging.
 const childGone = new AbortController();
 const signal = childGone.signal;
-const connected = connectPipe(server, signal);
+const connected = listener.accept({ signal });
 const signalled = waitForHandle(event, { timeout: 30_000, signal });
 let ticks = 0;
 const ticker = setInterval(() => ticks++, 10);
@@ -86,26 +87,18 @@ child.status.then((status) => {
   if (!status.success) childGone.abort(new Error(`the child exited with code ${status.code}`));
 });
 
-const connection = await connected;
-if (connection.error !== 0) {
-  throw new Error(`ConnectNamedPipe failed with os error ${connection.error}`);
-}
-const buffer = new Uint8Array(4096);
-const read = await readFile(server, buffer, signal);
-const text = new TextDecoder().decode(buffer.subarray(0, read.bytes));
+using conn = await connected;
+const message = await conn.readMessage({ signal });
+const text = new TextDecoder().decode(message!);
+await conn.writeMessage(new TextEncoder().encode(`got ${message!.length} bytes, thanks`));
 const how = await signalled;
 clearInterval(ticker);
 const status = await child.status;
 const elapsed = performance.now() - started;
 
 console.log(`child process ${child.pid} exited with code ${status.code}`);
-console.log(`pipe ${pipeName}`);
-console.log(`  received ${read.bytes} bytes: "${text}"`);
-console.log(
-  `  the read completed ${
-    read.synchronous ? "at once (data was waiting)" : "through the I/O completion port"
-  }`,
-);
+console.log(`named pipe ${pipeName} (message mode, owner-only access)`);
+console.log(`  client process ${conn.peerProcessId} sent ${message!.length} bytes: "${text}"`);
 console.log(`event ${eventName}: ${how}`);
 console.log(
   `the event loop kept running meanwhile: ${ticks} timer ticks in ${elapsed.toFixed(0)} ms`,
@@ -115,7 +108,9 @@ console.log(
     `${completionStats.batches} batches; ${threadCount()} threads now\n`,
 );
 
-console.log("What exists today: the shared Win32 core (lazy FFI tables, UTF-16, errors, owned");
-console.log("handles, one I/O completion port, cancellable waits) and the Wine test harness.");
-console.log("Not built yet: anonymous pipes, named pipes, mailslots, shared memory,");
-console.log("synchronisation objects, clipboard, WM_COPYDATA. Each comes with its own issue.");
+console.log("What exists today: named pipes (server, client, byte and message mode), on the");
+console.log(
+  "shared Win32 core (one I/O completion port, cancellable waits), and the Wine harness.",
+);
+console.log("Not built yet: anonymous pipes, mailslots, shared memory, synchronisation objects,");
+console.log("clipboard, WM_COPYDATA. Each comes with its own issue.");
