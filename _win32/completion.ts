@@ -163,6 +163,23 @@ export function associate(handle: OwnedHandle): void {
   }
 }
 
+/**
+ * {@linkcode associate}, closing the handle if that fails.
+ *
+ * @param handle A handle this code owns.
+ * @returns The same handle, associated.
+ * @throws The association's error, after closing the handle.
+ */
+export function associateOrClose(handle: OwnedHandle): OwnedHandle {
+  try {
+    associate(handle);
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+  return handle;
+}
+
 /** How many operations are waiting for a completion packet. */
 export function pendingOperations(): number {
   return pending.size;

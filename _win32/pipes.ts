@@ -22,7 +22,7 @@ import {
 } from "./ffi.ts";
 import { OwnedHandle } from "./handle.ts";
 import { encodeUtf16z } from "./utf16.ts";
-import { associate, type IoResult, startIo } from "./completion.ts";
+import { associateOrClose, type IoResult, startIo } from "./completion.ts";
 import { ERROR } from "./errors.ts";
 
 /** Options for {@linkcode createPipeServer}. */
@@ -44,16 +44,6 @@ export interface PipeServerOptions {
   firstInstance?: boolean;
 }
 
-function associated(handle: OwnedHandle): OwnedHandle {
-  try {
-    associate(handle);
-  } catch (error) {
-    handle.close();
-    throw error;
-  }
-  return handle;
-}
-
 /**
  * Creates one overlapped, duplex, byte-mode instance of a named pipe that
  * rejects remote clients.
@@ -67,7 +57,7 @@ export function createPipeServer(path: string, options: PipeServerOptions = {}):
   const { bufferSize = 65536, maxInstances = 1, firstInstance = true } = options;
   const mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
     (firstInstance ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
-  return associated(OwnedHandle.from(
+  return associateOrClose(OwnedHandle.from(
     kernel32().CreateNamedPipeW(
       encodeUtf16z(path),
       mode,
@@ -91,7 +81,7 @@ export function createPipeServer(path: string, options: PipeServerOptions = {}):
  * @throws The mapped Win32 error (NotFound, Busy, ...) if it cannot be opened.
  */
 export function openPipeClient(path: string): OwnedHandle {
-  return associated(OwnedHandle.from(
+  return associateOrClose(OwnedHandle.from(
     kernel32().CreateFileW(
       encodeUtf16z(path),
       GENERIC_READ_WRITE,

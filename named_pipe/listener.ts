@@ -18,7 +18,7 @@ import {
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
-import { associate } from "../_win32/completion.ts";
+import { associateOrClose } from "../_win32/completion.ts";
 import { connectPipe } from "../_win32/pipes.ts";
 import { EVERYONE_SDDL, OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
 import { pipePath } from "./_path.ts";
@@ -190,13 +190,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
         { cause: errorFromCode(ERROR.ALREADY_EXISTS) },
       );
     }
-    try {
-      associate(handle);
-    } catch (error) {
-      handle.close();
-      throw error;
-    }
-    return handle;
+    return associateOrClose(handle);
   }
 
   /** The raw handle of the listening instance, for inspection (tests, security checks). */

@@ -205,3 +205,31 @@ export function payload(size: number): Uint8Array {
   for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 255;
   return data;
 }
+
+/** What {@linkcode echo} needs of a connection (a `NamedPipeConn`). */
+export interface EchoConn {
+  readonly mode: "byte" | "message";
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  readMessage(): Promise<Uint8Array | null>;
+  writeMessage(data: Uint8Array): Promise<void>;
+}
+
+/**
+ * Writes back everything a connection receives (each message whole in
+ * message mode) until the end of the stream.
+ *
+ * @param conn The connection.
+ */
+export async function echo(conn: EchoConn): Promise<void> {
+  if (conn.mode === "message") {
+    for (let m = await conn.readMessage(); m !== null; m = await conn.readMessage()) {
+      await conn.writeMessage(m);
+    }
+  } else {
+    const buffer = new Uint8Array(65536);
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      await conn.write(buffer.subarray(0, n));
+    }
+  }
+}

@@ -4,21 +4,8 @@
 // WriteFile, as a classic program is written) as client and as server, in
 // byte and message mode.
 import { assertEquals } from "@std/assert";
-import { payload, Peer, uniqueName, windowsTest } from "./_helpers.ts";
-import { connectNamedPipe, listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
-
-async function echo(conn: NamedPipeConn): Promise<void> {
-  if (conn.mode === "message") {
-    for (let m = await conn.readMessage(); m !== null; m = await conn.readMessage()) {
-      await conn.writeMessage(m);
-    }
-  } else {
-    const buffer = new Uint8Array(65536);
-    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-      await conn.write(buffer.subarray(0, n));
-    }
-  }
-}
+import { echo, payload, Peer, uniqueName, windowsTest } from "./_helpers.ts";
+import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 
 for (const mode of ["byte", "message"] as const) {
   const sizes = mode === "message" ? [0, 1, 100, 65536, 200_000, 0, 7] : [1, 100, 65536, 200_000];
