@@ -56,7 +56,7 @@ windowsTest(
     using _b = b;
     const controller = new AbortController();
     const reason = new DOMException("no more", "AbortError");
-    const reading = readFile(b, new Uint8Array(16), controller.signal);
+    const reading = readFile(b, new Uint8Array(16), { signal: controller.signal });
     setTimeout(() => controller.abort(reason), 10);
     const error = await assertRejects(() => reading);
     assertEquals(error, reason);
@@ -65,7 +65,7 @@ windowsTest(
     const buffer = new Uint8Array(16);
     assertEquals((await readFile(b, buffer)).bytes, 5);
     assertEquals(decoder.decode(buffer.subarray(0, 5)), "still");
-    await assertRejects(() => readFile(b, buffer, AbortSignal.abort(reason)));
+    await assertRejects(() => readFile(b, buffer, { signal: AbortSignal.abort(reason) }));
   },
 );
 

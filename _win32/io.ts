@@ -6,7 +6,10 @@
  */
 import { kernel32 } from "./ffi.ts";
 import type { OwnedHandle } from "./handle.ts";
-import { type IoResult, startIo } from "./completion.ts";
+import { type IoResult, startIo, type StartIoOptions } from "./completion.ts";
+
+/** Options for {@linkcode readFile} and {@linkcode writeFile}. */
+export type FileIoOptions = Omit<StartIoOptions, "keepAlive">;
 
 /**
  * Starts an overlapped `ReadFile` into `buffer`. The buffer is held until the
@@ -14,20 +17,20 @@ import { type IoResult, startIo } from "./completion.ts";
  *
  * @param handle An associated handle.
  * @param buffer Where the bytes go.
- * @param signal Cancels the read.
+ * @param options Cancellation.
  * @returns How the read ended (bytes and Win32 error).
  */
 export function readFile(
   handle: OwnedHandle,
   buffer: Uint8Array,
-  signal?: AbortSignal,
+  options: FileIoOptions = {},
 ): Promise<IoResult> {
   const k = kernel32();
   const data = Deno.UnsafePointer.of(buffer);
   return startIo(
     handle,
     (overlapped) => k.ReadFile(handle.raw, data, buffer.byteLength, null, overlapped),
-    { signal, keepAlive: buffer },
+    { ...options, keepAlive: buffer },
   );
 }
 
@@ -37,19 +40,19 @@ export function readFile(
  *
  * @param handle An associated handle.
  * @param data The bytes to write.
- * @param signal Cancels the write.
+ * @param options Cancellation.
  * @returns How the write ended (bytes and Win32 error).
  */
 export function writeFile(
   handle: OwnedHandle,
   data: Uint8Array,
-  signal?: AbortSignal,
+  options: FileIoOptions = {},
 ): Promise<IoResult> {
   const k = kernel32();
   const pointer = Deno.UnsafePointer.of(data);
   return startIo(
     handle,
     (overlapped) => k.WriteFile(handle.raw, pointer, data.byteLength, null, overlapped),
-    { signal, keepAlive: data },
+    { ...options, keepAlive: data },
   );
 }

@@ -8,6 +8,7 @@ import { kernel32 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { OwnedHandle } from "../_win32/handle.ts";
 import { type IoResult, startIo } from "../_win32/completion.ts";
+import { readFile, writeFile } from "../_win32/io.ts";
 
 /** How a pipe carries data. */
 export type NamedPipeMode = "byte" | "message";
@@ -120,22 +121,28 @@ export class NamedPipeConn implements Disposable {
     return this.#peerId("SessionId");
   }
 
-  async #readChunk(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
-    const raw = this.#raw("read from");
-    const k = kernel32();
-    const pointer = Deno.UnsafePointer.of(into);
+  /**
+   * Runs a read-side operation that `close()` cancels: it is given the
+   * `onPending` hook that records how to cancel it, and an abort caused by
+   * `close()` becomes `BadResource`.
+   */
+  async #cancellableRead(
+    what: string,
+    run: (onPending: (cancel: () => void) => void) => Promise<IoResult>,
+  ): Promise<IoResult> {
     try {
-      return this.#closedWhileReading(
-        await startIo(
-          this.#handle,
-          (overlapped) => k.ReadFile(raw, pointer, into.byteLength, null, overlapped),
-          { signal, keepAlive: into, onPending: (cancel) => this.#cancelRead = cancel },
-        ),
-        "read from",
-      );
+      return this.#closedWhileReading(await run((cancel) => this.#cancelRead = cancel), what);
     } finally {
       this.#cancelRead = null;
     }
+  }
+
+  #readChunk(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
+    this.#raw("read from");
+    return this.#cancellableRead(
+      "read from",
+      (onPending) => readFile(this.#handle, into, { signal, onPending }),
+    );
   }
 
   #closedWhileReading(result: IoResult, what: string): IoResult {
@@ -250,19 +257,12 @@ export class NamedPipeConn implements Disposable {
   }
 
   async #writeRaw(data: Uint8Array, options: NamedPipeIoOptions, what: string): Promise<number> {
-    const raw = this.#raw(what);
-    // The kernel may hold the buffer until the peer reads: write from a copy
-    // that nothing else can change or detach meanwhile.
-    const copy = data.slice();
-    const k = kernel32();
-    const pointer = Deno.UnsafePointer.of(copy);
+    this.#raw(what);
     this.#pendingWrites++;
     try {
-      const result = await startIo(
-        this.#handle,
-        (overlapped) => k.WriteFile(raw, pointer, copy.byteLength, null, overlapped),
-        { signal: options.signal, keepAlive: copy },
-      );
+      // The kernel may hold the buffer until the peer reads: write from a
+      // copy that nothing else can change or detach meanwhile.
+      const result = await writeFile(this.#handle, data.slice(), { signal: options.signal });
       if (result.error !== 0) {
         throw errorFromCode(result.error, `Cannot ${what} named pipe "${this.path}"`);
       }
@@ -334,10 +334,10 @@ export class NamedPipeConn implements Disposable {
     const k = kernel32();
     this.#reading = true;
     try {
-      const reply = await this.#collectMessage(async (into) => {
-        try {
-          return this.#closedWhileReading(
-            await startIo(
+      const reply = await this.#collectMessage(
+        (into) =>
+          this.#cancellableRead("transact on", (onPending) =>
+            startIo(
               this.#handle,
               (overlapped) =>
                 k.TransactNamedPipe(
@@ -349,18 +349,10 @@ export class NamedPipeConn implements Disposable {
                   null,
                   overlapped,
                 ),
-              {
-                signal: options.signal,
-                keepAlive: [copy, into],
-                onPending: (cancel) => this.#cancelRead = cancel,
-              },
-            ),
-            "transact on",
-          );
-        } finally {
-          this.#cancelRead = null;
-        }
-      }, "transact on");
+              { signal: options.signal, keepAlive: [copy, into], onPending },
+            )),
+        "transact on",
+      );
       if (reply === null) {
         throw new Deno.errors.BrokenPipe(
           `Cannot transact on named pipe "${this.path}": the peer closed the pipe`,

@@ -98,7 +98,6 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   #closed = false;
   #accepting: Promise<unknown> = Promise.resolve();
   #acceptAbort = new AbortController();
-  #openConnections = 0;
   #slotFreed: (() => void) | null = null;
   readonly #security: SecurityAttributes;
   readonly #openMode: number;
@@ -260,9 +259,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     }
     // Keep one instance listening before handing the connection out.
     this.#listening = this.#tryCreate();
-    this.#openConnections++;
     return new NamedPipeConn(instance, this.path, this.mode, "server", () => {
-      this.#openConnections--;
       if (this.#listening === null && !this.#closed) {
         // An instance is free again: listen on it at once, accept or not.
         this.#listening = this.#tryCreate();
