@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import { INFINITE, kernel32, ntdll } from "./ffi.ts";
 import { ERROR, lastError, throwLastError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
@@ -298,6 +299,9 @@ function takeQueued(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): boo
   if (k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)) return true;
   const until = performance.now() + spinMs;
   while (performance.now() < until) {
+    // Give the CPU to a peer that is ready to run (it is often the one
+    // about to answer): looking must not delay the answer it waits for.
+    k.SwitchToThread();
     if (k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)) {
       completionStats.spun++;
       spinMs = Math.min(SPIN_MAX_MS, spinMs * 2);
@@ -332,8 +336,13 @@ async function pump(): Promise<void> {
         }
         dispatch(removed[0]);
       }
-      // Let the continuations run: they often start the next operation.
-      await null;
+      // Let the continuations run first, all of them: they often start the
+      // operation that completes a pending one (a server answers a request
+      // while its accept is pending), and looking at the port before they
+      // have run would only delay them. A microtask would run before the
+      // continuations' later steps; `setImmediate` runs once they are all
+      // done, and unlike `setTimeout(0)` it is never clamped to 4 ms.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     pumping = false;

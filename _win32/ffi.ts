@@ -91,6 +91,8 @@ export const KERNEL32 = {
     result: "i32",
   },
   // The same, on the blocking pool: the completion core's one waiting thread.
+  // BOOL SwitchToThread(void): yields the CPU to a ready thread, if any.
+  SwitchToThread: { parameters: [], result: "i32" },
   GetQueuedCompletionStatusExNb: {
     name: "GetQueuedCompletionStatusEx",
     parameters: ["pointer", "buffer", "u32", "buffer", "u32", "i32"],

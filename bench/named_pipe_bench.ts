@@ -63,6 +63,8 @@ if (Deno.args[0] === "--serve") {
   using listener = listenNamedPipe(name, { mode });
   console.log("ready");
   using conn = await listener.accept();
+  // Like a real server, keep accepting other clients meanwhile.
+  listener.accept().catch(() => {});
   if (kind === "sink") {
     await serveSink((p) => conn.read(p), (p) => conn.write(p));
   } else if (mode === "message") {

@@ -61,6 +61,8 @@ export class NamedPipeConn implements Disposable {
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
   #chunk = new Uint8Array(CHUNK);
+  /** Reused for writes; `null` while a write holds it. */
+  #staging: Uint8Array | null = new Uint8Array(0);
   #reading = false;
   #onClose?: () => void;
   /** The pipe's full path. */
@@ -256,18 +258,42 @@ export class NamedPipeConn implements Disposable {
     return message;
   }
 
+  /**
+   * Takes the staging buffer, grown to hold `size` bytes, or returns `null`
+   * when another write holds it or `size` is too large to keep around.
+   */
+  #takeStaging(size: number): Uint8Array | null {
+    const staging = this.#staging;
+    if (staging === null || size > MAX_CHUNK) return null;
+    this.#staging = null;
+    if (staging.byteLength >= size) return staging;
+    let grown = Math.max(staging.byteLength, CHUNK);
+    while (grown < size) grown *= 2;
+    return new Uint8Array(grown);
+  }
+
   async #writeRaw(data: Uint8Array, options: NamedPipeIoOptions, what: string): Promise<number> {
     this.#raw(what);
     this.#pendingWrites++;
+    // The kernel may hold the buffer until the peer reads: write from a copy
+    // that nothing else can change or detach meanwhile. One staging buffer
+    // per connection is reused, so a stream of writes makes no garbage.
+    const staging = this.#takeStaging(data.byteLength);
     try {
-      // The kernel may hold the buffer until the peer reads: write from a
-      // copy that nothing else can change or detach meanwhile.
-      const result = await writeFile(this.#handle, data.slice(), { signal: options.signal });
+      let copy: Uint8Array;
+      if (staging === null) {
+        copy = data.slice();
+      } else {
+        copy = staging.subarray(0, data.byteLength);
+        copy.set(data);
+      }
+      const result = await writeFile(this.#handle, copy, { signal: options.signal });
       if (result.error !== 0) {
         throw errorFromCode(result.error, `Cannot ${what} named pipe "${this.path}"`);
       }
       return result.bytes;
     } finally {
+      if (staging !== null) this.#staging = staging;
       this.#pendingWrites--;
       if (this.#closed && this.#pendingWrites === 0) this.#release();
     }
