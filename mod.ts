@@ -22,6 +22,7 @@
  *
  * @module
  */
+export { Win32Error } from "./_win32/errors.ts";
 export * from "./pipe/mod.ts";
 export * from "./named_pipe/mod.ts";
 export * from "./mailslot/mod.ts";

@@ -176,6 +176,14 @@ export const KERNEL32 = {
   // BOOL FlushFileBuffers(HANDLE hFile)
   FlushFileBuffers: { parameters: ["pointer"], result: "i32" },
 
+  // HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData)
+  FindFirstFileW: { parameters: ["buffer", "buffer"], result: "pointer" },
+  // BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData)
+  FindNextFileW: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL FindClose(HANDLE hFindFile)
+  FindClose: { parameters: ["pointer"], result: "i32" },
+  // HANDLE GetCurrentThread(void)
+  GetCurrentThread: { parameters: [], result: "pointer" },
   // DWORD GetCurrentProcessId(void)
   GetCurrentProcessId: { parameters: [], result: "u32" },
   // DWORD GetCurrentThreadId(void)
@@ -254,7 +262,7 @@ export const USER32 = {
   GetClipboardSequenceNumber: { parameters: [], result: "u32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** advapi32.dll: security descriptors for the secure defaults of named objects. */
+/** advapi32.dll: security descriptors, tokens and account names. */
 export const ADVAPI32 = {
   // BOOL ConvertStringSecurityDescriptorToSecurityDescriptorW(LPCWSTR StringSecurityDescriptor,
   //   DWORD StringSDRevision, PSECURITY_DESCRIPTOR *SecurityDescriptor,
@@ -277,6 +285,30 @@ export const ADVAPI32 = {
   GetSecurityInfo: {
     parameters: ["pointer", "u32", "u32", "pointer", "pointer", "pointer", "pointer", "buffer"],
     result: "u32",
+  },
+  // BOOL ImpersonateNamedPipeClient(HANDLE hNamedPipe)
+  ImpersonateNamedPipeClient: { parameters: ["pointer"], result: "i32" },
+  // BOOL RevertToSelf(void)
+  RevertToSelf: { parameters: [], result: "i32" },
+  // BOOL OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess, BOOL OpenAsSelf,
+  //   PHANDLE TokenHandle)
+  OpenThreadToken: { parameters: ["pointer", "u32", "i32", "buffer"], result: "i32" },
+  // BOOL GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
+  //   LPVOID TokenInformation, DWORD TokenInformationLength, PDWORD ReturnLength)
+  GetTokenInformation: {
+    parameters: ["pointer", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  // BOOL ConvertSidToStringSidW(PSID Sid, LPWSTR *StringSid)
+  ConvertSidToStringSidW: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL LookupAccountSidW(LPCWSTR lpSystemName, PSID Sid, LPWSTR Name, LPDWORD cchName,
+  //   LPWSTR ReferencedDomainName, LPDWORD cchReferencedDomainName, PSID_NAME_USE peUse)
+  // On the blocking pool: resolving a domain account may ask a domain controller.
+  LookupAccountSidWNb: {
+    name: "LookupAccountSidW",
+    parameters: ["pointer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 

@@ -1,13 +1,13 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
  * Security descriptors for named objects, from SDDL strings, and the
- * owner-only default.
+ * owner-only default; the identity of a named pipe's client.
  *
  * @module
  */
 import { advapi32, kernel32 } from "./ffi.ts";
-import { lastError, throwLastError } from "./errors.ts";
-import { encodeUtf16z, readUtf16z } from "./utf16.ts";
+import { ERROR, errorFromCode, lastError, throwLastError } from "./errors.ts";
+import { decodeUtf16z, encodeUtf16z, readUtf16z } from "./utf16.ts";
 
 /**
  * The default DACL for winipc's named objects: full access for SYSTEM,
@@ -134,4 +134,160 @@ export function objectSddl(handle: Deno.PointerObject): string {
   } finally {
     kernel32().LocalFree(sd);
   }
+}
+
+/** A Windows account, as the security system identifies it. */
+export interface Account {
+  /** The security identifier in string form, e.g. `S-1-5-21-...-1001`. */
+  sid: string;
+  /** The account name, or `null` if the SID maps to no name here. */
+  name: string | null;
+  /** The account's domain (or computer name), or `null` with `name`. */
+  domain: string | null;
+}
+
+const TOKEN_QUERY = 0x0008;
+const TOKEN_USER_CLASS = 1;
+
+/**
+ * The string form of a binary SID: `S-` revision `-` authority, then each
+ * sub-authority (the authority in hexadecimal when it does not fit 32 bits,
+ * as `ConvertSidToStringSidW` writes it).
+ *
+ * @param sid The SID's bytes.
+ * @returns The string form.
+ * @throws {TypeError} If the bytes are not a well-formed SID.
+ */
+export function sidToString(sid: Uint8Array): string {
+  if (sid.byteLength < 8 || sid.byteLength !== 8 + 4 * sid[1]) {
+    throw new TypeError(`Not a security identifier: ${sid.byteLength} bytes`);
+  }
+  const view = new DataView(sid.buffer, sid.byteOffset, sid.byteLength);
+  let authority = 0n;
+  for (let i = 2; i < 8; i++) authority = (authority << 8n) | BigInt(sid[i]);
+  const parts = [
+    `S-${sid[0]}`,
+    authority < 0x1_0000_0000n ? authority.toString() : `0x${authority.toString(16).toUpperCase()}`,
+  ];
+  for (let i = 0; i < sid[1]; i++) parts.push(view.getUint32(8 + 4 * i, true).toString());
+  return parts.join("-");
+}
+
+/**
+ * The user SID of the calling thread's impersonation token (opened as the
+ * process, which works for identification-level tokens too).
+ */
+function threadUserSid(): Uint8Array {
+  const a = advapi32();
+  const k = kernel32();
+  const token = new BigUint64Array(1);
+  if (!a.OpenThreadToken(k.GetCurrentThread(), TOKEN_QUERY, 1, new Uint8Array(token.buffer))) {
+    throwLastError("Cannot open the impersonation token");
+  }
+  const handle = Deno.UnsafePointer.create(token[0]);
+  try {
+    const needed = new Uint32Array(1);
+    let info = new Uint8Array(128);
+    while (!a.GetTokenInformation(handle, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
+      if (lastError() !== ERROR.INSUFFICIENT_BUFFER || needed[0] <= info.byteLength) {
+        throwLastError("Cannot read the user of the impersonation token");
+      }
+      info = new Uint8Array(needed[0]);
+    }
+    // TOKEN_USER: a pointer to the SID (inside `info`), then attributes.
+    const sid = Deno.UnsafePointer.create(new DataView(info.buffer).getBigUint64(0, true))!;
+    const view = new Deno.UnsafePointerView(sid);
+    const bytes = new Uint8Array(8 + 4 * view.getUint8(1));
+    view.copyInto(bytes);
+    return bytes;
+  } finally {
+    k.CloseHandle(handle);
+  }
+}
+
+/**
+ * The user SID of the client of a named pipe server instance: the server
+ * impersonates the client (`ImpersonateNamedPipeClient`, which takes the
+ * identity of the last message read), reads the token, and always reverts
+ * (`RevertToSelf`) before returning or throwing. An identification-level
+ * client (winipc's default) is enough.
+ *
+ * @param pipe The server end's handle.
+ * @param path The pipe's path, for messages.
+ * @returns The client's SID bytes.
+ * @throws The mapped Win32 error; `ERROR_CANNOT_IMPERSONATE` when nothing has
+ * been read from the client yet.
+ */
+export function pipeClientSid(pipe: Deno.PointerObject, path: string): Uint8Array {
+  const a = advapi32();
+  if (!a.ImpersonateNamedPipeClient(pipe)) {
+    const code = lastError();
+    throw errorFromCode(
+      code,
+      code === ERROR.CANNOT_IMPERSONATE
+        ? `Cannot identify the client of named pipe "${path}": read from it first (Windows identifies the client by the last message read)`
+        : `Cannot identify the client of named pipe "${path}"`,
+    );
+  }
+  let sid: Uint8Array | undefined;
+  let failure: unknown;
+  try {
+    sid = threadUserSid();
+  } catch (error) {
+    failure = error;
+  }
+  if (!a.RevertToSelf()) {
+    // The thread would go on as the client: report it rather than go on.
+    throw errorFromCode(
+      lastError(),
+      `RevertToSelf failed after identifying the client of named pipe "${path}"`,
+    );
+  }
+  if (sid === undefined) throw failure;
+  return sid;
+}
+
+/**
+ * Looks up the account name of a SID (`LookupAccountSidW`, on Deno's
+ * blocking pool: a domain account may need a domain controller).
+ *
+ * @param sid The SID's bytes.
+ * @returns The account; `name` and `domain` are `null` when nothing maps.
+ */
+export async function lookupAccount(sid: Uint8Array): Promise<Account> {
+  const text = sidToString(sid);
+  let nameSize = 256;
+  let domainSize = 256;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const name = new Uint16Array(nameSize);
+    const domain = new Uint16Array(domainSize);
+    const nameLength = new Uint32Array([nameSize]);
+    const domainLength = new Uint32Array([domainSize]);
+    const use = new Uint32Array(1);
+    const ok = await advapi32().LookupAccountSidWNb(
+      null,
+      sid,
+      name,
+      nameLength,
+      domain,
+      domainLength,
+      use,
+    );
+    if (ok) {
+      return {
+        sid: text,
+        name: decodeUtf16z(name.subarray(0, nameLength[0] + 1)),
+        domain: decodeUtf16z(domain.subarray(0, domainLength[0] + 1)),
+      };
+    }
+    // The pool thread's last error is not ours to read: a failure with
+    // grown sizes asks for more room, any other failure maps to no name.
+    if (nameLength[0] > nameSize || domainLength[0] > domainSize) {
+      nameSize = Math.max(nameSize, nameLength[0]);
+      domainSize = Math.max(domainSize, domainLength[0]);
+      continue;
+    }
+    break;
+  }
+  return { sid: text, name: null, domain: null };
 }

@@ -9,6 +9,9 @@ import { ERROR, errorFromCode, lastError, throwLastError } from "../_win32/error
 import type { OwnedHandle } from "../_win32/handle.ts";
 import { type IoResult, startIo } from "../_win32/completion.ts";
 import { readFile, writeFile } from "../_win32/io.ts";
+import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
+
+export type { Account };
 
 /** How a pipe carries data. */
 export type NamedPipeMode = "byte" | "message";
@@ -121,6 +124,45 @@ export class NamedPipeConn implements Disposable {
   /** The Terminal Services session id of the other end's process. */
   get peerSessionId(): number {
     return this.#peerId("SessionId");
+  }
+
+  /**
+   * The client's Windows account (server end only): its SID, and its name
+   * and domain when the SID maps to one.
+   *
+   * Windows identifies a client by the last message read from it, so read
+   * at least once first. The server impersonates the client only for the
+   * moment it takes to read the client's token, and always reverts; an
+   * identification-level client (winipc's default) is enough.
+   *
+   * @example Log who is asking
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using listener = listenNamedPipe("my-app", { mode: "message" });
+   * for await (const conn of listener) {
+   *   const request = await conn.readMessage();
+   *   const user = await conn.peerUser();
+   *   console.log(`${user.domain}\\${user.name} (${user.sid}) sent`, request);
+   * }
+   * ```
+   *
+   * @returns The client's account.
+   * @throws {Deno.errors.NotSupported} On the client end.
+   * @throws {Win32Error} `ERROR_CANNOT_IMPERSONATE` (1368) before the first read.
+   * @throws {Deno.errors.BadResource} If the connection is closed.
+   */
+  peerUser(): Promise<Account> {
+    try {
+      if (this.end !== "server") {
+        throw new Deno.errors.NotSupported(
+          `Cannot identify the user of named pipe "${this.path}": only the server end can identify its client`,
+        );
+      }
+      return lookupAccount(pipeClientSid(this.#raw("identify the client of"), this.path));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

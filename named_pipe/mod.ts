@@ -31,5 +31,14 @@ export type {
 } from "./listener.ts";
 export { connectNamedPipe } from "./connect.ts";
 export type { NamedPipeConnectOptions, NamedPipeImpersonation } from "./connect.ts";
+export { callNamedPipe } from "./call.ts";
+export type { CallNamedPipeOptions } from "./call.ts";
+export { listNamedPipes } from "./list.ts";
 export { NamedPipeConn } from "./conn.ts";
-export type { NamedPipeEnd, NamedPipeIoOptions, NamedPipeMode, NamedPipePeek } from "./conn.ts";
+export type {
+  Account,
+  NamedPipeEnd,
+  NamedPipeIoOptions,
+  NamedPipeMode,
+  NamedPipePeek,
+} from "./conn.ts";

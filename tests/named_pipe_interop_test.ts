@@ -5,7 +5,7 @@
 // byte and message mode.
 import { assertEquals } from "@std/assert";
 import { echo, payload, Peer, uniqueName, windowsTest } from "./_helpers.ts";
-import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
+import { callNamedPipe, connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 
 for (const mode of ["byte", "message"] as const) {
   const sizes = mode === "message" ? [0, 1, 100, 65536, 200_000, 0, 7] : [1, 100, 65536, 200_000];
@@ -60,3 +60,15 @@ for (const mode of ["byte", "message"] as const) {
     assertEquals(code, 0);
   });
 }
+
+windowsTest("interop: callNamedPipe() against a C message server", {}, async () => {
+  const name = uniqueName("c-call");
+  await using server = new Peer("pipe_peer", ["server", name, "message", "2"], { native: true });
+  assertEquals(await server.line(), "ready");
+  assertEquals(await callNamedPipe(name, payload(64), { timeout: 10_000 }), payload(64));
+  assertEquals(await callNamedPipe(name, payload(70_000), { timeout: 10_000 }), payload(70_000));
+  const { code, rest, stderr } = await server.finish();
+  assertEquals(stderr, "");
+  assertEquals(rest, ["done"]);
+  assertEquals(code, 0);
+});

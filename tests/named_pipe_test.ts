@@ -11,8 +11,18 @@ import {
   assertThrows,
 } from "@std/assert";
 import { payload, Peer, uniqueName, windowsTest } from "./_helpers.ts";
-import { connectNamedPipe, listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
+import {
+  callNamedPipe,
+  connectNamedPipe,
+  listenNamedPipe,
+  listNamedPipes,
+  type NamedPipeConn,
+} from "../named_pipe/mod.ts";
 import { objectSddl } from "../_win32/security.ts";
+import { advapi32, kernel32 } from "../_win32/ffi.ts";
+import { lastError, Win32Error } from "../_win32/errors.ts";
+import { connectPipe, openPipeClient } from "../_win32/pipes.ts";
+import { writeFile } from "../_win32/io.ts";
 
 const PEER = "tests/fixtures/pipe_peer.ts";
 const encoder = new TextEncoder();
@@ -406,4 +416,134 @@ windowsTest("options are validated with clear errors", {}, async () => {
   listener.close();
   await assertRejects(() => listener.accept(), Deno.errors.BadResource, "listener is closed");
   assertThrows(() => listener.close(), Deno.errors.BadResource);
+});
+
+windowsTest("9. server-only calls on a client end fail cleanly", {}, async () => {
+  const name = uniqueName("server-only");
+  using listener = listenNamedPipe(name);
+  using client = await connectNamedPipe(name);
+  using server = await listener.accept();
+  // Through the public API: identifying the peer's account is server-only.
+  await assertRejects(() => client.peerUser(), Deno.errors.NotSupported, "only the server end");
+  // Through raw Win32 calls on a client handle: each fails with an error
+  // code, nothing hangs, and the handle stays usable.
+  using raw = openPipeClient(listener.path);
+  const k = kernel32();
+  assertEquals(k.DisconnectNamedPipe(raw.raw), 0);
+  assert(lastError() !== 0);
+  if (advapi32().ImpersonateNamedPipeClient(raw.raw)) {
+    advapi32().RevertToSelf();
+    throw new Error("ImpersonateNamedPipeClient succeeded on a client handle");
+  }
+  assert(lastError() !== 0);
+  const connect = await connectPipe(raw);
+  assert(connect.error !== 0, "ConnectNamedPipe succeeded on a client handle");
+  // Both connections still carry data.
+  using rawServer = await listener.accept();
+  assertEquals((await writeFile(raw, encoder.encode("raw"))).bytes, 3);
+  const got = new Uint8Array(8);
+  assertEquals(decoder.decode(got.subarray(0, (await rawServer.read(got))!)), "raw");
+  await client.write(encoder.encode("still fine"));
+  assertEquals(decoder.decode(got.subarray(0, (await server.read(got))!)), "still fi");
+});
+
+windowsTest(
+  "peer user: the server learns the client's account, and reverts to itself",
+  {},
+  async () => {
+    const name = uniqueName("user");
+    using listener = listenNamedPipe(name, { mode: "message" });
+    await using client = new Peer(PEER, ["send", name, "message", "5"]);
+    using conn = await listener.accept();
+    assertEquals(await client.line(), "ready");
+    assertEquals(await conn.readMessage(), payload(5));
+    const user = await conn.peerUser();
+    assertMatch(user.sid, /^S-1-5-21(-\d+){4}$/);
+    assertEquals(user.name?.toLowerCase(), Deno.env.get("USERNAME")?.toLowerCase());
+    assert(user.domain !== null && user.domain.length > 0);
+    // The JavaScript thread is itself again: it has no thread token.
+    const token = new BigUint64Array(1);
+    assertEquals(
+      advapi32().OpenThreadToken(
+        kernel32().GetCurrentThread(),
+        0x8,
+        1,
+        new Uint8Array(token.buffer),
+      ),
+      0,
+    );
+    assertEquals(lastError(), 1008); // ERROR_NO_TOKEN
+    await conn.writeMessage(encoder.encode("bye"));
+    assertEquals(await client.line(), "bye");
+    assertEquals((await client.finish()).code, 0);
+  },
+);
+
+windowsTest(
+  "peer user: before anything was read, Windows cannot identify the client",
+  {
+    notUnderWine:
+      "Wine's ImpersonateNamedPipeClient succeeds before any read; Windows fails with ERROR_CANNOT_IMPERSONATE",
+  },
+  async () => {
+    const name = uniqueName("user-early");
+    using listener = listenNamedPipe(name);
+    using _client = await connectNamedPipe(name);
+    using conn = await listener.accept();
+    const error = await assertRejects(() => conn.peerUser(), Win32Error, "read from it first");
+    assertEquals(error.code, 1368);
+  },
+);
+
+windowsTest(
+  "listNamedPipes() lists a pipe another process serves, until it closes",
+  {
+    notUnderWine:
+      "Wine cannot list the pipe namespace: FindFirstFileW fails with ERROR_BAD_DEV_TYPE (66)",
+  },
+  async () => {
+    const name = uniqueName("listed");
+    await using other = new Peer(PEER, ["hold", name]);
+    assertEquals(await other.line(), "ready");
+    const names = listNamedPipes();
+    assert(names.includes(name), `${name} not in ${names.length} names`);
+    assertEquals((await other.finish()).code, 0);
+    assert(!listNamedPipes().includes(name));
+  },
+);
+
+windowsTest("callNamedPipe(): one request, one reply, against a winipc server", {}, async () => {
+  const name = uniqueName("call");
+  await using server = new Peer(PEER, ["echo-server", name, "message", "3"]);
+  assertEquals(await server.line(), "ready");
+  assertEquals(
+    await callNamedPipe(name, encoder.encode("status"), { timeout: 5000 }),
+    encoder.encode("status"),
+  );
+  const big = payload(100_000);
+  assertEquals(await callNamedPipe(name, big, { timeout: 5000 }), big);
+  assertEquals(await callNamedPipe(name, new Uint8Array(0), { timeout: 5000 }), new Uint8Array(0));
+  assertEquals((await server.finish()).code, 0);
+  await assertRejects(() => callNamedPipe(name, new Uint8Array(1)), Deno.errors.NotFound);
+  await assertRejects(
+    // deno-lint-ignore no-explicit-any
+    () => callNamedPipe(name, "text" as any),
+    TypeError,
+    "must be a Uint8Array",
+  );
+});
+
+windowsTest("callNamedPipe(): a server that never replies is cancelled cleanly", {}, async () => {
+  const name = uniqueName("call-silent");
+  using listener = listenNamedPipe(name, { mode: "message" });
+  const accepted = listener.accept();
+  const calling = callNamedPipe(name, encoder.encode("anyone?"), {
+    signal: AbortSignal.timeout(300),
+  });
+  using conn = await accepted;
+  assertEquals(decoder.decode((await conn.readMessage())!), "anyone?");
+  const error = await assertRejects(() => calling);
+  assertEquals((error as DOMException).name, "TimeoutError");
+  // The caller closed its end: the server sees the end of the stream.
+  assertEquals(await conn.readMessage(), null);
 });
