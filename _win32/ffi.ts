@@ -176,6 +176,68 @@ export const KERNEL32 = {
   // BOOL FlushFileBuffers(HANDLE hFile)
   FlushFileBuffers: { parameters: ["pointer"], result: "i32" },
 
+  // The same two on Deno's blocking pool, for synchronous handles (an
+  // inherited pipe end opened without FILE_FLAG_OVERLAPPED): one pool thread
+  // per pending call, the only way such a handle can be read without
+  // blocking the event loop.
+  ReadFileNb: {
+    name: "ReadFile",
+    parameters: ["pointer", "buffer", "u32", "buffer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  WriteFileNb: {
+    name: "WriteFile",
+    parameters: ["pointer", "buffer", "u32", "buffer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // DWORD GetFileType(HANDLE hFile)
+  GetFileType: { parameters: ["pointer"], result: "u32" },
+  // HANDLE GetStdHandle(DWORD nStdHandle)
+  GetStdHandle: { parameters: ["u32"], result: "pointer" },
+  // BOOL CreatePipe(PHANDLE hReadPipe, PHANDLE hWritePipe,
+  //   LPSECURITY_ATTRIBUTES lpPipeAttributes, DWORD nSize)
+  CreatePipe: { parameters: ["buffer", "buffer", "pointer", "u32"], result: "i32" },
+  // BOOL CreateProcessW(LPCWSTR lpApplicationName, LPWSTR lpCommandLine,
+  //   LPSECURITY_ATTRIBUTES lpProcessAttributes, LPSECURITY_ATTRIBUTES lpThreadAttributes,
+  //   BOOL bInheritHandles, DWORD dwCreationFlags, LPVOID lpEnvironment,
+  //   LPCWSTR lpCurrentDirectory, LPSTARTUPINFOW lpStartupInfo,
+  //   LPPROCESS_INFORMATION lpProcessInformation)
+  CreateProcessW: {
+    parameters: [
+      "pointer",
+      "buffer",
+      "pointer",
+      "pointer",
+      "i32",
+      "u32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  // BOOL InitializeProcThreadAttributeList(LPPROC_THREAD_ATTRIBUTE_LIST lpAttributeList,
+  //   DWORD dwAttributeCount, DWORD dwFlags, PSIZE_T lpSize)
+  InitializeProcThreadAttributeList: {
+    parameters: ["buffer", "u32", "u32", "buffer"],
+    result: "i32",
+  },
+  // BOOL UpdateProcThreadAttribute(LPPROC_THREAD_ATTRIBUTE_LIST lpAttributeList,
+  //   DWORD dwFlags, DWORD_PTR Attribute, PVOID lpValue, SIZE_T cbSize,
+  //   PVOID lpPreviousValue, PSIZE_T lpReturnSize)
+  UpdateProcThreadAttribute: {
+    parameters: ["buffer", "u32", "usize", "buffer", "usize", "pointer", "pointer"],
+    result: "i32",
+  },
+  // void DeleteProcThreadAttributeList(LPPROC_THREAD_ATTRIBUTE_LIST lpAttributeList)
+  DeleteProcThreadAttributeList: { parameters: ["buffer"], result: "void" },
+  // BOOL GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode)
+  GetExitCodeProcess: { parameters: ["pointer", "buffer"], result: "i32" },
+  // BOOL TerminateProcess(HANDLE hProcess, UINT uExitCode)
+  TerminateProcess: { parameters: ["pointer", "u32"], result: "i32" },
   // HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData)
   FindFirstFileW: { parameters: ["buffer", "buffer"], result: "pointer" },
   // BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData)
@@ -314,6 +376,12 @@ export const ADVAPI32 = {
 
 /** ntdll.dll: status conversion, and Wine detection for the test suite. */
 export const NTDLL = {
+  // NTSTATUS NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock,
+  //   PVOID FileInformation, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass)
+  NtQueryInformationFile: {
+    parameters: ["pointer", "buffer", "buffer", "u32", "u32"],
+    result: "u32",
+  },
   // ULONG RtlNtStatusToDosError(NTSTATUS Status)
   RtlNtStatusToDosError: { parameters: ["u32"], result: "u32" },
   // const char *wine_get_version(void) (Wine only)
@@ -400,4 +468,6 @@ export const SECURITY_DELEGATION = 0x00030000;
 export const PIPE_CLIENT_END = 0x0;
 export const PIPE_SERVER_END = 0x1;
 export const HANDLE_FLAG_INHERIT = 0x1;
+export const FILE_TYPE_PIPE = 0x3;
+export const FILE_SHARE_READ_WRITE = 0x3;
 export const DUPLICATE_SAME_ACCESS = 0x2;

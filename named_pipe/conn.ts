@@ -9,6 +9,7 @@ import { ERROR, errorFromCode, lastError, throwLastError } from "../_win32/error
 import type { OwnedHandle } from "../_win32/handle.ts";
 import { type IoResult, startIo } from "../_win32/completion.ts";
 import { readFile, writeFile } from "../_win32/io.ts";
+import { byteReadable, type ByteSink, type ByteSource, byteWritable } from "../_win32/streams.ts";
 import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
 
 export type { Account };
@@ -454,37 +455,7 @@ export class NamedPipeConn implements Disposable {
    * cached). Cancelling it closes the connection.
    */
   get readable(): ReadableStream<Uint8Array> {
-    this.#readable ??= new ReadableStream({
-      type: "bytes",
-      autoAllocateChunkSize: CHUNK,
-      pull: async (controller) => {
-        const request = controller.byobRequest!;
-        const view = new Uint8Array(
-          request.view!.buffer,
-          request.view!.byteOffset,
-          request.view!.byteLength,
-        );
-        try {
-          const n = await this.read(view);
-          if (n === null) {
-            controller.close();
-            request.respond(0);
-          } else {
-            request.respond(n);
-          }
-        } catch (error) {
-          if (this.#closed) {
-            controller.close();
-            request.respond(0);
-          } else {
-            controller.error(error);
-          }
-        }
-      },
-      cancel: () => {
-        if (!this.#closed) this.close();
-      },
-    });
+    this.#readable ??= byteReadable(this.#streamEnd(), CHUNK);
     return this.#readable;
   }
 
@@ -493,18 +464,17 @@ export class NamedPipeConn implements Disposable {
    * Closing it closes the connection.
    */
   get writable(): WritableStream<Uint8Array> {
-    this.#writable ??= new WritableStream({
-      write: async (chunk) => {
-        await this.write(chunk);
-      },
-      close: () => {
-        if (!this.#closed) this.close();
-      },
-      abort: () => {
-        if (!this.#closed) this.close();
-      },
-    });
+    this.#writable ??= byteWritable(this.#streamEnd());
     return this.#writable;
+  }
+
+  #streamEnd(): ByteSource & ByteSink {
+    return {
+      read: (p) => this.read(p),
+      write: (p) => this.write(p),
+      isClosed: () => this.#closed,
+      close: () => this.close(),
+    };
   }
 
   /** Whether `close()` has been called. */

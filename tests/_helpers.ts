@@ -87,8 +87,18 @@ export function spawnDeno(script: string | URL, args: string[] = []): Deno.Child
  * @returns The running child.
  * @throws {Error} If the executable was not built, saying how to build it.
  */
+/** The path of native peer `build/<name>.exe`. */
+export function nativePath(name: string): string {
+  return fromFileUrl(new URL(`../build/${name}.exe`, import.meta.url));
+}
+
+/** The path of a file in the repository, from its root. */
+export function repoPath(path: string): string {
+  return fromFileUrl(new URL(`../${path}`, import.meta.url));
+}
+
 export function spawnNative(name: string, args: string[]): Deno.ChildProcess {
-  const exe = fromFileUrl(new URL(`../build/${name}.exe`, import.meta.url));
+  const exe = nativePath(name);
   try {
     Deno.statSync(exe);
   } catch {

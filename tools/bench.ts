@@ -11,7 +11,9 @@
  * Output: one JSON object per line. The benchmarks' own lines carry
  * `"impl":"winipc"` or `"impl":"native"`; after them, one line per benchmark
  * measured both ways carries `"impl":"ratio"` with `winipc_vs_native`
- * (winipc's operations per second over the native program's).
+ * (winipc's operations per second over the native program's), and where
+ * the native program also measured the polled completion-port strategy
+ * winipc uses (`"impl":"native_iocp_poll"`), `winipc_vs_native_iocp_poll`.
  *
  * Arguments: milliseconds per benchmark (default 1000).
  *
@@ -84,9 +86,11 @@ for (const name of benches) {
     new Map(all.filter((r) => r.impl === impl).map((r) => [key(r), figure(r)]));
   const nativeBy = by("native");
   const tcpBy = by("deno_tcp");
+  const pollBy = by("native_iocp_poll");
   for (const r of ours.filter((r) => r.impl === "winipc")) {
     const n = nativeBy.get(key(r));
     const t = tcpBy.get(key(r));
+    const p = pollBy.get(key(r));
     if (n === undefined && t === undefined) continue;
     const ratio = (other: number | undefined) =>
       other === undefined ? undefined : Number((figure(r) / other).toFixed(3));
@@ -97,6 +101,7 @@ for (const name of benches) {
       impl: "ratio",
       winipc_vs_native: ratio(n),
       winipc_vs_deno_tcp: ratio(t),
+      ...(p !== undefined ? { winipc_vs_native_iocp_poll: ratio(p) } : {}),
     }));
   }
 }

@@ -11,7 +11,10 @@
 //
 // The parent is the client; for each measurement it starts a copy of itself
 // as the server with the arguments `serve NAME MODE KIND` (MODE: byte or
-// message; KIND: echo or sink). Prints one JSON object per benchmark on
+// message; KIND: echo, echo-poll or sink). Besides the blocking exchange
+// ("impl":"native"), it measures the byte-mode 64 B round trip with
+// overlapped handles and a polled completion port ("impl":"native_iocp_poll"),
+// the strategy winipc uses. Prints one JSON object per benchmark on
 // stdout, and nothing else there; errors go to stderr with exit status 1.
 
 #include <windows.h>
@@ -55,6 +58,44 @@ static void write_full(HANDLE h, const char *buf, DWORD n) {
   if (!WriteFile(h, buf, n, &w, NULL) || w != n) die("WriteFile");
 }
 
+// ---- the same exchange through an I/O completion port, polled ----
+//
+// What winipc does on its JavaScript thread, in C: overlapped handles
+// associated with a completion port (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS),
+// and a pending operation completed by looking at the port with a zero
+// timeout, yielding the CPU between looks. It shows what that strategy
+// itself costs here, apart from JavaScript.
+
+static HANDLE poll_port;
+
+static void poll_associate(HANDLE h) {
+  if (!poll_port) {
+    poll_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+    if (!poll_port) die("CreateIoCompletionPort");
+  }
+  if (!CreateIoCompletionPort(h, poll_port, 1, 0)) die("CreateIoCompletionPort (associate)");
+  if (!SetFileCompletionNotificationModes(h, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                                                 FILE_SKIP_SET_EVENT_ON_HANDLE))
+    die("SetFileCompletionNotificationModes");
+}
+
+// One overlapped ReadFile or WriteFile; returns bytes, or -1 at end of stream.
+static long poll_io(HANDLE h, int write, char *buf, DWORD n) {
+  OVERLAPPED ov;
+  OVERLAPPED_ENTRY e[8];
+  ULONG got;
+  memset(&ov, 0, sizeof ov);
+  BOOL ok = write ? WriteFile(h, buf, n, NULL, &ov) : ReadFile(h, buf, n, NULL, &ov);
+  if (ok) return (long)ov.InternalHigh;
+  DWORD err = GetLastError();
+  if (err == ERROR_BROKEN_PIPE) return -1;
+  if (err != ERROR_IO_PENDING) die(write ? "WriteFile (poll)" : "ReadFile (poll)");
+  while (!GetQueuedCompletionStatusEx(poll_port, e, 8, &got, 0, FALSE)) SwitchToThread();
+  if (e[0].lpOverlapped != &ov) die("GetQueuedCompletionStatusEx (unexpected packet)");
+  if (ov.Internal != 0) return -1;  // the peer closed
+  return (long)e[0].dwNumberOfBytesTransferred;
+}
+
 // ---- server (child) ----
 
 static int serve(const char *name, const char *mode, const char *kind) {
@@ -63,12 +104,43 @@ static int serve(const char *name, const char *mode, const char *kind) {
   DWORD type = message ? (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE)
                        : (PIPE_TYPE_BYTE | PIPE_READMODE_BYTE);
   if (!MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 256)) die("MultiByteToWideChar");
-  HANDLE h = CreateNamedPipeW(wname, PIPE_ACCESS_DUPLEX, type | PIPE_WAIT, 1,
-                              BUF_SIZE, BUF_SIZE, 0, NULL);
+  int poll = strcmp(kind, "echo-poll") == 0;
+  HANDLE h = CreateNamedPipeW(wname, PIPE_ACCESS_DUPLEX | (poll ? FILE_FLAG_OVERLAPPED : 0),
+                              type | PIPE_WAIT, 1, BUF_SIZE, BUF_SIZE, 0, NULL);
   if (h == INVALID_HANDLE_VALUE) die("CreateNamedPipeW");
-  if (!ConnectNamedPipe(h, NULL) && GetLastError() != ERROR_PIPE_CONNECTED)
+  if (poll) {
+    // Connected by the client right after creation: wait for it with an
+    // event (the handle is associated with the port only afterwards).
+    OVERLAPPED ov;
+    DWORD n;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ConnectNamedPipe(h, &ov)) {
+      DWORD err = GetLastError();
+      if (err == ERROR_IO_PENDING) {
+        if (!GetOverlappedResult(h, &ov, &n, TRUE)) die("ConnectNamedPipe (poll)");
+      } else if (err != ERROR_PIPE_CONNECTED) {
+        die("ConnectNamedPipe (poll)");
+      }
+    }
+    CloseHandle(ov.hEvent);
+    poll_associate(h);
+    char *buf = malloc(BUF_SIZE);
+    if (!buf) die("malloc");
+    for (long r; (r = poll_io(h, 0, buf, BUF_SIZE)) >= 0;) {
+      for (long w = 0; w < r;) {
+        long k = poll_io(h, 1, buf + w, (DWORD)(r - w));
+        if (k < 0) die("WriteFile (poll echo)");
+        w += k;
+      }
+    }
+    free(buf);
+  } else if (!ConnectNamedPipe(h, NULL) && GetLastError() != ERROR_PIPE_CONNECTED) {
     die("ConnectNamedPipe");
-  if (strcmp(kind, "echo") == 0) {
+  }
+  if (poll) {
+    // done above
+  } else if (strcmp(kind, "echo") == 0) {
     char *buf = malloc(BUF_SIZE);
     DWORD r;
     if (!buf) die("malloc");
@@ -124,7 +196,8 @@ static Conn start(const char *mode, const char *kind) {
   c.proc = pi.hProcess;
   double deadline = now_ms() + 30000.0;
   for (;;) {
-    c.pipe = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    c.pipe = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                         strcmp(kind, "echo-poll") == 0 ? FILE_FLAG_OVERLAPPED : 0, NULL);
     if (c.pipe != INVALID_HANDLE_VALUE) break;
     DWORD err = GetLastError();
     if (err == ERROR_FILE_NOT_FOUND) Sleep(1);
@@ -186,6 +259,39 @@ static void bench_roundtrip(const char *mode, DWORD size, double ms) {
   free(in);
 }
 
+// Round trips through the polled completion port (byte mode).
+static void bench_roundtrip_poll(DWORD size, double ms) {
+  char *out = malloc(size), *in = malloc(size);
+  if (!out || !in) die("malloc");
+  memset(out, 'x', size);
+  Conn c = start("byte", "echo-poll");
+  poll_associate(c.pipe);
+  long long n = 0;
+  double t0 = now_ms(), warm = t0 + ms / 10, start_ms = 0, t;
+  for (;;) {
+    for (long w = 0; w < (long)size;) w += poll_io(c.pipe, 1, out + w, size - (DWORD)w);
+    for (long r = 0; r < (long)size;) {
+      long k = poll_io(c.pipe, 0, in + r, size - (DWORD)r);
+      if (k < 0) die("ReadFile (poll eof)");
+      r += k;
+    }
+    t = now_ms();
+    if (start_ms == 0) {
+      if (t >= warm) start_ms = t;
+    } else {
+      n++;
+      if (t - start_ms >= ms) break;
+    }
+  }
+  finish(c);
+  printf("{\"bench\":\"named_pipe.roundtrip\",\"impl\":\"native_iocp_poll\",\"mode\":\"byte\","
+         "\"size\":%lu,\"ops_per_s\":%.0f}\n",
+         (unsigned long)size, (double)n * 1000.0 / (t - start_ms));
+  fflush(stdout);
+  free(out);
+  free(in);
+}
+
 // Sends total bytes (announced up front) in writes of size; returns elapsed ms.
 static double send_total(HANDLE h, const char *buf, DWORD size, unsigned long long total) {
   unsigned long long sent;
@@ -236,6 +342,7 @@ int main(int argc, char **argv) {
   static const DWORD sizes[] = {64, 1024};
   for (int m = 0; m < 2; m++)
     for (int s = 0; s < 2; s++) bench_roundtrip(modes[m], sizes[s], ms);
+  bench_roundtrip_poll(64, ms);
   bench_throughput(65536, ms);
   bench_throughput(1048576, ms);
   return 0;

@@ -1,0 +1,261 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Byte reads and writes on one handle, for objects that own a pipe end:
+ * overlapped handles go through the completion core (associated on first
+ * use, so an end never used here can still be handed to a child process
+ * untouched); synchronous handles, which cannot do overlapped I/O, go
+ * through Deno's blocking pool, one pool thread per pending call.
+ *
+ * Both read into an internal buffer and copy out, and write from a reused
+ * staging copy: the kernel never touches a caller's buffer, which could be
+ * detached or resized while it waits.
+ *
+ * @module
+ */
+import { kernel32 } from "./ffi.ts";
+import { ERROR, errorFromCode } from "./errors.ts";
+import type { OwnedHandle } from "./handle.ts";
+import { associate, type IoResult } from "./completion.ts";
+import { readFile, writeFile } from "./io.ts";
+
+const CHUNK = 64 * 1024;
+const MAX_CHUNK = 4 * 1024 * 1024;
+const END_OF_STREAM = new Set<number>([
+  ERROR.BROKEN_PIPE,
+  ERROR.PIPE_NOT_CONNECTED,
+  ERROR.HANDLE_EOF,
+]);
+
+/** Options for one read or write. */
+export interface HandleIoOptions {
+  /** Cancels the operation; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Reads, writes and a flushing close on one handle. */
+export class HandleIo {
+  readonly #handle: OwnedHandle;
+  readonly #overlapped: boolean;
+  readonly #describe: string;
+  #associated = false;
+  #closed = false;
+  #reading = false;
+  #pendingWrites = 0;
+  #cancelRead: (() => void) | null = null;
+  #chunk = new Uint8Array(CHUNK);
+  #staging: Uint8Array | null = new Uint8Array(0);
+  readonly #onRelease: () => void;
+
+  /**
+   * @param handle The handle, owned from now on.
+   * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
+   * @param describe Names the object in messages, e.g. `pipe reader`.
+   * @param onRelease Called once the handle is closed.
+   */
+  constructor(
+    handle: OwnedHandle,
+    overlapped: boolean,
+    describe: string,
+    onRelease: () => void = () => {},
+  ) {
+    this.#handle = handle;
+    this.#overlapped = overlapped;
+    this.#describe = describe;
+    this.#onRelease = onRelease;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True once the handle was associated with the completion port (used for I/O here). */
+  get associated(): boolean {
+    return this.#associated;
+  }
+
+  /** The handle, while open. */
+  get handle(): OwnedHandle {
+    return this.#handle;
+  }
+
+  #check(what: string): void {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(`Cannot ${what} ${this.#describe}: it is closed`);
+    }
+    if (this.#overlapped && !this.#associated) {
+      associate(this.#handle);
+      this.#associated = true;
+    }
+  }
+
+  /**
+   * Reads up to `p.byteLength` bytes.
+   *
+   * @returns The count, or `null` at the end of the stream.
+   */
+  async read(p: Uint8Array, options: HandleIoOptions = {}): Promise<number | null> {
+    if (this.#reading) {
+      throw new Deno.errors.Busy(`Cannot read from ${this.#describe}: a read is in progress`);
+    }
+    this.#check("read from");
+    this.#reading = true;
+    try {
+      while (true) {
+        if (p.byteLength > this.#chunk.byteLength && this.#chunk.byteLength < MAX_CHUNK) {
+          this.#chunk = new Uint8Array(Math.min(p.byteLength, MAX_CHUNK));
+        }
+        const into = this.#chunk.subarray(0, Math.min(p.byteLength, this.#chunk.byteLength));
+        const result = await this.#readOnce(into, options.signal);
+        if (END_OF_STREAM.has(result.error)) return null;
+        if (result.error === ERROR.OPERATION_ABORTED && this.#closed) {
+          throw new Deno.errors.BadResource(
+            `Cannot read from ${this.#describe}: it was closed while reading`,
+          );
+        }
+        if (result.error !== 0) {
+          throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
+        }
+        p.set(into.subarray(0, result.bytes));
+        if (result.bytes > 0 || p.byteLength === 0) return result.bytes;
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  async #readOnce(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
+    try {
+      if (this.#overlapped) {
+        return await readFile(this.#handle, into, {
+          signal,
+          onPending: (cancel) => this.#cancelRead = cancel,
+        });
+      }
+      return await this.#blocking((done) => {
+        const count = new Uint32Array(1);
+        return kernel32().ReadFileNb(this.#handle.raw, into, into.byteLength, count, null).then(
+          (ok) => done(ok, count[0]),
+        );
+      }, signal);
+    } finally {
+      this.#cancelRead = null;
+    }
+  }
+
+  /**
+   * A synchronous call on the blocking pool. Cancelling it (signal or
+   * close) cancels the handle's synchronous I/O with `CancelIoEx`; the
+   * error code is then `ERROR_OPERATION_ABORTED`.
+   */
+  async #blocking(
+    call: (done: (ok: number, bytes: number) => IoResult) => Promise<IoResult>,
+    signal: AbortSignal | undefined,
+  ): Promise<IoResult> {
+    signal?.throwIfAborted();
+    const k = kernel32();
+    const cancel = () => {
+      if (!this.#handle.closed) k.CancelIoEx(this.#handle.raw, null);
+    };
+    this.#cancelRead = cancel;
+    signal?.addEventListener("abort", cancel, { once: true });
+    try {
+      // The pool thread's last error is not ours to read: a failed call is
+      // told apart by what it did (0 bytes, and the end of the stream is
+      // the only failure a pipe read reports with 0 bytes and no abort).
+      const result = await call((ok, bytes) => ({
+        bytes,
+        error: ok
+          ? 0
+          : (signal?.aborted || this.#closed)
+          ? ERROR.OPERATION_ABORTED
+          : ERROR.BROKEN_PIPE,
+        synchronous: false,
+      }));
+      if (result.error === ERROR.OPERATION_ABORTED && signal?.aborted) throw signal.reason;
+      return result;
+    } finally {
+      signal?.removeEventListener("abort", cancel);
+    }
+  }
+
+  /** Writes all of `p`. */
+  async write(p: Uint8Array, options: HandleIoOptions = {}): Promise<number> {
+    this.#check("write to");
+    this.#pendingWrites++;
+    const staging = this.#takeStaging(p.byteLength);
+    try {
+      let copy: Uint8Array;
+      if (staging === null) {
+        copy = p.slice();
+      } else {
+        copy = staging.subarray(0, p.byteLength);
+        copy.set(p);
+      }
+      let written = 0;
+      while (written < copy.byteLength || (copy.byteLength === 0 && written === 0)) {
+        const rest = copy.subarray(written);
+        const result = this.#overlapped
+          ? await writeFile(this.#handle, rest, { signal: options.signal })
+          : await this.#blocking((done) => {
+            const count = new Uint32Array(1);
+            return kernel32().WriteFileNb(this.#handle.raw, rest, rest.byteLength, count, null)
+              .then((ok) => done(ok, count[0]));
+          }, options.signal);
+        if (result.error !== 0) {
+          throw errorFromCode(result.error, `Cannot write to ${this.#describe}`);
+        }
+        written += result.bytes;
+        if (copy.byteLength === 0) break;
+      }
+      return written;
+    } finally {
+      if (staging !== null) this.#staging = staging;
+      this.#pendingWrites--;
+      if (this.#closed && this.#pendingWrites === 0) this.#release();
+    }
+  }
+
+  #takeStaging(size: number): Uint8Array | null {
+    const staging = this.#staging;
+    if (staging === null || size > MAX_CHUNK) return null;
+    this.#staging = null;
+    if (staging.byteLength >= size) return staging;
+    let grown = Math.max(staging.byteLength, CHUNK);
+    while (grown < size) grown *= 2;
+    return new Uint8Array(grown);
+  }
+
+  #release(): void {
+    if (!this.#handle.closed) {
+      this.#handle.close();
+      this.#onRelease();
+    }
+  }
+
+  /**
+   * Cancels a pending read, lets pending writes finish, then closes the
+   * handle.
+   *
+   * @throws {Deno.errors.BadResource} If already closed.
+   */
+  close(): void {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(`Cannot close ${this.#describe}: it is already closed`);
+    }
+    this.#closed = true;
+    this.#cancelRead?.();
+    if (this.#pendingWrites === 0) this.#release();
+  }
+
+  /**
+   * Gives the handle up without closing it (it was handed to a child
+   * process, which now owns a copy): this object is closed afterwards.
+   *
+   * @returns The handle.
+   */
+  release(): OwnedHandle {
+    this.#closed = true;
+    return this.#handle;
+  }
+}

@@ -1,0 +1,326 @@
+// Copyright 2026 the winipc authors. MIT license.
+// Anonymous pipes and child processes, across real processes: a classic C
+// child (tests/native/pipe_child.c: GetStdHandle + blocking ReadFile/
+// WriteFile), Deno children, and Windows' (Wine's) own cmd.exe.
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { nativePath, payload, repoPath, windowsTest } from "./_helpers.ts";
+import {
+  createPipe,
+  openPipeHandle,
+  type PipeReader,
+  type PipeWriter,
+  spawn,
+} from "../pipe/mod.ts";
+import { nextHandleValue, threadCount } from "../_win32/process_info.ts";
+import { kernel32 } from "../_win32/ffi.ts";
+import { pointerValue } from "../_win32/handle.ts";
+
+const CHILD = nativePath("pipe_child");
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+async function readAll(reader: PipeReader): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(reader.readable).arrayBuffer());
+}
+
+async function writeAll(writer: PipeWriter, data: Uint8Array, step = 65536): Promise<void> {
+  for (let offset = 0; offset < data.length; offset += step) {
+    await writer.write(data.subarray(offset, offset + step));
+  }
+}
+
+function denoChild(args: string[]): [string, string[]] {
+  return [Deno.execPath(), [
+    "run",
+    "-A",
+    "--quiet",
+    repoPath("tests/fixtures/pipe_child.ts"),
+    ...args,
+  ]];
+}
+
+windowsTest("a C child echoes its stdin to its stdout (piped both ways)", {}, async () => {
+  await using child = spawn(CHILD, { args: ["cat"], stdin: "piped", stdout: "piped" });
+  const data = payload(3_000_000);
+  const [, back] = await Promise.all([
+    writeAll(child.stdin!, data).then(() => child.stdin!.close()),
+    readAll(child.stdout!),
+  ]);
+  assertEquals(back.length, data.length);
+  assertEquals(back, data);
+  assertEquals(await child.status, 0);
+  assert(child.pid > 0);
+});
+
+windowsTest(
+  "a Deno child reads its stdin and writes its stdout through winipc pipes",
+  {},
+  async () => {
+    const [exe, args] = denoChild(["upper"]);
+    await using child = spawn(exe, { args: args, stdin: "piped", stdout: "piped" });
+    await child.stdin!.write(encoder.encode("hello, child\n"));
+    child.stdin!.close();
+    assertEquals(decoder.decode(await readAll(child.stdout!)), "HELLO, CHILD\n");
+    assertEquals(await child.status, 0);
+  },
+);
+
+windowsTest(
+  "stderr, exit codes, arguments, environment and directory reach the child",
+  {},
+  async () => {
+    {
+      await using child = spawn(CHILD, {
+        args: ["stderr", "oops"],
+        stdout: "piped",
+        stderr: "piped",
+      });
+      const [out, err] = await Promise.all([readAll(child.stdout!), readAll(child.stderr!)]);
+      assertEquals(decoder.decode(out), "out\n");
+      assertEquals(decoder.decode(err), "oops");
+      assertEquals(await child.status, 3);
+    }
+    {
+      const tricky = [
+        "a b",
+        'q"uote',
+        "back\\slash",
+        "trail\\",
+        "",
+        "héllo ✓",
+        'x\\"y',
+        "tab\there",
+      ];
+      await using child = spawn(CHILD, { args: ["args", ...tricky], stdout: "piped" });
+      assertEquals(
+        decoder.decode(await readAll(child.stdout!)),
+        tricky.map((a) => `${a}\n`).join(""),
+      );
+    }
+    {
+      await using child = spawn(CHILD, {
+        args: ["env", "WINIPC_SPAWN_TEST"],
+        env: { WINIPC_SPAWN_TEST: "é x" },
+        stdout: "piped",
+      });
+      assertEquals(decoder.decode(await readAll(child.stdout!)), "é x\n");
+    }
+    {
+      await using child = spawn(CHILD, {
+        args: ["env", "PATH"],
+        env: { WINIPC_ONLY: "1" },
+        clearEnv: true,
+        stdout: "piped",
+      });
+      assertEquals(decoder.decode(await readAll(child.stdout!)), "<unset>\n");
+    }
+    {
+      const dir = Deno.makeTempDirSync();
+      await using child = spawn(CHILD, { args: ["cwd"], cwd: dir, stdout: "piped" });
+      const printed = decoder.decode(await readAll(child.stdout!)).trim();
+      assertEquals(printed.toLowerCase(), Deno.realPathSync(dir).toLowerCase());
+      Deno.removeSync(dir);
+    }
+  },
+);
+
+windowsTest(
+  "an extra inherited end: a C child and a Deno child write to it by its value",
+  {},
+  async () => {
+    for (const [exe, prefix] of [[CHILD, []], denoChild([])] as [string, string[]][]) {
+      const { reader, writer } = createPipe();
+      await using child = spawn(exe, {
+        args: [...prefix, "write-handle", String(writer.handleValue), "through the side door"],
+        inherit: [writer],
+        stdout: "piped",
+      });
+      // The parent's copy is closed once the child has started: the reader
+      // sees the end of the stream when the child's copy closes.
+      assert(writer.closed);
+      assertEquals(decoder.decode(await readAll(reader)), "through the side door");
+      assertEquals(decoder.decode(await readAll(child.stdout!)), "wrote 21\n");
+      assertEquals(await child.status, 0);
+    }
+  },
+);
+
+windowsTest("a Deno child reads an inherited read end with openPipeHandle", {}, async () => {
+  const { reader, writer } = createPipe({ childEnd: "reader" });
+  const [exe, args] = denoChild(["read-handle", String(reader.handleValue)]);
+  await using child = spawn(exe, { args, inherit: [reader], stdout: "piped" });
+  await writer.write(encoder.encode("sync end"));
+  writer.close();
+  assertEquals(decoder.decode(await readAll(child.stdout!)), "read 8: sync end\n");
+  assertEquals(await child.status, 0);
+});
+
+for (const childEnd of ["both", "none"] as const) {
+  const size = childEnd === "both" ? 64 * 1024 * 1024 : 8 * 1024 * 1024;
+  windowsTest(
+    `two children connected directly (a | b, childEnd ${childEnd}): ${
+      size >> 20
+    } MiB, parent memory flat`,
+    {},
+    async () => {
+      const before = Deno.memoryUsage().rss;
+      const { reader, writer } = createPipe({ childEnd });
+      await using producer = spawn(CHILD, { args: ["gen", String(size)], stdout: writer });
+      await using consumer = spawn(CHILD, { args: ["count"], stdin: reader, stdout: "piped" });
+      assert(reader.closed && writer.closed);
+      const line = decoder.decode(await readAll(consumer.stdout!));
+      let sum = 0;
+      for (let i = 0; i < size; i++) sum = (sum + ((i * 7) & 255)) >>> 0;
+      assertEquals(line, `count ${size} sum ${sum}\n`);
+      assertEquals(await producer.status, 0);
+      assertEquals(await consumer.status, 0);
+      const grown = Deno.memoryUsage().rss - before;
+      assert(grown < 32 * 1024 * 1024, `rss grew by ${grown} bytes`);
+    },
+  );
+}
+
+windowsTest("end of stream when the writer closes, in one process", {}, async () => {
+  const { reader, writer } = createPipe();
+  const pending = reader.read(new Uint8Array(16));
+  await writer.write(encoder.encode("abc"));
+  assertEquals(await pending, 3);
+  writer.close();
+  assertEquals(await reader.read(new Uint8Array(16)), null);
+  reader.close();
+  assertThrows(() => reader.close(), Deno.errors.BadResource);
+});
+
+windowsTest("a child killed mid-stream: its output ends, writing to it fails", {}, async () => {
+  await using child = spawn(CHILD, { args: ["cat"], stdin: "piped", stdout: "piped" });
+  await child.stdin!.write(encoder.encode("before"));
+  const got = new Uint8Array(64);
+  assertEquals(decoder.decode(got.subarray(0, (await child.stdout!.read(got))!)), "before");
+  const reading = child.stdout!.read(got);
+  assert(child.kill());
+  assertEquals(await child.status, 1);
+  assertEquals(await reading, null);
+  await assertRejects(async () => {
+    for (let i = 0; i < 100; i++) await child.stdin!.write(new Uint8Array(65536));
+  }, Deno.errors.BrokenPipe);
+  assert(!child.kill());
+});
+
+windowsTest("an AbortSignal kills the child", {}, async () => {
+  const controller = new AbortController();
+  await using child = spawn(CHILD, { args: ["sleep", "20000"], signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  assertEquals(await child.status, 1);
+});
+
+windowsTest("1,000 pipes created and closed: no handle leaks", {}, () => {
+  for (let i = 0; i < 50; i++) createPipe().reader.close();
+  // Closing releases both ends' handles: the next handle value comes back.
+  const cycle = () => {
+    const { reader, writer } = createPipe();
+    reader.close();
+    writer.close();
+  };
+  cycle();
+  const first = nextHandleValue();
+  for (let i = 0; i < 1000; i++) cycle();
+  assertEquals(nextHandleValue(), first);
+});
+
+windowsTest("cmd.exe as a child: cmd /c sort", {}, async () => {
+  await using child = spawn("cmd", { args: ["/c", "sort"], stdin: "piped", stdout: "piped" });
+  await child.stdin!.write(encoder.encode("banana\r\napple\r\ncherry\r\n"));
+  child.stdin!.close();
+  const lines = decoder.decode(await readAll(child.stdout!)).split(/\r?\n/).filter((l) => l);
+  assertEquals(lines, ["apple", "banana", "cherry"]);
+  assertEquals(await child.status, 0);
+});
+
+windowsTest("pipe ends leak into no unrelated child", {}, async () => {
+  const { reader, writer } = createPipe();
+  // A winipc child not given the end cannot use its value.
+  await using child = spawn(CHILD, {
+    args: ["write-handle", String(writer.handleValue), "leak"],
+    stdout: "null",
+    stderr: "piped",
+  });
+  assertEquals(await child.status, 1);
+  assertEquals(
+    decoder.decode(await readAll(child.stderr!)).trim(),
+    "pipe_child: WriteFile failed (error 6)",
+  );
+  // Nor can a child that Deno starts (which inherits every inheritable handle).
+  const out = await new Deno.Command(CHILD, {
+    args: ["write-handle", String(writer.handleValue), "leak"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assertEquals(out.code, 1);
+  // The end still works here.
+  await writer.write(encoder.encode("ok"));
+  writer.close();
+  assertEquals(decoder.decode(await readAll(reader)), "ok");
+});
+
+windowsTest("bad input: clear errors, nothing hangs, nothing is lost", {}, async () => {
+  assertThrows(() => spawn("winipc-no-such-program"), Deno.errors.NotFound, "no such program");
+  assertThrows(
+    () => spawn(CHILD, { args: ["cwd"], cwd: "C:\\winipc\\no\\such\\dir" }),
+    Deno.errors.NotFound,
+    "does not exist",
+  );
+  const { reader, writer } = createPipe();
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => spawn(CHILD, { stdin: writer as any }), TypeError, "must be a PipeReader");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => spawn(CHILD, { stdout: "pipe" as any }), TypeError, '"piped"');
+  assertThrows(() => spawn(CHILD, { inherit: [writer, writer] }), TypeError, "twice");
+  // A failed spawn leaves the caller's ends open and usable.
+  assertThrows(() => spawn("winipc-no-such-program", { stdout: writer }), Deno.errors.NotFound);
+  assert(!writer.closed);
+  // An end this process has used is bound to its completion port.
+  await writer.write(encoder.encode("x"));
+  assertThrows(
+    () => spawn(CHILD, { args: ["cat"], stdout: writer }),
+    TypeError,
+    "already read or written",
+  );
+  // An end given to a child once cannot be given again, or used here.
+  await using child = spawn(CHILD, { args: ["count"], stdin: reader, stdout: "null" });
+  assertThrows(() => spawn(CHILD, { stdin: reader }), Deno.errors.BadResource, "given to a child");
+  await assertRejects(() => reader.read(new Uint8Array(1)), Deno.errors.BadResource);
+  writer.close();
+  assertEquals(await child.status, 0);
+  assertThrows(() => openPipeHandle(0, "read"), TypeError, "positive integer");
+  assertThrows(() => openPipeHandle(0x7ff0, "read"), Deno.errors.BadResource, "not open");
+  const event = kernel32().CreateEventW(null, 1, 0, null)!;
+  try {
+    assertThrows(
+      () => openPipeHandle(Number(pointerValue(event)), "read"),
+      TypeError,
+      "not a pipe",
+    );
+  } finally {
+    kernel32().CloseHandle(event);
+  }
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => openPipeHandle(4, "both" as any), TypeError, "direction");
+  assertThrows(() => createPipe({ bufferSize: -1 }), RangeError);
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => createPipe({ childEnd: "left" as any }), TypeError);
+});
+
+windowsTest("200 pipes with a read pending on each add no threads", {}, async () => {
+  const before = threadCount();
+  const pipes = Array.from({ length: 200 }, () => createPipe());
+  const reads = pipes.map(({ reader }) => reader.read(new Uint8Array(8)));
+  await new Promise((r) => setTimeout(r, 200));
+  const during = threadCount();
+  assert(during - before <= 2, `threads went from ${before} to ${during}`);
+  for (const { writer } of pipes) await writer.write(encoder.encode("x"));
+  assertEquals(await Promise.all(reads), pipes.map(() => 1));
+  for (const { reader, writer } of pipes) {
+    reader.close();
+    writer.close();
+  }
+});
