@@ -3,10 +3,12 @@
  * The winipc demo: what exists today, shown across two real processes.
  *
  * The parent serves a named pipe (message mode) and creates a named event,
- * starts a copy of itself as the child, and waits for both without blocking
- * its event loop: the child connects, sends a message, gets a reply and sets
- * the event. The parent prints what arrived and its thread count. Then it
- * says plainly which mechanisms are not built yet.
+ * starts a copy of itself as the child with winipc's `spawn` (its stdout is
+ * an anonymous pipe, and it inherits one more pipe end, by handle value),
+ * and waits for all of it without blocking its event loop: the child
+ * connects, sends a message, gets a reply, sets the event, reports through
+ * the inherited end and prints a line. The parent prints what arrived and
+ * its thread count. Then it says plainly which mechanisms are not built yet.
  *
  * Run it with `deno task demo` (on Linux, under Wine), or compile it:
  * `deno compile -A --output winipc-demo demo/main.ts`.
@@ -18,6 +20,7 @@ import { OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { completionStats } from "../_win32/completion.ts";
 import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
+import { createPipe, openPipeHandle, spawn } from "../pipe/mod.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
@@ -32,7 +35,7 @@ if (!k) {
 }
 
 if (Deno.args[0] === "--child") {
-  const [, pipeName, eventName] = Deno.args;
+  const [, pipeName, eventName, sideHandle] = Deno.args;
   using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
   await pipe.writeMessage(new TextEncoder().encode(line));
@@ -44,6 +47,10 @@ if (Deno.args[0] === "--child") {
     `Cannot open event ${eventName}`,
   );
   k.SetEvent(event.raw);
+  using side = openPipeHandle(Number(sideHandle), "write");
+  await side.write(
+    new TextEncoder().encode(`process ${Deno.pid} reporting on handle ${sideHandle}`),
+  );
   Deno.exit(0);
 }
 
@@ -70,21 +77,28 @@ const signalled = waitForHandle(event, { timeout: 30_000, signal });
 let ticks = 0;
 const ticker = setInterval(() => ticks++, 10);
 
+const side = createPipe(); // one more pipe end for the child, by handle value
 const self = Deno.execPath();
-const childArgs = Deno.build.standalone ? ["--child", pipeName, eventName] : [
-  "run",
-  "-A",
-  "--quiet",
-  new URL(import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1"),
+const childArgs = [
+  ...(Deno.build.standalone
+    ? []
+    : ["run", "-A", "--quiet", new URL(import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1")]),
   "--child",
   pipeName,
   eventName,
+  String(side.writer.handleValue),
 ];
 const started = performance.now();
-const child = new Deno.Command(self, { args: childArgs, stdout: "inherit", stderr: "inherit" })
-  .spawn();
-child.status.then((status) => {
-  if (!status.success) childGone.abort(new Error(`the child exited with code ${status.code}`));
+await using child = spawn(self, {
+  args: childArgs,
+  stdout: "piped",
+  stderr: "inherit",
+  inherit: [side.writer],
+});
+const childOutput = new Response(child.stdout!.readable).text();
+const sideReport = new Response(side.reader.readable).text();
+child.status.then((code) => {
+  if (code !== 0) childGone.abort(new Error(`the child exited with code ${code}`));
 });
 
 using conn = await connected;
@@ -93,10 +107,12 @@ const text = new TextDecoder().decode(message!);
 await conn.writeMessage(new TextEncoder().encode(`got ${message!.length} bytes, thanks`));
 const how = await signalled;
 clearInterval(ticker);
-const status = await child.status;
+const code = await child.status;
 const elapsed = performance.now() - started;
 
-console.log(`child process ${child.pid} exited with code ${status.code}`);
+console.log(`child process ${child.pid} exited with code ${code}`);
+console.log(`  its stdout, through an anonymous pipe: ${(await childOutput).trim()}`);
+console.log(`  through the inherited pipe end: "${await sideReport}"`);
 console.log(`named pipe ${pipeName} (message mode, owner-only access)`);
 console.log(`  client process ${conn.peerProcessId} sent ${message!.length} bytes: "${text}"`);
 console.log(`event ${eventName}: ${how}`);
@@ -108,9 +124,8 @@ console.log(
     `${completionStats.batches} batches; ${threadCount()} threads now\n`,
 );
 
-console.log("What exists today: named pipes (server, client, byte and message mode), on the");
-console.log(
-  "shared Win32 core (one I/O completion port, cancellable waits), and the Wine harness.",
-);
-console.log("Not built yet: anonymous pipes, mailslots, shared memory, synchronisation objects,");
-console.log("clipboard, WM_COPYDATA. Each comes with its own issue.");
+console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
+console.log("pipes and child processes, on the shared Win32 core (one I/O completion port,");
+console.log("cancellable waits), and the Wine harness.");
+console.log("Not built yet: mailslots, shared memory, synchronisation objects, clipboard,");
+console.log("WM_COPYDATA. Each comes with its own issue.");

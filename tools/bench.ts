@@ -87,11 +87,13 @@ for (const name of benches) {
   const nativeBy = by("native");
   const tcpBy = by("deno_tcp");
   const pollBy = by("native_iocp_poll");
+  const commandBy = by("deno_command");
   for (const r of ours.filter((r) => r.impl === "winipc")) {
     const n = nativeBy.get(key(r));
     const t = tcpBy.get(key(r));
     const p = pollBy.get(key(r));
-    if (n === undefined && t === undefined) continue;
+    const c = commandBy.get(key(r));
+    if (n === undefined && t === undefined && c === undefined) continue;
     const ratio = (other: number | undefined) =>
       other === undefined ? undefined : Number((figure(r) / other).toFixed(3));
     console.log(JSON.stringify({
@@ -100,7 +102,8 @@ for (const name of benches) {
       ...(r.size !== undefined ? { size: r.size } : {}),
       impl: "ratio",
       winipc_vs_native: ratio(n),
-      winipc_vs_deno_tcp: ratio(t),
+      ...(t !== undefined ? { winipc_vs_deno_tcp: ratio(t) } : {}),
+      ...(c !== undefined ? { winipc_vs_deno_command: ratio(c) } : {}),
       ...(p !== undefined ? { winipc_vs_native_iocp_poll: ratio(p) } : {}),
     }));
   }
