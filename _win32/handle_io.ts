@@ -32,12 +32,36 @@ export interface HandleIoOptions {
   signal?: AbortSignal;
 }
 
+/** How a {@linkcode HandleIo} treats its handle. */
+export interface HandleIoInit {
+  /** Whether the handle was opened with `FILE_FLAG_OVERLAPPED`. */
+  overlapped: boolean;
+  /** Names the object in messages, e.g. `pipe reader` or `named pipe "\\.\pipe\x"`. */
+  describe: string;
+  /** Already associated with the completion port (else: on first use). */
+  associated?: boolean;
+  /**
+   * Message-mode reads: a zero-byte read is an empty message, and
+   * `ERROR_MORE_DATA` means the rest of the message follows.
+   */
+  messages?: boolean;
+  /** Called once the handle is closed. */
+  onRelease?: () => void;
+}
+
+/** Starts one read-side operation into `into` (see {@linkcode HandleIo.readMessageWith}). */
+export type ReadStep = (
+  into: Uint8Array,
+  onPending: (cancel: () => void) => void,
+) => Promise<IoResult>;
+
 /** Reads, writes and a flushing close on one handle. */
 export class HandleIo {
   readonly #handle: OwnedHandle;
   readonly #overlapped: boolean;
   readonly #describe: string;
-  #associated = false;
+  readonly #messages: boolean;
+  #associated: boolean;
   #closed = false;
   #reading = false;
   #pendingWrites = 0;
@@ -48,20 +72,15 @@ export class HandleIo {
 
   /**
    * @param handle The handle, owned from now on.
-   * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
-   * @param describe Names the object in messages, e.g. `pipe reader`.
-   * @param onRelease Called once the handle is closed.
+   * @param init How to treat it.
    */
-  constructor(
-    handle: OwnedHandle,
-    overlapped: boolean,
-    describe: string,
-    onRelease: () => void = () => {},
-  ) {
+  constructor(handle: OwnedHandle, init: HandleIoInit) {
     this.#handle = handle;
-    this.#overlapped = overlapped;
-    this.#describe = describe;
-    this.#onRelease = onRelease;
+    this.#overlapped = init.overlapped;
+    this.#describe = init.describe;
+    this.#messages = init.messages ?? false;
+    this.#associated = init.associated ?? false;
+    this.#onRelease = init.onRelease ?? (() => {});
   }
 
   /** True once `close()` was called. */
@@ -77,6 +96,25 @@ export class HandleIo {
   /** The handle, while open. */
   get handle(): OwnedHandle {
     return this.#handle;
+  }
+
+  /**
+   * The raw handle for a call of the owner's own, after checking that the
+   * object is open (and associating an overlapped handle on first use).
+   *
+   * @param what The operation, for the message (`read from`, `peek into`).
+   * @returns The handle.
+   * @throws {Deno.errors.BadResource} If closed.
+   */
+  raw(what: string): Deno.PointerObject {
+    this.#check(what);
+    return this.#handle.raw;
+  }
+
+  #busy(what: string): void {
+    if (this.#reading) {
+      throw new Deno.errors.Busy(`Cannot ${what} ${this.#describe}: a read is in progress`);
+    }
   }
 
   #check(what: string): void {
@@ -95,9 +133,7 @@ export class HandleIo {
    * @returns The count, or `null` at the end of the stream.
    */
   async read(p: Uint8Array, options: HandleIoOptions = {}): Promise<number | null> {
-    if (this.#reading) {
-      throw new Deno.errors.Busy(`Cannot read from ${this.#describe}: a read is in progress`);
-    }
+    this.#busy("read from");
     this.#check("read from");
     this.#reading = true;
     try {
@@ -106,22 +142,96 @@ export class HandleIo {
           this.#chunk = new Uint8Array(Math.min(p.byteLength, MAX_CHUNK));
         }
         const into = this.#chunk.subarray(0, Math.min(p.byteLength, this.#chunk.byteLength));
-        const result = await this.#readOnce(into, options.signal);
+        const result = this.#closedWhileReading(
+          await this.#readOnce(into, options.signal),
+          "read from",
+        );
         if (END_OF_STREAM.has(result.error)) return null;
-        if (result.error === ERROR.OPERATION_ABORTED && this.#closed) {
-          throw new Deno.errors.BadResource(
-            `Cannot read from ${this.#describe}: it was closed while reading`,
-          );
-        }
-        if (result.error !== 0) {
+        if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
           throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
         }
         p.set(into.subarray(0, result.bytes));
-        if (result.bytes > 0 || p.byteLength === 0) return result.bytes;
+        // A zero-byte message is a real (empty) read; in byte mode a
+        // zero-byte success only happens for a zero-byte buffer.
+        if (result.bytes > 0 || p.byteLength === 0 || this.#messages) return result.bytes;
       }
     } finally {
       this.#reading = false;
     }
+  }
+
+  #closedWhileReading(result: IoResult, what: string): IoResult {
+    if (result.error === ERROR.OPERATION_ABORTED && this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot ${what} ${this.#describe}: it was closed while reading`,
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Reads one whole message (message mode, overlapped handles): `first`
+   * starts the first step (a `ReadFile`, or a `TransactNamedPipe` that also
+   * writes a request); while Windows reports `ERROR_MORE_DATA`, the rest
+   * is read with `ReadFile`. `close()` cancels a pending step.
+   *
+   * @param what The operation, for messages (`read a message from`).
+   * @param first Starts the first step.
+   * @returns The message (possibly empty), or `null` at the end of the
+   * stream before any of it.
+   */
+  async readMessageWith(what: string, first: ReadStep): Promise<Uint8Array | null> {
+    this.#busy(what);
+    this.#check(what);
+    this.#reading = true;
+    try {
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      let step = first;
+      while (true) {
+        let result: IoResult;
+        try {
+          result = this.#closedWhileReading(
+            await step(this.#chunk, (cancel) => this.#cancelRead = cancel),
+            what,
+          );
+        } finally {
+          this.#cancelRead = null;
+        }
+        if (END_OF_STREAM.has(result.error) && parts.length === 0) return null;
+        if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
+          throw errorFromCode(result.error, `Cannot ${what} ${this.#describe}`);
+        }
+        parts.push(this.#chunk.slice(0, result.bytes));
+        total += result.bytes;
+        if (result.error === 0) break;
+        // ERROR_MORE_DATA: the rest of the same message follows.
+        step = (into, onPending) => readFile(this.#handle, into, { onPending });
+      }
+      if (parts.length === 1) return parts[0];
+      const message = new Uint8Array(total);
+      let offset = 0;
+      for (const part of parts) {
+        message.set(part, offset);
+        offset += part.byteLength;
+      }
+      return message;
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /**
+   * Reads one whole message with `ReadFile` (message mode).
+   *
+   * @param options Cancellation.
+   * @returns The message, or `null` at the end of the stream.
+   */
+  readMessage(options: HandleIoOptions = {}): Promise<Uint8Array | null> {
+    return this.readMessageWith(
+      "read a message from",
+      (into, onPending) => readFile(this.#handle, into, { signal: options.signal, onPending }),
+    );
   }
 
   async #readOnce(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
@@ -180,8 +290,12 @@ export class HandleIo {
   }
 
   /** Writes all of `p`. */
-  async write(p: Uint8Array, options: HandleIoOptions = {}): Promise<number> {
-    this.#check("write to");
+  async write(
+    p: Uint8Array,
+    options: HandleIoOptions = {},
+    what = "write to",
+  ): Promise<number> {
+    this.#check(what);
     this.#pendingWrites++;
     const staging = this.#takeStaging(p.byteLength);
     try {
@@ -203,7 +317,7 @@ export class HandleIo {
               .then((ok) => done(ok, count[0]));
           }, options.signal);
         if (result.error !== 0) {
-          throw errorFromCode(result.error, `Cannot write to ${this.#describe}`);
+          throw errorFromCode(result.error, `Cannot ${what} ${this.#describe}`);
         }
         written += result.bytes;
         if (copy.byteLength === 0) break;

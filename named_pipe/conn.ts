@@ -5,10 +5,10 @@
  * @module
  */
 import { kernel32 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
+import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { OwnedHandle } from "../_win32/handle.ts";
-import { type IoResult, startIo } from "../_win32/completion.ts";
-import { readFile, writeFile } from "../_win32/io.ts";
+import { startIo } from "../_win32/completion.ts";
+import { HandleIo } from "../_win32/handle_io.ts";
 import { byteReadable, type ByteSink, type ByteSource, byteWritable } from "../_win32/streams.ts";
 import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
 
@@ -35,13 +35,6 @@ export interface NamedPipeIoOptions {
 export type NamedPipeEnd = "server" | "client";
 
 const CHUNK = 64 * 1024;
-/** The largest single read: bigger requests are served in pieces of this size. */
-const MAX_CHUNK = 4 * 1024 * 1024;
-const END_OF_STREAM = new Set<number>([
-  ERROR.BROKEN_PIPE,
-  ERROR.PIPE_NOT_CONNECTED,
-  ERROR.HANDLE_EOF,
-]);
 
 /**
  * A connected named pipe, from {@linkcode NamedPipeListener.accept} (the
@@ -57,18 +50,9 @@ const END_OF_STREAM = new Set<number>([
  * then sees the end of the stream.
  */
 export class NamedPipeConn implements Disposable {
-  #handle: OwnedHandle;
-  #closed = false;
-  #pendingWrites = 0;
-  /** Cancels the read (or transaction) in progress, if it is pending. */
-  #cancelRead: (() => void) | null = null;
+  readonly #io: HandleIo;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
-  #chunk = new Uint8Array(CHUNK);
-  /** Reused for writes; `null` while a write holds it. */
-  #staging: Uint8Array | null = new Uint8Array(0);
-  #reading = false;
-  #onClose?: () => void;
   /** The pipe's full path. */
   readonly path: string;
   /** The mode data is read in. */
@@ -84,18 +68,20 @@ export class NamedPipeConn implements Disposable {
     end: NamedPipeEnd,
     onClose?: () => void,
   ) {
-    this.#handle = handle;
     this.path = path;
     this.mode = mode;
     this.end = end;
-    this.#onClose = onClose;
+    this.#io = new HandleIo(handle, {
+      overlapped: true,
+      associated: true,
+      describe: `named pipe "${path}"`,
+      messages: mode === "message",
+      onRelease: onClose,
+    });
   }
 
   #raw(what: string): Deno.PointerObject {
-    if (this.#closed) {
-      throw new Deno.errors.BadResource(`Cannot ${what} named pipe "${this.path}": it is closed`);
-    }
-    return this.#handle.raw;
+    return this.#io.raw(what);
   }
 
   #peerId(what: "ProcessId" | "SessionId"): number {
@@ -167,39 +153,6 @@ export class NamedPipeConn implements Disposable {
   }
 
   /**
-   * Runs a read-side operation that `close()` cancels: it is given the
-   * `onPending` hook that records how to cancel it, and an abort caused by
-   * `close()` becomes `BadResource`.
-   */
-  async #cancellableRead(
-    what: string,
-    run: (onPending: (cancel: () => void) => void) => Promise<IoResult>,
-  ): Promise<IoResult> {
-    try {
-      return this.#closedWhileReading(await run((cancel) => this.#cancelRead = cancel), what);
-    } finally {
-      this.#cancelRead = null;
-    }
-  }
-
-  #readChunk(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
-    this.#raw("read from");
-    return this.#cancellableRead(
-      "read from",
-      (onPending) => readFile(this.#handle, into, { signal, onPending }),
-    );
-  }
-
-  #closedWhileReading(result: IoResult, what: string): IoResult {
-    if (this.#closed && result.error === ERROR.OPERATION_ABORTED) {
-      throw new Deno.errors.BadResource(
-        `Cannot ${what} named pipe "${this.path}": it was closed while reading`,
-      );
-    }
-    return result;
-  }
-
-  /**
    * Reads up to `p.byteLength` bytes into `p`. In message mode a read
    * returns at most one message, and a message longer than `p` is returned
    * over several reads.
@@ -210,35 +163,11 @@ export class NamedPipeConn implements Disposable {
    * @throws {Deno.errors.BadResource} If the connection is closed.
    * @throws {Deno.errors.Busy} If another read is in progress.
    */
-  async read(p: Uint8Array, options: NamedPipeIoOptions = {}): Promise<number | null> {
-    if (this.#reading) {
-      throw new Deno.errors.Busy(
-        `Cannot read from named pipe "${this.path}": a read is in progress`,
-      );
-    }
-    this.#reading = true;
+  read(p: Uint8Array, options: NamedPipeIoOptions = {}): Promise<number | null> {
     try {
-      while (true) {
-        if (p.byteLength > this.#chunk.byteLength && this.#chunk.byteLength < MAX_CHUNK) {
-          // Large reads take what a blocked writer has in one go, as a native
-          // reader with a large buffer does.
-          this.#chunk = new Uint8Array(Math.min(p.byteLength, MAX_CHUNK));
-        }
-        const into = this.#chunk.subarray(0, Math.min(p.byteLength, this.#chunk.byteLength));
-        const result = await this.#readChunk(into, options.signal);
-        if (END_OF_STREAM.has(result.error)) return null;
-        if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
-          throw errorFromCode(result.error, `Cannot read from named pipe "${this.path}"`);
-        }
-        p.set(into.subarray(0, result.bytes));
-        // A zero-byte message in message mode is a real (empty) read; in byte
-        // mode a zero-byte success only happens for a zero-byte buffer.
-        if (result.bytes > 0 || p.byteLength === 0 || this.mode === "message") {
-          return result.bytes;
-        }
-      }
-    } finally {
-      this.#reading = false;
+      return this.#io.read(p, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
@@ -256,90 +185,7 @@ export class NamedPipeConn implements Disposable {
         `Cannot read a message from named pipe "${this.path}": the connection is in byte mode`,
       );
     }
-    if (this.#reading) {
-      throw new Deno.errors.Busy(
-        `Cannot read from named pipe "${this.path}": a read is in progress`,
-      );
-    }
-    this.#reading = true;
-    try {
-      return await this.#collectMessage(
-        (into) => this.#readChunk(into, options.signal),
-        "read a message from",
-      );
-    } finally {
-      this.#reading = false;
-    }
-  }
-
-  async #collectMessage(
-    first: (into: Uint8Array) => Promise<IoResult>,
-    what: string,
-  ): Promise<Uint8Array | null> {
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    let step = first;
-    while (true) {
-      const result = await step(this.#chunk);
-      if (END_OF_STREAM.has(result.error) && parts.length === 0) return null;
-      if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
-        throw errorFromCode(result.error, `Cannot ${what} named pipe "${this.path}"`);
-      }
-      parts.push(this.#chunk.slice(0, result.bytes));
-      total += result.bytes;
-      if (result.error === 0) break;
-      // ERROR_MORE_DATA: the rest of the same message follows.
-      step = (into) => this.#readChunk(into, undefined);
-    }
-    if (parts.length === 1) return parts[0];
-    const message = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      message.set(part, offset);
-      offset += part.byteLength;
-    }
-    return message;
-  }
-
-  /**
-   * Takes the staging buffer, grown to hold `size` bytes, or returns `null`
-   * when another write holds it or `size` is too large to keep around.
-   */
-  #takeStaging(size: number): Uint8Array | null {
-    const staging = this.#staging;
-    if (staging === null || size > MAX_CHUNK) return null;
-    this.#staging = null;
-    if (staging.byteLength >= size) return staging;
-    let grown = Math.max(staging.byteLength, CHUNK);
-    while (grown < size) grown *= 2;
-    return new Uint8Array(grown);
-  }
-
-  async #writeRaw(data: Uint8Array, options: NamedPipeIoOptions, what: string): Promise<number> {
-    this.#raw(what);
-    this.#pendingWrites++;
-    // The kernel may hold the buffer until the peer reads: write from a copy
-    // that nothing else can change or detach meanwhile. One staging buffer
-    // per connection is reused, so a stream of writes makes no garbage.
-    const staging = this.#takeStaging(data.byteLength);
-    try {
-      let copy: Uint8Array;
-      if (staging === null) {
-        copy = data.slice();
-      } else {
-        copy = staging.subarray(0, data.byteLength);
-        copy.set(data);
-      }
-      const result = await writeFile(this.#handle, copy, { signal: options.signal });
-      if (result.error !== 0) {
-        throw errorFromCode(result.error, `Cannot ${what} named pipe "${this.path}"`);
-      }
-      return result.bytes;
-    } finally {
-      if (staging !== null) this.#staging = staging;
-      this.#pendingWrites--;
-      if (this.#closed && this.#pendingWrites === 0) this.#release();
-    }
+    return await this.#io.readMessage(options);
   }
 
   /**
@@ -353,7 +199,7 @@ export class NamedPipeConn implements Disposable {
    */
   write(p: Uint8Array, options: NamedPipeIoOptions = {}): Promise<number> {
     try {
-      return this.#writeRaw(p, options, "write to");
+      return this.#io.write(p, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -374,7 +220,7 @@ export class NamedPipeConn implements Disposable {
         `Cannot write a message to named pipe "${this.path}": the connection is in byte mode`,
       );
     }
-    await this.#writeRaw(data, options, "write a message to");
+    await this.#io.write(data, options, "write a message to");
   }
 
   /**
@@ -393,44 +239,30 @@ export class NamedPipeConn implements Disposable {
         `Cannot transact on named pipe "${this.path}": the connection is in byte mode`,
       );
     }
-    if (this.#reading) {
-      throw new Deno.errors.Busy(
-        `Cannot transact on named pipe "${this.path}": a read is in progress`,
-      );
-    }
     const raw = this.#raw("transact on");
     const copy = request.slice();
     const k = kernel32();
-    this.#reading = true;
-    try {
-      const reply = await this.#collectMessage(
-        (into) =>
-          this.#cancellableRead("transact on", (onPending) =>
-            startIo(
-              this.#handle,
-              (overlapped) =>
-                k.TransactNamedPipe(
-                  raw,
-                  Deno.UnsafePointer.of(copy),
-                  copy.byteLength,
-                  Deno.UnsafePointer.of(into),
-                  into.byteLength,
-                  null,
-                  overlapped,
-                ),
-              { signal: options.signal, keepAlive: [copy, into], onPending },
-            )),
-        "transact on",
+    const reply = await this.#io.readMessageWith("transact on", (into, onPending) =>
+      startIo(
+        this.#io.handle,
+        (overlapped) =>
+          k.TransactNamedPipe(
+            raw,
+            Deno.UnsafePointer.of(copy),
+            copy.byteLength,
+            Deno.UnsafePointer.of(into),
+            into.byteLength,
+            null,
+            overlapped,
+          ),
+        { signal: options.signal, keepAlive: [copy, into], onPending },
+      ));
+    if (reply === null) {
+      throw new Deno.errors.BrokenPipe(
+        `Cannot transact on named pipe "${this.path}": the peer closed the pipe`,
       );
-      if (reply === null) {
-        throw new Deno.errors.BrokenPipe(
-          `Cannot transact on named pipe "${this.path}": the peer closed the pipe`,
-        );
-      }
-      return reply;
-    } finally {
-      this.#reading = false;
     }
+    return reply;
   }
 
   /**
@@ -472,19 +304,14 @@ export class NamedPipeConn implements Disposable {
     return {
       read: (p) => this.read(p),
       write: (p) => this.write(p),
-      isClosed: () => this.#closed,
+      isClosed: () => this.#io.closed,
       close: () => this.close(),
     };
   }
 
   /** Whether `close()` has been called. */
   get closed(): boolean {
-    return this.#closed;
-  }
-
-  #release(): void {
-    if (!this.#handle.closed) this.#handle.close();
-    this.#onClose?.();
+    return this.#io.closed;
   }
 
   /**
@@ -495,18 +322,11 @@ export class NamedPipeConn implements Disposable {
    * @throws {Deno.errors.BadResource} If it is already closed.
    */
   close(): void {
-    if (this.#closed) {
-      throw new Deno.errors.BadResource(
-        `Cannot close named pipe "${this.path}": it is already closed`,
-      );
-    }
-    this.#closed = true;
-    this.#cancelRead?.();
-    if (this.#pendingWrites === 0) this.#release();
+    this.#io.close();
   }
 
   /** Closes the connection if it is still open. */
   [Symbol.dispose](): void {
-    if (!this.#closed) this.close();
+    if (!this.#io.closed) this.#io.close();
   }
 }

@@ -22,7 +22,7 @@ export abstract class PipeEnd implements Disposable {
   /** @internal */
   constructor(handle: OwnedHandle, overlapped: boolean, describe: string) {
     this.#value = Number(pointerValue(handle.raw));
-    ios.set(this, new HandleIo(handle, overlapped, describe));
+    ios.set(this, new HandleIo(handle, { overlapped, describe }));
   }
 
   /** @internal */
