@@ -238,6 +238,14 @@ export const KERNEL32 = {
   GetExitCodeProcess: { parameters: ["pointer", "buffer"], result: "i32" },
   // BOOL TerminateProcess(HANDLE hProcess, UINT uExitCode)
   TerminateProcess: { parameters: ["pointer", "u32"], result: "i32" },
+  // BOOL GetMailslotInfo(HANDLE hMailslot, LPDWORD lpMaxMessageSize, LPDWORD lpNextSize,
+  //   LPDWORD lpMessageCount, LPDWORD lpReadTimeout)
+  GetMailslotInfo: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // BOOL SetMailslotInfo(HANDLE hMailslot, DWORD lReadTimeout)
+  SetMailslotInfo: { parameters: ["pointer", "u32"], result: "i32" },
   // HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData)
   FindFirstFileW: { parameters: ["buffer", "buffer"], result: "pointer" },
   // BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData)
@@ -380,6 +388,14 @@ export const NTDLL = {
   //   PVOID FileInformation, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass)
   NtQueryInformationFile: {
     parameters: ["pointer", "buffer", "buffer", "u32", "u32"],
+    result: "u32",
+  },
+  // NTSTATUS NtCreateMailslotFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+  //   POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+  //   ULONG CreateOptions, ULONG MailslotQuota, ULONG MaximumMessageSize,
+  //   PLARGE_INTEGER ReadTimeout)
+  NtCreateMailslotFile: {
+    parameters: ["buffer", "u32", "buffer", "buffer", "u32", "u32", "u32", "buffer"],
     result: "u32",
   },
   // ULONG RtlNtStatusToDosError(NTSTATUS Status)

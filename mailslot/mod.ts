@@ -1,11 +1,26 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Mailslots: not built yet.
+ * Mailslots: one-way datagrams, asynchronous. A reader creates a slot and
+ * receives whole messages, in order, from any number of writers; waiting
+ * holds no thread, and every wait can be cancelled or timed out.
  *
- * This module exports nothing today. It is reserved for mailslots and will be
- * filled by its own issue: mailslots. The shared Win32 core it will stand on
- * (handles, waits, overlapped I/O completion, UTF-16, errors) is in place.
+ * ```ts ignore
+ * import { createMailslot, openMailslot } from "@winipc/winipc/mailslot";
+ *
+ * using slot = createMailslot("jobs", { maxMessageSize: 4096 });
+ * using writer = openMailslot("jobs"); // usually in another process
+ * await writer.send("build #42");
+ * console.log(await slot.receiveText({ timeout: 1000 })); // "build #42"
+ * ```
  *
  * @module
  */
-export {};
+export { createMailslot, Mailslot } from "./mailslot.ts";
+export type {
+  CreateMailslotOptions,
+  MailslotAccess,
+  MailslotInfo,
+  ReceiveOptions,
+  ReceiveTextOptions,
+} from "./mailslot.ts";
+export { MailslotWriter, MAX_REMOTE_MESSAGE, openMailslot } from "./writer.ts";

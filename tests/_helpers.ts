@@ -243,3 +243,16 @@ export async function echo(conn: EchoConn): Promise<void> {
     }
   }
 }
+
+/**
+ * Message `i` of writer `writer` in the mailslot stream tests: the text
+ * `writer,i,` then filler bytes up to a size that varies with `i` (16 to
+ * 415 bytes), byte k of the filler being (k + i) & 255.
+ */
+export function streamMessage(writer: number, i: number): Uint8Array {
+  const head = new TextEncoder().encode(`${writer},${i},`);
+  const out = new Uint8Array(16 + ((i * 13) % 400));
+  out.set(head);
+  for (let k = head.length; k < out.length; k++) out[k] = (k + i) & 255;
+  return out;
+}

@@ -1,0 +1,262 @@
+// Copyright 2026 the winipc authors. MIT license.
+// Mailslots across real processes: Deno writers, the classic C client and
+// server (tests/native/mailslot_peer.c), and cmd.exe's redirection.
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import {
+  nativePath,
+  Peer,
+  repoPath,
+  streamMessage,
+  UNDER_WINE,
+  uniqueName,
+  windowsTest,
+} from "./_helpers.ts";
+import { createMailslot, MAX_REMOTE_MESSAGE, openMailslot } from "../mailslot/mod.ts";
+import { threadCount } from "../_win32/process_info.ts";
+
+const PEER = "tests/fixtures/mailslot_peer.ts";
+const decoder = new TextDecoder();
+
+function path(name: string): string {
+  return `\\\\.\\mailslot\\${name}`;
+}
+
+windowsTest(
+  "10,000 messages from 4 writer processes: none lost, torn or merged; order kept",
+  {},
+  async () => {
+    const name = uniqueName("stream");
+    using slot = createMailslot(name, { maxMessageSize: 1024 });
+    const per = 2500;
+    const writers = [0, 1, 2, 3].map((w) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", repoPath(PEER), "stream", name, String(w), String(per)],
+        stdout: "piped",
+        stderr: "piped",
+      }).output()
+    );
+    const next = [0, 0, 0, 0];
+    for (let n = 0; n < 4 * per; n++) {
+      const message = await slot.receive({ timeout: 30_000 });
+      const [w, i] = decoder.decode(message.subarray(0, 12)).split(",").map(Number);
+      assertEquals(i, next[w], `writer ${w}: message ${i} came when ${next[w]} was due`);
+      assertEquals(message, streamMessage(w, i));
+      next[w]++;
+    }
+    for (const out of await Promise.all(writers)) {
+      assertEquals(decoder.decode(out.stderr), "");
+      assertEquals(decoder.decode(out.stdout), `sent ${per}\n`);
+    }
+    assertEquals(slot.info().count, 0);
+  },
+);
+
+windowsTest("zero-length and size-boundary messages arrive as sent (C writer)", {}, async () => {
+  const name = uniqueName("sizes");
+  using slot = createMailslot(name, { maxMessageSize: 400 });
+  const sizes = [0, 1, 0, 399, 400];
+  const out = await new Deno.Command(nativePath("mailslot_peer"), {
+    args: ["write-sizes", path(name), sizes.join(",")],
+  }).output();
+  assertEquals(decoder.decode(out.stdout), `sent ${sizes.length}\n`);
+  for (const size of sizes) {
+    const message = await slot.receive({ timeout: 5000 });
+    assertEquals(message.length, size);
+    for (let j = 0; j < size; j++) assertEquals(message[j], (j * 7 + size) & 255);
+  }
+  // And from winipc's own writer.
+  using writer = openMailslot(name);
+  await writer.send(new Uint8Array(0));
+  assertEquals((await slot.receive({ timeout: 1000 })).length, 0);
+});
+
+windowsTest(
+  "the slot's maximum is enforced: a larger message never reaches the caller",
+  {},
+  async () => {
+    const name = uniqueName("max");
+    using slot = createMailslot(name, { maxMessageSize: 100 });
+    using writer = openMailslot(name);
+    if (UNDER_WINE) {
+      // Wine queues a message above the maximum (Windows refuses it at the
+      // writer): the reader takes it out and refuses it, with its size.
+      await writer.send(new Uint8Array(101));
+      await assertRejects(() => slot.receive({ timeout: 1000 }), RangeError, "101-byte message");
+    } else {
+      await assertRejects(() => writer.send(new Uint8Array(101)), Error, "101-byte message");
+    }
+    await writer.send(new Uint8Array(100).fill(9));
+    assertEquals(await slot.receive({ timeout: 1000 }), new Uint8Array(100).fill(9));
+    assertEquals(slot.info().count, 0);
+  },
+);
+
+windowsTest("a slot of unbounded size grows its buffer to each message", {}, async () => {
+  const name = uniqueName("unbounded");
+  using slot = createMailslot(name, { maxMessageSize: 0 });
+  using writer = openMailslot(name);
+  const big = new Uint8Array(200_000).map((_, i) => i & 255);
+  await writer.send(big);
+  await writer.send("after");
+  assertEquals(await slot.receive({ timeout: 1000 }), big);
+  assertEquals(await slot.receiveText({ timeout: 1000 }), "after");
+});
+
+windowsTest("timeouts: an empty slot returns after the timeout and not before", {}, async () => {
+  using slot = createMailslot(uniqueName("timeout"));
+  let start = performance.now();
+  await assertRejects(() => slot.receive({ timeout: 300 }), Deno.errors.TimedOut, "300 ms");
+  let waited = performance.now() - start;
+  assert(waited >= 295 && waited < 2000, `waited ${waited} ms`);
+  // The slot's own read timeout (the kernel's).
+  slot.setReadTimeout(250);
+  assertEquals(slot.info().readTimeout, 250);
+  start = performance.now();
+  await assertRejects(() => slot.receive(), Deno.errors.TimedOut);
+  waited = performance.now() - start;
+  assert(waited >= 245 && waited < 2000, `waited ${waited} ms`);
+  slot.setReadTimeout(0);
+  await assertRejects(() => slot.receive(), Deno.errors.TimedOut);
+  slot.setReadTimeout(Infinity);
+  assertEquals(slot.info().readTimeout, Infinity);
+});
+
+windowsTest(
+  "abort and close: a pending receive ends, nothing leaks, the slot stays usable",
+  {},
+  async () => {
+    const name = uniqueName("abort");
+    using slot = createMailslot(name);
+    const controller = new AbortController();
+    const pending = slot.receive({ signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("stop")), 100);
+    await assertRejects(() => pending, Error, "stop");
+    using writer = openMailslot(name);
+    await writer.send("still here");
+    assertEquals(await slot.receiveText({ timeout: 1000 }), "still here");
+    // Closing ends a pending receive and an async iteration.
+    const received: string[] = [];
+    const loop = (async () => {
+      for await (const message of slot) received.push(decoder.decode(message));
+    })();
+    await writer.send("one");
+    await new Promise((r) => setTimeout(r, 100));
+    slot.close();
+    await loop;
+    assertEquals(received, ["one"]);
+    await assertRejects(() => slot.receive(), Deno.errors.BadResource, "closed");
+    // The name is free again once every handle (the writer's too) is closed.
+    writer.close();
+    using again = createMailslot(name);
+    assertEquals(again.path, path(name));
+  },
+);
+
+windowsTest("a name taken by another process fails with AlreadyExists", {}, async () => {
+  const name = uniqueName("taken");
+  await using other = new Peer("mailslot_peer", ["hold", path(name)], { native: true });
+  assertEquals(await other.line(), "ready");
+  assertThrows(() => createMailslot(name), Deno.errors.AlreadyExists, "taken");
+  await other.release();
+  assertEquals((await other.finish()).code, 0);
+  using slot = createMailslot(name);
+  assertEquals(slot.info().count, 0);
+});
+
+windowsTest("interop: the classic C client writes, winipc reads the text", {}, async () => {
+  const name = uniqueName("c-writer");
+  using slot = createMailslot(name);
+  const out = await new Deno.Command(nativePath("mailslot_peer"), {
+    args: ["write", path(name), "3", "hello"],
+  }).output();
+  assertEquals(decoder.decode(out.stdout), "sent 3\n");
+  assertEquals(slot.info().nextSize, 8); // strlen + 1
+  for (let i = 0; i < 3; i++) assertEquals(await slot.receiveText({ timeout: 1000 }), `hello ${i}`);
+});
+
+windowsTest("interop: winipc writes, the classic C server reads", {}, async () => {
+  const name = uniqueName("c-reader");
+  await using reader = new Peer("mailslot_peer", ["read", path(name), "3"], { native: true });
+  assertEquals(await reader.line(), "ready");
+  using writer = openMailslot(name);
+  await writer.send("text\0");
+  await writer.send(new Uint8Array([1, 2, 3]));
+  await writer.send("");
+  const { code, rest } = await reader.finish();
+  assertEquals(rest, ["got 5: text", "got 3: \\x01\\x02\\x03", "got 0: "]);
+  assertEquals(code, 0);
+});
+
+windowsTest(
+  "interop: cmd.exe writes by redirection (echo hello> \\\\.\\mailslot\\name)",
+  {},
+  async () => {
+    const name = uniqueName("cmd");
+    using slot = createMailslot(name);
+    const out = await new Deno.Command("cmd", { args: ["/c", `echo hello> ${path(name)}`] })
+      .output();
+    assertEquals(out.code, 0);
+    // echo writes the text, then the line break: two messages.
+    assertEquals(await slot.receiveText({ timeout: 2000 }), "hello");
+    assertEquals(await slot.receiveText({ timeout: 2000 }), "\r\n");
+  },
+);
+
+windowsTest("200 slots with a receive pending on each add no threads", {}, async () => {
+  const before = threadCount();
+  const slots = Array.from({ length: 200 }, (_, i) => createMailslot(uniqueName(`many-${i}`)));
+  const pending = slots.map((slot) => slot.receive());
+  await new Promise((r) => setTimeout(r, 200));
+  const during = threadCount();
+  assert(during - before <= 2, `threads went from ${before} to ${during}`);
+  for (const slot of slots) {
+    using writer = openMailslot(slot.path);
+    await writer.send("x");
+  }
+  assertEquals((await Promise.all(pending)).map((m) => m.length), slots.map(() => 1));
+  for (const slot of slots) slot.close();
+});
+
+windowsTest("bad input: clear errors", {}, async () => {
+  assertThrows(() => openMailslot(uniqueName("missing")), Deno.errors.NotFound, "no such mailslot");
+  assertThrows(() => createMailslot("\\\\*\\mailslot\\x"), TypeError, "this computer");
+  assertThrows(() => createMailslot("x", { maxMessageSize: -1 }), RangeError);
+  assertThrows(() => createMailslot("x", { readTimeout: 1.5 }), RangeError);
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => createMailslot("x", { access: "all" as any }), TypeError);
+  const name = uniqueName("bad");
+  using slot = createMailslot(name);
+  const pending = slot.receive();
+  await assertRejects(() => slot.receive(), Deno.errors.Busy);
+  await assertRejects(() => slot.receive({ timeout: -1 }), RangeError);
+  using writer = openMailslot(name);
+  // deno-lint-ignore no-explicit-any
+  await assertRejects(() => writer.send(42 as any), TypeError);
+  await writer.send(new Uint8Array([0xff, 0xfe]));
+  assertEquals(await pending, new Uint8Array([0xff, 0xfe]));
+  await writer.send(new Uint8Array([0xff]));
+  await assertRejects(() => slot.receiveText(), RangeError, "not valid utf-8");
+  writer.close();
+  await assertRejects(() => writer.send("x"), Deno.errors.BadResource);
+  assertEquals(MAX_REMOTE_MESSAGE, 424);
+});
+
+windowsTest(
+  "broadcast: \\\\*\\mailslot\\ names open, and a message above 424 bytes is refused before sending",
+  {
+    notUnderWine:
+      "Wine cannot open \\\\*\\, domain or computer mailslot names (ERROR_FILE_NOT_FOUND); messageBytes() is unit-tested instead",
+  },
+  async () => {
+    using writer = openMailslot(`\\\\*\\mailslot\\${uniqueName("broadcast")}`);
+    assertEquals(writer.remote, true);
+    await assertRejects(() => writer.send(new Uint8Array(425)), RangeError, "424");
+    // Sending may work, or fail as NotSupported where remote mailslots are off (3025).
+    try {
+      await writer.send("hello, domain");
+    } catch (error) {
+      assert(error instanceof Deno.errors.NotSupported, String(error));
+      assert(String(error).includes("3025"));
+    }
+  },
+);
