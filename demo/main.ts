@@ -21,6 +21,7 @@ import { encodeUtf16z } from "../_win32/utf16.ts";
 import { completionStats } from "../_win32/completion.ts";
 import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 import { createPipe, openPipeHandle, spawn } from "../pipe/mod.ts";
+import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
@@ -35,7 +36,7 @@ if (!k) {
 }
 
 if (Deno.args[0] === "--child") {
-  const [, pipeName, eventName, sideHandle] = Deno.args;
+  const [, pipeName, eventName, sideHandle, slotName] = Deno.args;
   using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
   await pipe.writeMessage(new TextEncoder().encode(line));
@@ -47,6 +48,8 @@ if (Deno.args[0] === "--child") {
     `Cannot open event ${eventName}`,
   );
   k.SetEvent(event.raw);
+  using slot = openMailslot(slotName);
+  await slot.send(`process ${Deno.pid} says goodbye by mailslot\0`); // strlen + 1, as C senders do
   using side = openPipeHandle(Number(sideHandle), "write");
   await side.write(
     new TextEncoder().encode(`process ${Deno.pid} reporting on handle ${sideHandle}`),
@@ -61,6 +64,8 @@ console.log(`parent process ${Deno.pid}, ${threadCount()} threads at start\n`);
 const tag = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 const pipeName = `\\\\.\\pipe\\winipc-demo-${tag}`;
 const eventName = `Local\\winipc-demo-${tag}`;
+const slotName = `winipc-demo-${tag}`;
+using mailslot = createMailslot(slotName, { maxMessageSize: 424 });
 using listener = listenNamedPipe(pipeName, { mode: "message" });
 using event = OwnedHandle.from(
   k.CreateEventW(null, 0, 0, encodeUtf16z(eventName)),
@@ -74,6 +79,7 @@ const childGone = new AbortController();
 const signal = childGone.signal;
 const connected = listener.accept({ signal });
 const signalled = waitForHandle(event, { timeout: 30_000, signal });
+const mail = mailslot.receiveText({ timeout: 30_000, signal });
 let ticks = 0;
 const ticker = setInterval(() => ticks++, 10);
 
@@ -87,6 +93,7 @@ const childArgs = [
   pipeName,
   eventName,
   String(side.writer.handleValue),
+  slotName,
 ];
 const started = performance.now();
 await using child = spawn(self, {
@@ -116,6 +123,7 @@ console.log(`  through the inherited pipe end: "${await sideReport}"`);
 console.log(`named pipe ${pipeName} (message mode, owner-only access)`);
 console.log(`  client process ${conn.peerProcessId} sent ${message!.length} bytes: "${text}"`);
 console.log(`event ${eventName}: ${how}`);
+console.log(`mailslot ${mailslot.path}: "${await mail}"`);
 console.log(
   `the event loop kept running meanwhile: ${ticks} timer ticks in ${elapsed.toFixed(0)} ms`,
 );
@@ -125,7 +133,7 @@ console.log(
 );
 
 console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
-console.log("pipes and child processes, on the shared Win32 core (one I/O completion port,");
-console.log("cancellable waits), and the Wine harness.");
-console.log("Not built yet: mailslots, shared memory, synchronisation objects, clipboard,");
-console.log("WM_COPYDATA. Each comes with its own issue.");
+console.log("pipes and child processes, mailslots, on the shared Win32 core (one I/O completion");
+console.log("port, cancellable waits), and the Wine harness.");
+console.log("Not built yet: shared memory, synchronisation objects, clipboard, WM_COPYDATA.");
+console.log("Each comes with its own issue.");
