@@ -246,6 +246,23 @@ export const KERNEL32 = {
   },
   // BOOL SetMailslotInfo(HANDLE hMailslot, DWORD lReadTimeout)
   SetMailslotInfo: { parameters: ["pointer", "u32"], result: "i32" },
+  // HANDLE CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIBUTES lpFileMappingAttributes,
+  //   DWORD flProtect, DWORD dwMaximumSizeHigh, DWORD dwMaximumSizeLow, LPCWSTR lpName)
+  CreateFileMappingW: {
+    parameters: ["pointer", "pointer", "u32", "u32", "u32", "buffer"],
+    result: "pointer",
+  },
+  // HANDLE OpenFileMappingW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+  OpenFileMappingW: { parameters: ["u32", "i32", "buffer"], result: "pointer" },
+  // LPVOID MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+  //   DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow, SIZE_T dwNumberOfBytesToMap)
+  MapViewOfFile: { parameters: ["pointer", "u32", "u32", "u32", "usize"], result: "pointer" },
+  // BOOL UnmapViewOfFile(LPCVOID lpBaseAddress)
+  UnmapViewOfFile: { parameters: ["pointer"], result: "i32" },
+  // BOOL FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush)
+  FlushViewOfFile: { parameters: ["pointer", "usize"], result: "i32" },
+  // SIZE_T VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength)
+  VirtualQuery: { parameters: ["pointer", "buffer", "usize"], result: "usize" },
   // HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData)
   FindFirstFileW: { parameters: ["buffer", "buffer"], result: "pointer" },
   // BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData)

@@ -1,11 +1,30 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Shared memory: not built yet.
+ * Shared memory: named file mappings, the same bytes in every process that
+ * maps the name, with views that become unusable (never dangling) once
+ * unmapped.
  *
- * This module exports nothing today. It is reserved for shared memory and will be
- * filled by its own issue: shared memory and channels. The shared Win32 core it will stand on
- * (handles, waits, overlapped I/O completion, UTF-16, errors) is in place.
+ * ```ts ignore
+ * import { createSharedMemory, openSharedMemory } from "@winipc/winipc/shared-memory";
+ *
+ * using shm = createSharedMemory("my-app-state", { size: 4096 });
+ * shm.write(0, new TextEncoder().encode("hello"));
+ * // in another process:
+ * using view = openSharedMemory("my-app-state", { size: 4096, access: "read" });
+ * view.read(0, new Uint8Array(5));
+ * ```
  *
  * @module
  */
-export {};
+export {
+  createSharedMemory,
+  openOrCreateSharedMemory,
+  openSharedMemory,
+  SharedMemory,
+} from "./shared_memory.ts";
+export type {
+  CreateSharedMemoryOptions,
+  OpenSharedMemoryOptions,
+  SharedMemoryAccess,
+  SharedMemorySecurity,
+} from "./shared_memory.ts";
