@@ -28,3 +28,15 @@ export type {
   SharedMemoryAccess,
   SharedMemorySecurity,
 } from "./shared_memory.ts";
+export {
+  createSharedChannel,
+  openSharedChannel,
+  SharedChannelReceiver,
+  SharedChannelSender,
+} from "./channel.ts";
+export type {
+  CreateSharedChannelOptions,
+  OpenSharedChannelOptions,
+  SharedChannelOptions,
+  SharedChannelRole,
+} from "./channel.ts";

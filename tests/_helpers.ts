@@ -256,3 +256,21 @@ export function streamMessage(writer: number, i: number): Uint8Array {
   for (let k = head.length; k < out.length; k++) out[k] = (k + i) & 255;
   return out;
 }
+
+/**
+ * Message `i` of the shared channel tests, of `size` bytes: its index in
+ * the first 4 bytes (when they fit), then byte k = (i * 131 + k * 7) & 255.
+ */
+export function channelMessage(i: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let k = 0; k < size; k++) out[k] = (i * 131 + k * 7) & 255;
+  if (size >= 4) new DataView(out.buffer).setUint32(0, i, true);
+  return out;
+}
+
+/** A running checksum (FNV-1a style) over messages, their lengths included. */
+export function checksum(sum: number, message: Uint8Array): number {
+  let h = (sum ^ message.length) >>> 0;
+  for (let k = 0; k < message.length; k++) h = Math.imul(h ^ message[k], 16777619) >>> 0;
+  return h;
+}

@@ -1,0 +1,580 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * A single-producer, single-consumer channel of whole messages over a named
+ * mapping: `createSharedChannel`, `openSharedChannel`, `SharedChannelSender`
+ * and `SharedChannelReceiver`.
+ *
+ * The mapping holds a 256-byte header and a ring:
+ *
+ * | offset | field |
+ * | --- | --- |
+ * | 0 | magic `0x4E484357` ("WCHN") |
+ * | 4 | version (1) |
+ * | 8 | ring capacity in bytes (a power of two) |
+ * | 64 | tail: bytes ever written (u32, wraps) |
+ * | 128 | head: bytes ever read (u32, wraps) |
+ * | 192, 196 | receiver waiting, sender waiting (0/1) |
+ * | 200, 204 | sender closed, receiver closed (0/1) |
+ * | 208, 212 | sender attached, receiver attached (0/1) |
+ * | 256 | the ring: records of a 4-byte length, the message, padding to 4 |
+ *
+ * Indices are read and written with `Atomics`; a side that is about to
+ * sleep says so in the header and checks again, and the other side sets
+ * the named auto-reset event (`NAME.winipc-data`, `NAME.winipc-space`) only
+ * then: no lost wake-up, and no event traffic while both sides keep up.
+ *
+ * @module
+ */
+import { kernel32 } from "../_win32/ffi.ts";
+import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
+import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
+import { encodeUtf16z } from "../_win32/utf16.ts";
+import { waitForHandle } from "../_win32/wait.ts";
+import {
+  createSharedMemory,
+  mappingName,
+  openSharedMemory,
+  type SharedMemory,
+  type SharedMemorySecurity,
+} from "./shared_memory.ts";
+
+/** Which end of a channel a process holds. */
+export type SharedChannelRole = "sender" | "receiver";
+
+/** Options for {@linkcode createSharedChannel}. */
+export interface CreateSharedChannelOptions {
+  /** Which end this process takes. */
+  role: SharedChannelRole;
+  /**
+   * The ring's size in bytes: a power of two from 4 KiB to 1 GiB. The
+   * largest message is `capacity - 4` bytes.
+   * @default {1048576}
+   */
+  capacity?: number;
+  /**
+   * Who else may open the channel's mapping and events.
+   * @default {"owner"}
+   */
+  security?: SharedMemorySecurity;
+}
+
+/** Options for {@linkcode openSharedChannel}. */
+export interface OpenSharedChannelOptions {
+  /** Which end this process takes. */
+  role: SharedChannelRole;
+}
+
+/** Options for a send or a receive. */
+export interface SharedChannelOptions {
+  /** Cancels a wait for room or for a message. */
+  signal?: AbortSignal;
+}
+
+const MAGIC = 0x4e48_4357;
+const VERSION = 1;
+const HEADER = 256;
+const I_TAIL = 16;
+const I_HEAD = 32;
+const I_RECEIVER_WAITING = 48;
+const I_SENDER_WAITING = 49;
+const I_SENDER_CLOSED = 50;
+const I_RECEIVER_CLOSED = 51;
+const I_SENDER_ATTACHED = 52;
+const I_RECEIVER_ATTACHED = 53;
+const EVENT_ACCESS = 0x0010_0002; // SYNCHRONIZE | EVENT_MODIFY_STATE
+
+/** The mapping, events and shared indices of one end. */
+class ChannelCore {
+  readonly shm: SharedMemory;
+  readonly ints: Int32Array;
+  readonly ring: Uint8Array;
+  readonly capacity: number;
+  readonly data: OwnedHandle;
+  readonly space: OwnedHandle;
+  readonly name: string;
+
+  constructor(shm: SharedMemory, data: OwnedHandle, space: OwnedHandle, capacity: number) {
+    this.shm = shm;
+    this.data = data;
+    this.space = space;
+    this.capacity = capacity;
+    this.name = shm.name;
+    const bytes = shm.bytes;
+    this.ints = new Int32Array(bytes.buffer, bytes.byteOffset, HEADER / 4);
+    this.ring = bytes.subarray(HEADER, HEADER + capacity);
+  }
+
+  load(index: number): number {
+    return Atomics.load(this.ints, index) >>> 0;
+  }
+
+  store(index: number, value: number): void {
+    Atomics.store(this.ints, index, value | 0);
+  }
+
+  set(event: OwnedHandle): void {
+    kernel32().SetEvent(event.raw);
+  }
+
+  /** Waits for `event`; a cancelled wait that took the signal puts it back. */
+  async wait(event: OwnedHandle, signal: AbortSignal | undefined): Promise<void> {
+    await waitForHandle(event, { signal, restore: () => this.set(event) });
+  }
+
+  close(): void {
+    this.shm.close();
+    this.data.close();
+    this.space.close();
+  }
+}
+
+function eventNames(mapping: string): [string, string] {
+  return [`${mapping}.winipc-data`, `${mapping}.winipc-space`];
+}
+
+function attach(core: ChannelCore, role: SharedChannelRole): void {
+  const index = role === "sender" ? I_SENDER_ATTACHED : I_RECEIVER_ATTACHED;
+  if (Atomics.compareExchange(core.ints, index, 0, 1) !== 0) {
+    throw new Deno.errors.Busy(
+      `Cannot open shared channel "${core.name}" as its ${role}: it already has one (a channel has one sender and one receiver)`,
+    );
+  }
+}
+
+function makeEnd(
+  core: ChannelCore,
+  role: SharedChannelRole,
+): SharedChannelSender | SharedChannelReceiver {
+  attach(core, role);
+  return role === "sender" ? new SharedChannelSender(core) : new SharedChannelReceiver(core);
+}
+
+function checkRole(role: unknown, what: string): SharedChannelRole {
+  if (role !== "sender" && role !== "receiver") {
+    throw new TypeError(`${what}: role must be "sender" or "receiver", got ${role}`);
+  }
+  return role;
+}
+
+/**
+ * Creates a channel (its mapping and two named events) and takes one end.
+ * The other process opens the other end with {@linkcode openSharedChannel}.
+ *
+ * @example A sender here, a receiver in another process
+ * ```ts ignore
+ * import { createSharedChannel, openSharedChannel } from "@winipc/winipc/shared-memory";
+ *
+ * using tx = createSharedChannel("frames", { role: "sender", capacity: 1 << 20 });
+ * await tx.send(new Uint8Array(4096));
+ * // elsewhere:
+ * using rx = openSharedChannel("frames", { role: "receiver" });
+ * for await (const message of rx) console.log(message.length);
+ * ```
+ *
+ * @param name A short name (`Local\` is added) or `Local\...`/`Global\...`.
+ * @param options Role, capacity, security.
+ * @returns This process's end.
+ * @throws {Deno.errors.AlreadyExists} If the name is taken.
+ * @throws {RangeError} For a bad capacity.
+ */
+export function createSharedChannel<R extends SharedChannelRole>(
+  name: string,
+  options: CreateSharedChannelOptions & { role: R },
+): R extends "sender" ? SharedChannelSender : SharedChannelReceiver {
+  const full = mappingName(name);
+  const what = `Cannot create shared channel "${full}"`;
+  const role = checkRole(options?.role, what);
+  const capacity = options.capacity ?? 1 << 20;
+  if (
+    !Number.isInteger(capacity) || capacity < 4096 || capacity > 1 << 30 ||
+    (capacity & (capacity - 1)) !== 0
+  ) {
+    throw new RangeError(
+      `${what}: capacity must be a power of two from 4096 to 1073741824 bytes, got ${capacity}`,
+    );
+  }
+  const shm = createSharedMemory(full, { size: HEADER + capacity, security: options.security });
+  const events: OwnedHandle[] = [];
+  try {
+    const sddl = options.security === "everyone"
+      ? `${OWNER_ONLY_SDDL}(A;;0x00100002;;;WD)`
+      : typeof options.security === "object"
+      ? options.security.sddl
+      : OWNER_ONLY_SDDL;
+    using security = new SecurityAttributes(sddl);
+    for (const eventName of eventNames(full)) {
+      const raw = kernel32().CreateEventW(
+        Deno.UnsafePointer.of(security.attributes),
+        0,
+        0,
+        encodeUtf16z(eventName),
+      );
+      const code = lastError();
+      if (isInvalidHandle(raw)) throw errorFromCode(code, `${what}: cannot create its event`);
+      events.push(new OwnedHandle(raw, "event"));
+      if (code === ERROR.ALREADY_EXISTS) {
+        throw new Deno.errors.AlreadyExists(`${what}: its event "${eventName}" already exists`);
+      }
+    }
+    const view = new DataView(shm.bytes.buffer, shm.bytes.byteOffset, HEADER);
+    view.setUint32(4, VERSION, true);
+    view.setUint32(8, capacity, true);
+    // The magic last: an opener never sees a half-written header as valid.
+    Atomics.store(new Int32Array(shm.bytes.buffer, shm.bytes.byteOffset, 1), 0, MAGIC);
+    const core = new ChannelCore(shm, events[0], events[1], capacity);
+    return makeEnd(core, role) as R extends "sender" ? SharedChannelSender : SharedChannelReceiver;
+  } catch (error) {
+    for (const event of events) event.close();
+    shm.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the other end of a channel made by {@linkcode createSharedChannel}
+ * in another process. The header is validated first.
+ *
+ * @param name The name given to `createSharedChannel`.
+ * @param options The role: the end the creator did not take.
+ * @returns This process's end.
+ * @throws {Deno.errors.NotFound} If no such channel exists.
+ * @throws {Deno.errors.InvalidData} If the mapping is not a winipc channel
+ * this version reads (magic, version or capacity wrong).
+ * @throws {Deno.errors.Busy} If that end is already taken.
+ */
+export function openSharedChannel<R extends SharedChannelRole>(
+  name: string,
+  options: OpenSharedChannelOptions & { role: R },
+): R extends "sender" ? SharedChannelSender : SharedChannelReceiver {
+  const full = mappingName(name);
+  const what = `Cannot open shared channel "${full}"`;
+  const role = checkRole(options?.role, what);
+  const shm = openSharedMemory(full);
+  const events: OwnedHandle[] = [];
+  try {
+    if (shm.size < HEADER) {
+      throw new Deno.errors.InvalidData(`${what}: the mapping is too small for a channel header`);
+    }
+    const view = new DataView(shm.bytes.buffer, shm.bytes.byteOffset, HEADER);
+    const magic = view.getUint32(0, true);
+    if (magic !== MAGIC) {
+      throw new Deno.errors.InvalidData(
+        `${what}: the mapping is not a winipc channel (magic 0x${magic.toString(16)})`,
+      );
+    }
+    const version = view.getUint32(4, true);
+    if (version !== VERSION) {
+      throw new Deno.errors.InvalidData(
+        `${what}: channel version ${version}, this winipc reads version ${VERSION}`,
+      );
+    }
+    const capacity = view.getUint32(8, true);
+    if (
+      capacity < 4096 || (capacity & (capacity - 1)) !== 0 || HEADER + capacity > shm.size
+    ) {
+      throw new Deno.errors.InvalidData(
+        `${what}: its header says a capacity of ${capacity} bytes, which a ${shm.size}-byte mapping cannot hold`,
+      );
+    }
+    for (const eventName of eventNames(full)) {
+      const raw = kernel32().OpenEventW(EVENT_ACCESS, 0, encodeUtf16z(eventName));
+      if (isInvalidHandle(raw)) {
+        throw errorFromCode(lastError(), `${what}: cannot open its event "${eventName}"`);
+      }
+      events.push(new OwnedHandle(raw, "event"));
+    }
+    const core = new ChannelCore(shm, events[0], events[1], capacity);
+    return makeEnd(core, role) as R extends "sender" ? SharedChannelSender : SharedChannelReceiver;
+  } catch (error) {
+    for (const event of events) event.close();
+    if (!shm.closed) shm.close();
+    throw error;
+  }
+}
+
+/** The sending end of a shared channel. */
+export class SharedChannelSender implements Disposable {
+  readonly #core: ChannelCore;
+  #tail: number;
+  #closed = false;
+  #sending = false;
+  #writable?: WritableStream<Uint8Array>;
+
+  /** @internal Made by `createSharedChannel` and `openSharedChannel`. */
+  constructor(core: ChannelCore) {
+    this.#core = core;
+    this.#tail = core.load(I_TAIL);
+  }
+
+  /** The channel's mapping name. */
+  get name(): string {
+    return this.#core.name;
+  }
+
+  /** The largest message, in bytes (`capacity - 4`). */
+  get maxMessageSize(): number {
+    return this.#core.capacity - 4;
+  }
+
+  /**
+   * Sends one whole message. Waits (holding no thread) while the ring is
+   * full: back-pressure.
+   *
+   * @param message The bytes; zero bytes is a valid message.
+   * @param options Cancellation of the wait for room.
+   * @throws {RangeError} If the message is larger than {@linkcode maxMessageSize}.
+   * @throws {Deno.errors.BrokenPipe} If the receiver has closed.
+   * @throws {Deno.errors.BadResource} If this end is closed.
+   * @throws {Deno.errors.Busy} If another send is in progress.
+   */
+  async send(message: Uint8Array, options: SharedChannelOptions = {}): Promise<void> {
+    const core = this.#core;
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot send on shared channel "${core.name}": it is closed`,
+      );
+    }
+    if (!(message instanceof Uint8Array)) {
+      throw new TypeError(`Cannot send on shared channel "${core.name}": send a Uint8Array`);
+    }
+    if (message.byteLength > core.capacity - 4) {
+      throw new RangeError(
+        `Cannot send a ${message.byteLength}-byte message on shared channel "${core.name}": the largest is ${
+          core.capacity - 4
+        } bytes`,
+      );
+    }
+    if (this.#sending) {
+      throw new Deno.errors.Busy(
+        `Cannot send on shared channel "${core.name}": a send is in progress`,
+      );
+    }
+    this.#sending = true;
+    try {
+      const need = 4 + ((message.byteLength + 3) & ~3);
+      while (true) {
+        if (core.load(I_RECEIVER_CLOSED)) {
+          throw new Deno.errors.BrokenPipe(
+            `Cannot send on shared channel "${core.name}": the receiver has closed`,
+          );
+        }
+        const used = (this.#tail - core.load(I_HEAD)) >>> 0;
+        if (used > core.capacity) {
+          throw new Deno.errors.InvalidData(
+            `Shared channel "${core.name}" is corrupt: ${used} bytes in use in a ${core.capacity}-byte ring`,
+          );
+        }
+        if (core.capacity - used >= need) break;
+        // Full: say so, look again, then sleep until the receiver makes room.
+        core.store(I_SENDER_WAITING, 1);
+        if (core.capacity - ((this.#tail - core.load(I_HEAD)) >>> 0) >= need) {
+          core.store(I_SENDER_WAITING, 0);
+          break;
+        }
+        try {
+          await core.wait(core.space, options.signal);
+        } finally {
+          core.store(I_SENDER_WAITING, 0);
+        }
+      }
+      const mask = core.capacity - 1;
+      const at = this.#tail & mask;
+      new DataView(core.ring.buffer, core.ring.byteOffset + at, 4).setUint32(
+        0,
+        message.byteLength,
+        true,
+      );
+      const start = (at + 4) & mask;
+      const first = Math.min(message.byteLength, core.capacity - start);
+      core.ring.set(message.subarray(0, first), start);
+      if (first < message.byteLength) core.ring.set(message.subarray(first), 0);
+      this.#tail = (this.#tail + need) >>> 0;
+      core.store(I_TAIL, this.#tail); // publishes the record
+      if (core.load(I_RECEIVER_WAITING)) core.set(core.data);
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  /** A stream whose chunks are sent as messages; closing it closes this end. */
+  get writable(): WritableStream<Uint8Array> {
+    this.#writable ??= new WritableStream({
+      write: (chunk) => this.send(chunk),
+      close: () => this[Symbol.dispose](),
+      abort: () => this[Symbol.dispose](),
+    });
+    return this.#writable;
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes this end: the receiver gets the messages already sent, then the
+   * end of the stream.
+   *
+   * @throws {Deno.errors.BadResource} If already closed.
+   */
+  close(): void {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot close shared channel "${this.#core.name}": it is already closed`,
+      );
+    }
+    this.#closed = true;
+    this.#core.store(I_SENDER_CLOSED, 1);
+    this.#core.set(this.#core.data);
+    this.#core.close();
+  }
+
+  /** Closes if still open. */
+  [Symbol.dispose](): void {
+    if (!this.#closed) this.close();
+  }
+}
+
+/** The receiving end of a shared channel. */
+export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Array> {
+  readonly #core: ChannelCore;
+  #head: number;
+  #closed = false;
+  #receiving = false;
+  #readable?: ReadableStream<Uint8Array>;
+
+  /** @internal Made by `createSharedChannel` and `openSharedChannel`. */
+  constructor(core: ChannelCore) {
+    this.#core = core;
+    this.#head = core.load(I_HEAD);
+  }
+
+  /** The channel's mapping name. */
+  get name(): string {
+    return this.#core.name;
+  }
+
+  /**
+   * Receives the next whole message, waiting (holding no thread) while the
+   * ring is empty.
+   *
+   * @param options Cancellation of the wait.
+   * @returns The message, or `null` once the sender has closed and every
+   * message it sent has been received.
+   * @throws {Deno.errors.InvalidData} If the ring holds a record that cannot
+   * be (a length larger than the ring or than what was written): messages
+   * are untrusted, and nothing is read out of bounds.
+   * @throws {Deno.errors.BadResource} If this end is closed.
+   * @throws {Deno.errors.Busy} If another receive is in progress.
+   */
+  async receive(options: SharedChannelOptions = {}): Promise<Uint8Array | null> {
+    const core = this.#core;
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot receive from shared channel "${core.name}": it is closed`,
+      );
+    }
+    if (this.#receiving) {
+      throw new Deno.errors.Busy(
+        `Cannot receive from shared channel "${core.name}": a receive is in progress`,
+      );
+    }
+    this.#receiving = true;
+    try {
+      let available: number;
+      while (true) {
+        available = (core.load(I_TAIL) - this.#head) >>> 0;
+        if (available > 0) break;
+        if (core.load(I_SENDER_CLOSED)) {
+          // Closed, and (looking again after the flag) nothing left.
+          if (((core.load(I_TAIL) - this.#head) >>> 0) === 0) return null;
+          continue;
+        }
+        // Empty: say so, look again, then sleep until the sender writes.
+        core.store(I_RECEIVER_WAITING, 1);
+        if (((core.load(I_TAIL) - this.#head) >>> 0) > 0 || core.load(I_SENDER_CLOSED)) {
+          core.store(I_RECEIVER_WAITING, 0);
+          continue;
+        }
+        try {
+          await core.wait(core.data, options.signal);
+        } finally {
+          core.store(I_RECEIVER_WAITING, 0);
+        }
+      }
+      const mask = core.capacity - 1;
+      const at = this.#head & mask;
+      const length = new DataView(core.ring.buffer, core.ring.byteOffset + at, 4).getUint32(
+        0,
+        true,
+      );
+      const need = 4 + ((length + 3) & ~3);
+      if (available > core.capacity || length > core.capacity - 4 || need > available) {
+        throw new Deno.errors.InvalidData(
+          `Shared channel "${core.name}" is corrupt: a ${length}-byte record with ${available} bytes written, in a ${core.capacity}-byte ring`,
+        );
+      }
+      const message = new Uint8Array(length);
+      const start = (at + 4) & mask;
+      const first = Math.min(length, core.capacity - start);
+      message.set(core.ring.subarray(start, start + first));
+      if (first < length) message.set(core.ring.subarray(0, length - first), first);
+      this.#head = (this.#head + need) >>> 0;
+      core.store(I_HEAD, this.#head); // frees the room
+      if (core.load(I_SENDER_WAITING)) core.set(core.space);
+      return message;
+    } finally {
+      this.#receiving = false;
+    }
+  }
+
+  /** Messages until the sender closes. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    while (true) {
+      const message = await this.receive();
+      if (message === null) return;
+      yield message;
+    }
+  }
+
+  /** The messages as a stream (created once); cancelling it closes this end. */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#readable ??= new ReadableStream({
+      pull: async (controller) => {
+        const message = await this.receive();
+        if (message === null) controller.close();
+        else controller.enqueue(message);
+      },
+      cancel: () => this[Symbol.dispose](),
+    });
+    return this.#readable;
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes this end; the sender's next send fails with `BrokenPipe`.
+   *
+   * @throws {Deno.errors.BadResource} If already closed.
+   */
+  close(): void {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot close shared channel "${this.#core.name}": it is already closed`,
+      );
+    }
+    this.#closed = true;
+    this.#core.store(I_RECEIVER_CLOSED, 1);
+    this.#core.set(this.#core.space);
+    this.#core.close();
+  }
+
+  /** Closes if still open. */
+  [Symbol.dispose](): void {
+    if (!this.#closed) this.close();
+  }
+}
