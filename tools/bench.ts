@@ -80,7 +80,8 @@ for (const name of benches) {
   const exe = references.get(`${name}_ref`);
   const native = exe ? await runExe(exe) : [];
   const key = (r: Record<string, unknown>) => `${r.bench}/${r.mode ?? ""}/${r.size ?? ""}`;
-  const figure = (r: Record<string, unknown>) => (r.ops_per_s ?? r.mb_per_s) as number;
+  const figure = (r: Record<string, unknown>) =>
+    (r.ops_per_s ?? r.mb_per_s ?? r.msgs_per_s ?? r.gb_per_s) as number;
   const all = [...ours, ...native];
   const by = (impl: string) =>
     new Map(all.filter((r) => r.impl === impl).map((r) => [key(r), figure(r)]));
@@ -88,12 +89,14 @@ for (const name of benches) {
   const tcpBy = by("deno_tcp");
   const pollBy = by("native_iocp_poll");
   const commandBy = by("deno_command");
+  const localBy = by("local_set");
   for (const r of ours.filter((r) => r.impl === "winipc")) {
     const n = nativeBy.get(key(r));
     const t = tcpBy.get(key(r));
     const p = pollBy.get(key(r));
     const c = commandBy.get(key(r));
-    if (n === undefined && t === undefined && c === undefined) continue;
+    const l = localBy.get(key(r));
+    if (n === undefined && t === undefined && c === undefined && l === undefined) continue;
     const ratio = (other: number | undefined) =>
       other === undefined ? undefined : Number((figure(r) / other).toFixed(3));
     console.log(JSON.stringify({
@@ -105,6 +108,7 @@ for (const name of benches) {
       ...(t !== undefined ? { winipc_vs_deno_tcp: ratio(t) } : {}),
       ...(c !== undefined ? { winipc_vs_deno_command: ratio(c) } : {}),
       ...(p !== undefined ? { winipc_vs_native_iocp_poll: ratio(p) } : {}),
+      ...(l !== undefined ? { winipc_vs_local_set: ratio(l) } : {}),
     }));
   }
 }
