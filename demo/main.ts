@@ -22,6 +22,7 @@ import { completionStats } from "../_win32/completion.ts";
 import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 import { createPipe, openPipeHandle, spawn } from "../pipe/mod.ts";
 import { createMailslot, openMailslot } from "../mailslot/mod.ts";
+import { createSharedChannel, openSharedChannel } from "../shared_memory/mod.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
@@ -36,7 +37,7 @@ if (!k) {
 }
 
 if (Deno.args[0] === "--child") {
-  const [, pipeName, eventName, sideHandle, slotName] = Deno.args;
+  const [, pipeName, eventName, sideHandle, slotName, channelName] = Deno.args;
   using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
   await pipe.writeMessage(new TextEncoder().encode(line));
@@ -48,6 +49,10 @@ if (Deno.args[0] === "--child") {
     `Cannot open event ${eventName}`,
   );
   k.SetEvent(event.raw);
+  {
+    using frames = openSharedChannel(channelName, { role: "sender" });
+    for (let i = 0; i < 1000; i++) await frames.send(new Uint8Array(4096).fill(i & 255));
+  }
   using slot = openMailslot(slotName);
   await slot.send(`process ${Deno.pid} says goodbye by mailslot\0`); // strlen + 1, as C senders do
   using side = openPipeHandle(Number(sideHandle), "write");
@@ -66,6 +71,8 @@ const pipeName = `\\\\.\\pipe\\winipc-demo-${tag}`;
 const eventName = `Local\\winipc-demo-${tag}`;
 const slotName = `winipc-demo-${tag}`;
 using mailslot = createMailslot(slotName, { maxMessageSize: 424 });
+const channelName = `winipc-demo-frames-${tag}`;
+using frames = createSharedChannel(channelName, { role: "receiver", capacity: 64 * 1024 });
 using listener = listenNamedPipe(pipeName, { mode: "message" });
 using event = OwnedHandle.from(
   k.CreateEventW(null, 0, 0, encodeUtf16z(eventName)),
@@ -80,6 +87,20 @@ const signal = childGone.signal;
 const connected = listener.accept({ signal });
 const signalled = waitForHandle(event, { timeout: 30_000, signal });
 const mail = mailslot.receiveText({ timeout: 30_000, signal });
+const framesIn = (async () => {
+  let count = 0;
+  let bytes = 0;
+  // Ends when the sender closes; cancelled if the child dies first.
+  for (
+    let frame = await frames.receive({ signal });
+    frame;
+    frame = await frames.receive({ signal })
+  ) {
+    count++;
+    bytes += frame.length;
+  }
+  return { count, bytes };
+})();
 let ticks = 0;
 const ticker = setInterval(() => ticks++, 10);
 
@@ -94,6 +115,7 @@ const childArgs = [
   eventName,
   String(side.writer.handleValue),
   slotName,
+  channelName,
 ];
 const started = performance.now();
 await using child = spawn(self, {
@@ -124,6 +146,10 @@ console.log(`named pipe ${pipeName} (message mode, owner-only access)`);
 console.log(`  client process ${conn.peerProcessId} sent ${message!.length} bytes: "${text}"`);
 console.log(`event ${eventName}: ${how}`);
 console.log(`mailslot ${mailslot.path}: "${await mail}"`);
+const received = await framesIn;
+console.log(
+  `shared channel ${frames.name}: ${received.count} frames, ${received.bytes} bytes through a 64 KiB ring`,
+);
 console.log(
   `the event loop kept running meanwhile: ${ticks} timer ticks in ${elapsed.toFixed(0)} ms`,
 );
@@ -133,7 +159,7 @@ console.log(
 );
 
 console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
-console.log("pipes and child processes, mailslots, on the shared Win32 core (one I/O completion");
-console.log("port, cancellable waits), and the Wine harness.");
-console.log("Not built yet: shared memory, synchronisation objects, clipboard, WM_COPYDATA.");
-console.log("Each comes with its own issue.");
+console.log("pipes and child processes, mailslots, shared memory and its channel, on the shared");
+console.log("Win32 core (one I/O completion port, cancellable waits), and the Wine harness.");
+console.log("Not built yet: synchronisation objects, clipboard, WM_COPYDATA. Each comes with its");
+console.log("own issue.");
