@@ -9,11 +9,11 @@
  *
  * | import | mechanism | state |
  * | --- | --- | --- |
- * | `@winipc/winipc/pipe` | anonymous pipes, child processes | not built yet |
+ * | `@winipc/winipc/pipe` | anonymous pipes, child processes | built |
  * | `@winipc/winipc/named-pipe` | named pipes | built: server, client, byte and message mode |
- * | `@winipc/winipc/mailslot` | mailslots | not built yet |
- * | `@winipc/winipc/shared-memory` | shared memory, channels | not built yet |
- * | `@winipc/winipc/sync` | mutex, semaphore, event, timers | not built yet |
+ * | `@winipc/winipc/mailslot` | mailslots | built |
+ * | `@winipc/winipc/shared-memory` | shared memory, channels | built |
+ * | `@winipc/winipc/sync` | mutex, semaphore, event, timers | events, semaphores, timers, waits on many; no mutex yet |
  * | `@winipc/winipc/clipboard` | the clipboard | not built yet |
  * | `@winipc/winipc/copydata` | `WM_COPYDATA` messages | not built yet |
  *

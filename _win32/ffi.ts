@@ -263,6 +263,26 @@ export const KERNEL32 = {
   FlushViewOfFile: { parameters: ["pointer", "usize"], result: "i32" },
   // SIZE_T VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength)
   VirtualQuery: { parameters: ["pointer", "buffer", "usize"], result: "usize" },
+  // HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+  //   LONG lMaximumCount, LPCWSTR lpName)
+  CreateSemaphoreW: { parameters: ["pointer", "i32", "i32", "buffer"], result: "pointer" },
+  // HANDLE OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+  OpenSemaphoreW: { parameters: ["u32", "i32", "buffer"], result: "pointer" },
+  // BOOL ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCount)
+  ReleaseSemaphore: { parameters: ["pointer", "i32", "buffer"], result: "i32" },
+  // HANDLE CreateWaitableTimerExW(LPSECURITY_ATTRIBUTES lpTimerAttributes, LPCWSTR lpTimerName,
+  //   DWORD dwFlags, DWORD dwDesiredAccess)
+  CreateWaitableTimerExW: { parameters: ["pointer", "buffer", "u32", "u32"], result: "pointer" },
+  // HANDLE OpenWaitableTimerW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpTimerName)
+  OpenWaitableTimerW: { parameters: ["u32", "i32", "buffer"], result: "pointer" },
+  // BOOL SetWaitableTimer(HANDLE hTimer, const LARGE_INTEGER *lpDueTime, LONG lPeriod,
+  //   PTIMERAPCROUTINE pfnCompletionRoutine, LPVOID lpArgToCompletionRoutine, BOOL fResume)
+  SetWaitableTimer: {
+    parameters: ["pointer", "buffer", "i32", "pointer", "pointer", "i32"],
+    result: "i32",
+  },
+  // BOOL CancelWaitableTimer(HANDLE hTimer)
+  CancelWaitableTimer: { parameters: ["pointer"], result: "i32" },
   // HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData)
   FindFirstFileW: { parameters: ["buffer", "buffer"], result: "pointer" },
   // BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData)

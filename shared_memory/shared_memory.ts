@@ -15,6 +15,17 @@ import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { kernelObjectName } from "../_win32/names.ts";
+
+/**
+ * The kernel object name for a mapping name: a short name goes into
+ * `Local\` (or `Global\`); `Local\...` and `Global\...` are kept.
+ *
+ * @internal
+ */
+export function mappingName(name: string, global = false): string {
+  return kernelObjectName(name, global, "shared memory");
+}
 
 /** How a mapping may be used. */
 export type SharedMemoryAccess = "read" | "readwrite";
@@ -69,38 +80,11 @@ const FILE_MAP_READ = 0x4;
 const OPEN_ALWAYS = 4;
 const FILE_ATTRIBUTE_NORMAL = 0x80;
 const EVERYONE_SDDL = `${OWNER_ONLY_SDDL}(A;;GRGW;;;WD)`;
-const NAME_PREFIX = /^(Local|Global)\\/i;
 
 /** Unmaps a view whose `ArrayBuffer` was dropped without `close()`. */
 const unmapper = new FinalizationRegistry<bigint>((address) => {
   kernel32().UnmapViewOfFile(Deno.UnsafePointer.create(address));
 });
-
-/**
- * The kernel object name for a mapping name: a short name goes into
- * `Local\` (or `Global\`); `Local\...` and `Global\...` are kept.
- *
- * @internal
- */
-export function mappingName(name: string, global = false): string {
-  if (typeof name !== "string") {
-    throw new TypeError(`Invalid shared memory name: must be a string, got ${typeof name}`);
-  }
-  const fail = (why: string): never => {
-    throw new TypeError(`Invalid shared memory name "${name}": ${why}`);
-  };
-  if (name.length === 0) fail("it is empty");
-  if (name.includes("\0")) fail("it contains a NUL character");
-  const prefix = NAME_PREFIX.exec(name);
-  const rest = prefix ? name.slice(prefix[0].length) : name;
-  if (rest.length === 0) fail("nothing follows the namespace");
-  if (rest.includes("\\")) {
-    fail("a backslash may only follow Local or Global (Local\\name, Global\\name)");
-  }
-  const full = prefix ? name : `${global ? "Global" : "Local"}\\${name}`;
-  if (full.length > 260) fail(`it is ${full.length} characters, Windows allows 260`);
-  return full;
-}
 
 function checkSize(size: unknown, what: string, required: boolean): number | undefined {
   if (size === undefined && !required) return undefined;

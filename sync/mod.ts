@@ -1,11 +1,30 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Synchronisation objects: not built yet.
+ * Synchronisation objects: events, semaphores and waitable timers, named
+ * (shared with any process) or not, and waits on many objects at once.
+ * Every wait is a promise that holds no thread, honours a timeout and an
+ * `AbortSignal`, and never leaves a signal consumed when it is cancelled.
  *
- * This module exports nothing today. It is reserved for synchronisation objects and will be
- * filled by its own issue: mutex, semaphore, event, timers, waits. The shared Win32 core it will stand on
- * (handles, waits, overlapped I/O completion, UTF-16, errors) is in place.
+ * Mutexes and timer queues are not built yet (see the README).
+ *
+ * ```ts ignore
+ * import { createEvent, createSemaphore, waitAny } from "@winipc/winipc/sync";
+ *
+ * using ready = createEvent("my-app-ready", { manualReset: true });
+ * await ready.wait({ timeout: 5000 });
+ *
+ * using slots = createSemaphore("my-app-slots", { initial: 4, maximum: 4 });
+ * using permit = await slots.acquire();
+ * ```
  *
  * @module
  */
-export {};
+export { SyncObject } from "./_object.ts";
+export type { SyncObjectOptions, SyncSecurity, SyncWaitOptions } from "./_object.ts";
+export { createEvent, Event, openEvent } from "./event.ts";
+export type { CreateEventOptions } from "./event.ts";
+export { createSemaphore, openSemaphore, Semaphore, SemaphorePermit } from "./semaphore.ts";
+export type { CreateSemaphoreOptions } from "./semaphore.ts";
+export { createWaitableTimer, openWaitableTimer, WaitableTimer } from "./timer.ts";
+export type { CreateWaitableTimerOptions, TimerSetOptions } from "./timer.ts";
+export { waitAll, waitAny } from "./wait_many.ts";

@@ -1,0 +1,191 @@
+// Copyright 2026 the winipc authors. MIT license.
+// Events, semaphores, waitable timers and waits on many objects, across
+// processes with a plain C peer (tests/native/sync_peer.c).
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
+import {
+  createEvent,
+  createSemaphore,
+  createWaitableTimer,
+  openEvent,
+  openSemaphore,
+  waitAll,
+  waitAny,
+} from "../sync/mod.ts";
+
+const decoder = new TextDecoder();
+
+async function peer(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const result = await new Deno.Command(nativePath("sync_peer"), { args }).output();
+  return {
+    code: result.code,
+    out: decoder.decode(result.stdout),
+    err: decoder.decode(result.stderr),
+  };
+}
+
+windowsTest(
+  "events: a C program sets, winipc waits, and the reverse; auto and manual reset",
+  {},
+  async () => {
+    using auto = createEvent(uniqueName("auto"));
+    assert(auto.created);
+    const waiting = auto.wait({ timeout: 5000 });
+    assertEquals(await peer(["set-event", auto.name!]), { code: 0, out: "set\n", err: "" });
+    await waiting;
+    // Auto-reset: the wait consumed the signal.
+    await assertRejects(() => auto.wait({ timeout: 50 }), Deno.errors.TimedOut);
+    // winipc sets, the C program waits.
+    await using c = new Peer("sync_peer", ["wait-event", auto.name!, "5000"], { native: true });
+    assertEquals(await c.line(), "ready");
+    auto.set();
+    assertEquals(await c.line(), "signaled");
+    // Manual reset: every waiter passes until reset.
+    using manual = createEvent(uniqueName("manual"), { manualReset: true });
+    manual.set();
+    await Promise.all([manual.wait(), manual.wait(), manual.wait()]);
+    manual.reset();
+    await assertRejects(() => manual.wait({ timeout: 30 }), Deno.errors.TimedOut);
+    // Opening by name, and create on an existing name.
+    using again = createEvent(auto.name!);
+    assertEquals(again.created, false);
+    using opened = openEvent(auto.name!);
+    opened.set();
+    await auto.wait({ timeout: 1000 });
+  },
+);
+
+windowsTest("timeouts are not early, and every wait can be aborted", {}, async () => {
+  using event = createEvent();
+  const start = performance.now();
+  await assertRejects(() => event.wait({ timeout: 200 }), Deno.errors.TimedOut);
+  const waited = performance.now() - start;
+  assert(waited >= 195 && waited < 2000, `waited ${waited} ms`);
+  const controller = new AbortController();
+  const pending = event.wait({ signal: controller.signal });
+  setTimeout(() => controller.abort(new Error("stop")), 50);
+  await assertRejects(() => pending, Error, "stop");
+  // The aborted wait took nothing: a set now is seen by the next wait.
+  event.set();
+  await event.wait({ timeout: 1000 });
+  using semaphore = createSemaphore(undefined, { initial: 0, maximum: 1 });
+  await assertRejects(
+    () => semaphore.acquire({ signal: AbortSignal.timeout(50) }),
+    DOMException,
+  );
+  using timer = createWaitableTimer();
+  timer.set(10_000);
+  await assertRejects(() => timer.wait({ signal: AbortSignal.timeout(50) }), DOMException);
+});
+
+windowsTest("semaphores: counts across processes, permits, the maximum", {}, async () => {
+  using semaphore = createSemaphore(uniqueName("sem"), { initial: 0, maximum: 5 });
+  assertEquals((await peer(["release-sem", semaphore.name!, "2"])).out, "previous 0\n");
+  {
+    using a = await semaphore.acquire({ timeout: 1000 });
+    using b = await semaphore.acquire({ timeout: 1000 });
+    assert(!a.released && !b.released);
+    assertEquals(semaphore.tryAcquire(), null);
+    await assertRejects(() => semaphore.acquire({ timeout: 50 }), Deno.errors.TimedOut);
+  } // both permits go back here
+  assertEquals(semaphore.release(1), 2);
+  // The C program takes one; two are left, and three more make the maximum.
+  assertEquals((await peer(["acquire-sem", semaphore.name!, "1000"])).out, "ready\nacquired\n");
+  assertEquals(semaphore.release(3), 2);
+  assertThrows(() => semaphore.release(1), RangeError, "maximum");
+  const over = await peer(["release-sem", semaphore.name!, "1"]);
+  assertEquals(over.code, 1);
+  assert(over.err.includes("error 298"), over.err);
+  using opened = openSemaphore(semaphore.name!);
+  const permit = opened.tryAcquire()!;
+  permit.release();
+  assertThrows(() => permit.release(), Deno.errors.BadResource);
+});
+
+windowsTest(
+  "waitable timers: relative and absolute due times, periods, a C waiter",
+  {},
+  async () => {
+    using timer = createWaitableTimer(uniqueName("timer"));
+    let start = performance.now();
+    timer.set(150);
+    await timer.wait({ timeout: 5000 });
+    let took = performance.now() - start;
+    assert(took >= 140 && took < 1000, `relative: fired after ${took} ms`);
+    start = performance.now();
+    timer.set(new Date(Date.now() + 200));
+    await timer.wait({ timeout: 5000 });
+    took = performance.now() - start;
+    assert(took >= 180 && took < 1200, `absolute: fired after ${took} ms`);
+    // Periodic: five ticks of 50 ms.
+    start = performance.now();
+    timer.set(50, { period: 50 });
+    for await (const tick of timer) if (tick === 5) break;
+    took = performance.now() - start;
+    assert(took >= 240 && took < 2000, `5 ticks took ${took} ms`);
+    timer.cancel();
+    await assertRejects(() => timer.wait({ timeout: 120 }), Deno.errors.TimedOut);
+    // A C program waits on the timer winipc arms.
+    await using c = new Peer("sync_peer", ["timer", timer.name!], { native: true });
+    assertEquals(await c.line(), "ready");
+    timer.set(100);
+    assertEquals(await c.line(), "fired");
+  },
+);
+
+windowsTest("waitAny and waitAll over 100 objects (beyond 64)", {}, async () => {
+  const events = Array.from(
+    { length: 100 },
+    (_, i) => createEvent(uniqueName(`many-${i}`), { manualReset: true }),
+  );
+  try {
+    const any = waitAny(events, { timeout: 5000 });
+    assertEquals(await peer(["set-event", events[73].name!]), { code: 0, out: "set\n", err: "" });
+    assertEquals(await any, 73);
+    await assertRejects(() => waitAll(events, { timeout: 100 }), Deno.errors.TimedOut);
+    for (const event of events) event.set();
+    await waitAll(events, { timeout: 5000 });
+    events[5].reset();
+    await assertRejects(() => waitAll(events.slice(0, 10), { timeout: 150 }), Deno.errors.TimedOut);
+    await assertRejects(
+      () => waitAll(events.slice(0, 10), { signal: AbortSignal.timeout(100) }),
+      DOMException,
+    );
+    events[5].set();
+    await waitAll(events.slice(0, 10), { timeout: 1000 }); // atomic: 64 or fewer
+    for (const event of events) event.reset();
+    await assertRejects(() => waitAny(events, { timeout: 50 }), Deno.errors.TimedOut);
+  } finally {
+    for (const event of events) event.close();
+  }
+});
+
+windowsTest("waitAll (atomic, up to 64) takes no signal until all are there", {}, async () => {
+  using a = createSemaphore(undefined, { initial: 1, maximum: 1 });
+  using b = createSemaphore(undefined, { initial: 0, maximum: 1 });
+  await assertRejects(() => waitAll([a, b], { timeout: 150 }), Deno.errors.TimedOut);
+  // a's unit was not taken by the failed waitAll.
+  const permit = a.tryAcquire();
+  assert(permit !== null);
+  permit!.release();
+  b.release();
+  await waitAll([a, b], { timeout: 1000 });
+  assertEquals(a.tryAcquire(), null);
+  assertEquals(b.tryAcquire(), null);
+});
+
+windowsTest("bad input: clear errors", {}, async () => {
+  assertThrows(() => openEvent(uniqueName("missing")), Deno.errors.NotFound, "no such event");
+  using event = createEvent(uniqueName("kind"));
+  assertThrows(() => openSemaphore(event.name!), TypeError, "another kind");
+  assertThrows(() => createSemaphore(event.name!, { maximum: 1 }), TypeError, "another kind");
+  assertThrows(() => createSemaphore(undefined, { maximum: 0 }), RangeError);
+  assertThrows(() => createSemaphore(undefined, { initial: 3, maximum: 2 }), RangeError);
+  assertThrows(() => createEvent("a\\b"), TypeError, "backslash");
+  using timer = createWaitableTimer();
+  assertThrows(() => timer.set(-1), RangeError);
+  assertThrows(() => timer.set(10, { period: 1.5 }), RangeError);
+  event.close();
+  assertThrows(() => event.set(), Deno.errors.BadResource, "closed");
+  await assertRejects(() => waitAny([]), RangeError);
+});
