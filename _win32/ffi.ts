@@ -283,6 +283,29 @@ export const KERNEL32 = {
   },
   // BOOL CancelWaitableTimer(HANDLE hTimer)
   CancelWaitableTimer: { parameters: ["pointer"], result: "i32" },
+  // HANDLE CreateMutexW(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner, LPCWSTR lpName)
+  CreateMutexW: { parameters: ["pointer", "i32", "buffer"], result: "pointer" },
+  // HANDLE OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+  OpenMutexW: { parameters: ["u32", "i32", "buffer"], result: "pointer" },
+  // BOOL ReleaseMutex(HANDLE hMutex)
+  ReleaseMutex: { parameters: ["pointer"], result: "i32" },
+  // HMODULE GetModuleHandleW(LPCWSTR lpModuleName)
+  GetModuleHandleW: { parameters: ["buffer"], result: "pointer" },
+  // FARPROC GetProcAddress(HMODULE hModule, LPCSTR lpProcName)
+  GetProcAddress: { parameters: ["pointer", "buffer"], result: "pointer" },
+  // LPVOID VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType, DWORD flProtect)
+  VirtualAlloc: { parameters: ["pointer", "usize", "u32", "u32"], result: "pointer" },
+  // BOOL VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect, PDWORD lpflOldProtect)
+  VirtualProtect: { parameters: ["pointer", "usize", "u32", "buffer"], result: "i32" },
+  // BOOL FlushInstructionCache(HANDLE hProcess, LPCVOID lpBaseAddress, SIZE_T dwSize)
+  FlushInstructionCache: { parameters: ["pointer", "pointer", "usize"], result: "i32" },
+  // HANDLE CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+  //   LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter, DWORD dwCreationFlags,
+  //   LPDWORD lpThreadId)
+  CreateThread: {
+    parameters: ["pointer", "usize", "pointer", "pointer", "u32", "buffer"],
+    result: "pointer",
+  },
   // HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData)
   FindFirstFileW: { parameters: ["buffer", "buffer"], result: "pointer" },
   // BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData)

@@ -5,7 +5,7 @@
  * Every wait is a promise that holds no thread, honours a timeout and an
  * `AbortSignal`, and never leaves a signal consumed when it is cancelled.
  *
- * Mutexes and timer queues are not built yet (see the README).
+ * Timer queues are not built yet (see the README).
  *
  * ```ts ignore
  * import { createEvent, createSemaphore, waitAny } from "@winipc/winipc/sync";
@@ -28,3 +28,4 @@ export type { CreateSemaphoreOptions } from "./semaphore.ts";
 export { createWaitableTimer, openWaitableTimer, WaitableTimer } from "./timer.ts";
 export type { CreateWaitableTimerOptions, TimerSetOptions } from "./timer.ts";
 export { waitAll, waitAny } from "./wait_many.ts";
+export { createMutex, Mutex, MutexLock, openMutex } from "./mutex.ts";

@@ -1,0 +1,178 @@
+// Copyright 2026 the winipc authors. MIT license.
+// Mutexes across processes: winipc children and a plain C peer
+// (tests/native/sync_peer.c) contending, holding, dying.
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { nativePath, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
+import { createMutex, openMutex } from "../sync/mod.ts";
+import { createSharedMemory } from "../shared_memory/mod.ts";
+import { threadCount } from "../_win32/process_info.ts";
+
+/** A C program takes the mutex (not abandoned) within 5 s, then lets it go. */
+async function cTakesIt(name: string): Promise<void> {
+  await using peer = new Peer("sync_peer", ["hold-mutex", name], { native: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const first = await Promise.race([
+    peer.line(),
+    new Promise<string>((resolve) =>
+      timer = setTimeout(() => resolve("still held after 5 s"), 5000)
+    ),
+  ]);
+  clearTimeout(timer);
+  if (first !== "acquired") peer.child.kill();
+  assertEquals(first, "acquired");
+  assertEquals(await peer.line(), "holding");
+  await peer.release();
+  assertEquals(await peer.line(), "released");
+  assertEquals((await peer.finish()).code, 0);
+}
+
+windowsTest(
+  "4 processes (2 winipc, 2 C) increment a shared counter 10,000 times: no lost update",
+  {},
+  async () => {
+    using mutex = createMutex(uniqueName("counter"));
+    using shm = createSharedMemory(uniqueName("counter-map"), { size: 8 });
+    const per = 2500;
+    const children = [
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          repoPath("tests/fixtures/mutex_peer.ts"),
+          "increment",
+          mutex.name!,
+          shm.name,
+          String(per),
+        ],
+      }),
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          repoPath("tests/fixtures/mutex_peer.ts"),
+          "increment",
+          mutex.name!,
+          shm.name,
+          String(per),
+        ],
+      }),
+      new Deno.Command(nativePath("sync_peer"), {
+        args: ["increment", mutex.name!, shm.name, String(per)],
+      }),
+      new Deno.Command(nativePath("sync_peer"), {
+        args: ["increment", mutex.name!, shm.name, String(per)],
+      }),
+    ].map((command) => command.output());
+    for (const out of await Promise.all(children)) {
+      assertEquals(new TextDecoder().decode(out.stderr), "");
+      assertEquals(new TextDecoder().decode(out.stdout), "done\n");
+    }
+    assertEquals(shm.dataView.getUint32(0, true), 4 * per);
+  },
+);
+
+windowsTest("a mutex whose C owner died is reported abandoned, and works on", {}, async () => {
+  using mutex = createMutex(uniqueName("abandon"));
+  const out = await new Deno.Command(nativePath("sync_peer"), {
+    args: ["die-holding-mutex", mutex.name!],
+  }).output();
+  assertEquals(out.code, 7);
+  {
+    using lock = await mutex.acquire({ timeout: 5000 });
+    assert(lock.abandoned);
+  }
+  using again = await mutex.acquire({ timeout: 5000 });
+  assert(!again.abandoned);
+});
+
+windowsTest(
+  "release after an asynchronous acquire works, and a C program gets it next",
+  {},
+  async () => {
+    using mutex = createMutex(uniqueName("async"));
+    await using holder = new Peer("sync_peer", ["hold-mutex", mutex.name!], { native: true });
+    assertEquals(await holder.line(), "acquired");
+    assertEquals(await holder.line(), "holding");
+    assertEquals(mutex.tryAcquire(), null);
+    const pending = mutex.acquire({ timeout: 10_000 });
+    setTimeout(() => holder.release(), 100);
+    const lock = await pending; // acquired on the owner thread
+    assertEquals(await holder.line(), "released");
+    lock.release(); // no ERROR_NOT_OWNER
+    assertEquals((await holder.finish()).code, 0);
+    await cTakesIt(mutex.name!);
+  },
+);
+
+windowsTest("several mutexes held at once are released in any order", {}, async () => {
+  for (const order of [[0, 1, 2], [2, 0, 1]]) {
+    const mutexes = [0, 1, 2].map((i) => createMutex(uniqueName(`many-${i}`)));
+    try {
+      // Make every acquire contended, so that each goes through its owner thread.
+      const holders = mutexes.map((m) =>
+        new Peer("sync_peer", ["hold-mutex", m.name!], { native: true })
+      );
+      for (const h of holders) {
+        assertEquals(await h.line(), "acquired");
+        await h.line();
+      }
+      const pending = mutexes.map((m) => m.acquire({ timeout: 10_000 }));
+      for (const h of holders) await h.release();
+      const locks = await Promise.all(pending);
+      for (const i of order) locks[i].release();
+      for (const h of holders) assertEquals((await h.finish()).code, 0);
+      // All free again: a C program takes each at once.
+      for (const m of mutexes) await cTakesIt(m.name!);
+    } finally {
+      for (const m of mutexes) m.close();
+    }
+  }
+});
+
+windowsTest("a cancelled or timed-out acquire never leaves the mutex held", {}, async () => {
+  using mutex = createMutex(uniqueName("cancel"));
+  await using holder = new Peer("sync_peer", ["hold-mutex", mutex.name!], { native: true });
+  await holder.line();
+  await holder.line();
+  const start = performance.now();
+  await assertRejects(() => mutex.acquire({ timeout: 200 }), Deno.errors.TimedOut);
+  assert(performance.now() - start >= 195);
+  await assertRejects(() => mutex.acquire({ signal: AbortSignal.timeout(100) }), DOMException);
+  await holder.release();
+  assertEquals(await holder.line(), "released");
+  // Nobody holds it: a C program takes it at once (it would report abandoned
+  // if the owner thread had kept it).
+  await cTakesIt(mutex.name!);
+});
+
+windowsTest(
+  "within one process, async tasks exclude each other; one thread per contended mutex",
+  {},
+  async () => {
+    using mutex = createMutex();
+    const first = await mutex.acquire();
+    let second = false;
+    const pending = mutex.acquire().then((lock) => {
+      second = true;
+      return lock;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert(!second, "the second acquire must wait for the first release");
+    assertEquals(mutex.tryAcquire(), null);
+    first.release();
+    (await pending).release();
+    assertThrows(() => first.release(), Deno.errors.BadResource);
+    // Contended acquires of one mutex share one owner thread.
+    using contended = createMutex(uniqueName("threads"));
+    await using holder = new Peer("sync_peer", ["hold-mutex", contended.name!], { native: true });
+    await holder.line();
+    await holder.line();
+    const before = threadCount();
+    await assertRejects(() => contended.acquire({ timeout: 50 }), Deno.errors.TimedOut);
+    await assertRejects(() => contended.acquire({ timeout: 50 }), Deno.errors.TimedOut);
+    assert(threadCount() - before <= 2, `threads ${before} -> ${threadCount()}`);
+    assertThrows(() => openMutex(uniqueName("missing")), Deno.errors.NotFound);
+  },
+);
