@@ -74,6 +74,14 @@ export const KERNEL32 = {
     parameters: ["buffer", "pointer", "function", "pointer", "u32", "u32"],
     result: "i32",
   },
+  // BOOL CreateTimerQueueTimer(PHANDLE phNewTimer, HANDLE TimerQueue,
+  //   WAITORTIMERCALLBACK Callback, PVOID Parameter, DWORD DueTime, DWORD Period, ULONG Flags)
+  CreateTimerQueueTimer: {
+    parameters: ["buffer", "pointer", "function", "pointer", "u32", "u32", "u32"],
+    result: "i32",
+  },
+  // BOOL DeleteTimerQueueTimer(HANDLE TimerQueue, HANDLE Timer, HANDLE CompletionEvent)
+  DeleteTimerQueueTimer: { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
   // BOOL UnregisterWaitEx(HANDLE WaitHandle, HANDLE CompletionEvent)
   UnregisterWaitEx: { parameters: ["pointer", "pointer"], result: "i32" },
 

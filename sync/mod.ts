@@ -1,11 +1,10 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Synchronisation objects: events, semaphores and waitable timers, named
- * (shared with any process) or not, and waits on many objects at once.
+ * Synchronisation objects: mutexes, events, semaphores, waitable timers and
+ * timer-queue timers, named (shared with any process) or not, and waits on
+ * many objects at once.
  * Every wait is a promise that holds no thread, honours a timeout and an
  * `AbortSignal`, and never leaves a signal consumed when it is cancelled.
- *
- * Timer queues are not built yet (see the README).
  *
  * ```ts ignore
  * import { createEvent, createSemaphore, waitAny } from "@winipc/winipc/sync";
@@ -29,3 +28,5 @@ export { createWaitableTimer, openWaitableTimer, WaitableTimer } from "./timer.t
 export type { CreateWaitableTimerOptions, TimerSetOptions } from "./timer.ts";
 export { waitAll, waitAny } from "./wait_many.ts";
 export { createMutex, Mutex, MutexLock, openMutex } from "./mutex.ts";
+export { setTimerQueueTimer, TimerQueueTimer } from "./timer_queue.ts";
+export type { TimerQueueTimerOptions } from "./timer_queue.ts";

@@ -6,6 +6,8 @@ import { nativePath, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.
 import { createMutex, openMutex } from "../sync/mod.ts";
 import { createSharedMemory } from "../shared_memory/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
+import { kernel32 } from "../_win32/ffi.ts";
+import { lastError } from "../_win32/errors.ts";
 
 /** A C program takes the mutex (not abandoned) within 5 s, then lets it go. */
 async function cTakesIt(name: string): Promise<void> {
@@ -176,3 +178,19 @@ windowsTest(
     assertThrows(() => openMutex(uniqueName("missing")), Deno.errors.NotFound);
   },
 );
+
+windowsTest("16. a release by a thread that does not own the mutex fails cleanly", {}, async () => {
+  using mutex = createMutex(uniqueName("not-owner"));
+  await using holder = new Peer("sync_peer", ["hold-mutex", mutex.name!], { native: true });
+  await holder.line();
+  await holder.line();
+  const pending = mutex.acquire({ timeout: 10_000 });
+  await holder.release();
+  using lock = await pending; // held by this mutex's owner thread
+  // The JavaScript thread is not the owner: Windows refuses, nothing breaks.
+  assertEquals(kernel32().ReleaseMutex(mutex.raw("test")), 0);
+  assertEquals(lastError(), 288); // ERROR_NOT_OWNER
+  assert(!lock.abandoned);
+  lock.release();
+  await cTakesIt(mutex.name!);
+});

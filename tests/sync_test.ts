@@ -9,6 +9,8 @@ import {
   createWaitableTimer,
   openEvent,
   openSemaphore,
+  setTimerQueueTimer,
+  type TimerQueueTimer,
   waitAll,
   waitAny,
 } from "../sync/mod.ts";
@@ -155,6 +157,7 @@ windowsTest("waitAny and waitAll over 100 objects (beyond 64)", {}, async () => 
     await waitAll(events.slice(0, 10), { timeout: 1000 }); // atomic: 64 or fewer
     for (const event of events) event.reset();
     await assertRejects(() => waitAny(events, { timeout: 50 }), Deno.errors.TimedOut);
+    await assertRejects(() => waitAny(events, { signal: AbortSignal.timeout(50) }), DOMException);
   } finally {
     for (const event of events) event.close();
   }
@@ -189,3 +192,47 @@ windowsTest("bad input: clear errors", {}, async () => {
   assertThrows(() => event.set(), Deno.errors.BadResource, "closed");
   await assertRejects(() => waitAny([]), RangeError);
 });
+
+windowsTest(
+  "timer-queue timers call back on the JavaScript thread; delete never deadlocks",
+  {},
+  async () => {
+    const calls: number[] = [];
+    const start = performance.now();
+    const once = new Promise<number>((resolve) =>
+      setTimerQueueTimer(() => resolve(performance.now() - start), 100)
+    );
+    const waited = await once;
+    assert(waited >= 95 && waited < 1000, `fired after ${waited} ms`);
+    // Periodic, deleted from inside its own callback after 5 calls.
+    let timer: TimerQueueTimer;
+    const finished = new Promise<void>((resolve) => {
+      timer = setTimerQueueTimer(
+        () => {
+          calls.push(performance.now());
+          if (calls.length === 5) timer.delete().then(resolve);
+        },
+        20,
+        { period: 20 },
+      );
+    });
+    await finished;
+    await new Promise((r) => setTimeout(r, 100));
+    assertEquals(calls.length, 5, "no call after delete");
+    // Deleted from outside while calls keep coming; an abort deletes too.
+    let count = 0;
+    const busy = setTimerQueueTimer(() => count++, 0, { period: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    await busy.delete();
+    const after = count;
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(count, after);
+    const controller = new AbortController();
+    let aborted = 0;
+    setTimerQueueTimer(() => aborted++, 200, { signal: controller.signal });
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(aborted, 0);
+    assertThrows(() => setTimerQueueTimer(() => {}, -1), RangeError);
+  },
+);

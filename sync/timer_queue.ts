@@ -1,0 +1,170 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Timer-queue timers: `setTimerQueueTimer` and `TimerQueueTimer`.
+ *
+ * @module
+ */
+import { kernel32 } from "../_win32/ffi.ts";
+import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { OwnedHandle } from "../_win32/handle.ts";
+import { waitForHandle } from "../_win32/wait.ts";
+
+/** Options for {@linkcode setTimerQueueTimer}. */
+export interface TimerQueueTimerOptions {
+  /** Call again every `period` ms after the first time (0: once). */
+  period?: number;
+  /** Deletes the timer when aborted (as `delete()` does). */
+  signal?: AbortSignal;
+}
+
+const timers = new Map<number, () => void>();
+let nextId = 1;
+let callback:
+  | Deno.UnsafeCallback<{ readonly parameters: ["pointer", "u8"]; readonly result: "void" }>
+  | null = null;
+
+function callbackPointer(): Deno.PointerObject {
+  if (callback === null) {
+    // One thread-safe callback for every timer: the timer queue's thread
+    // calls it, and Deno runs it on the JavaScript thread.
+    callback = Deno.UnsafeCallback.threadSafe(
+      { parameters: ["pointer", "u8"], result: "void" } as const,
+      (context) => {
+        const run = timers.get(Number(Deno.UnsafePointer.value(context)));
+        if (run === undefined) return; // deleted meanwhile
+        try {
+          run();
+        } catch (error) {
+          reportError(error);
+        }
+      },
+    );
+  }
+  return callback.pointer;
+}
+
+function updateReference(): void {
+  if (callback === null) return;
+  if (timers.size > 0) callback.ref();
+  else callback.unref();
+}
+
+/**
+ * A timer of the process's default timer queue, from
+ * {@linkcode setTimerQueueTimer}.
+ */
+export class TimerQueueTimer implements AsyncDisposable {
+  readonly #id: number;
+  readonly #handle: Deno.PointerObject;
+  #deleting: Promise<void> | null = null;
+
+  /** @internal */
+  constructor(id: number, handle: Deno.PointerObject) {
+    this.#id = id;
+    this.#handle = handle;
+  }
+
+  /** True once `delete()` was called. */
+  get deleted(): boolean {
+    return this.#deleting !== null;
+  }
+
+  /**
+   * Deletes the timer (`DeleteTimerQueueTimer`) without blocking: no call
+   * of the callback starts after this returns, and the promise resolves
+   * once any call that had already started has finished. Deleting from
+   * inside the callback is fine (it does not wait for itself).
+   *
+   * @returns Resolves when the timer is gone.
+   */
+  delete(): Promise<void> {
+    if (this.#deleting !== null) return this.#deleting;
+    timers.delete(this.#id);
+    const done = OwnedHandle.from(
+      kernel32().CreateEventW(null, 1, 0, null),
+      "event",
+      "Cannot delete a timer-queue timer",
+    );
+    const ok = kernel32().DeleteTimerQueueTimer(null, this.#handle, done.raw);
+    const code = ok ? 0 : lastError();
+    if (!ok && code !== ERROR.IO_PENDING) {
+      done.close();
+      updateReference();
+      this.#deleting = Promise.reject(errorFromCode(code, "Cannot delete a timer-queue timer"));
+      return this.#deleting;
+    }
+    // The completion event is set once no callback runs any more: wait for
+    // it without blocking (a blocking delete from the JavaScript thread
+    // would deadlock with a callback waiting for that thread).
+    this.#deleting = waitForHandle(done).then(() => {
+      done.close();
+      updateReference();
+    });
+    return this.#deleting;
+  }
+
+  /** Deletes the timer and waits until it is gone. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.delete();
+  }
+}
+
+/**
+ * Calls `callback` on the JavaScript thread after `due` milliseconds, then
+ * every `period` ms if one is given, from the process's default timer
+ * queue (`CreateTimerQueueTimer`). While a timer exists, it keeps the
+ * process alive, as `setInterval` does.
+ *
+ * @example Every second, until deleted
+ * ```ts ignore
+ * import { setTimerQueueTimer } from "@winipc/winipc/sync";
+ *
+ * await using timer = setTimerQueueTimer(() => console.log("tick"), 1000, { period: 1000 });
+ * ```
+ *
+ * @param callback Called on the JavaScript thread; an error it throws is reported, not fatal.
+ * @param due Milliseconds until the first call.
+ * @param options The period, and a signal that deletes the timer.
+ * @returns The timer.
+ * @throws {RangeError} For a bad due time or period.
+ */
+export function setTimerQueueTimer(
+  callback: () => void,
+  due: number,
+  options: TimerQueueTimerOptions = {},
+): TimerQueueTimer {
+  if (typeof callback !== "function") {
+    throw new TypeError("Cannot set a timer-queue timer: callback must be a function");
+  }
+  const period = options.period ?? 0;
+  for (const [what, value] of [["due", due], ["period", period]] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff_fffe) {
+      throw new RangeError(
+        `Cannot set a timer-queue timer: ${what} must be a whole number of ms, got ${value}`,
+      );
+    }
+  }
+  options.signal?.throwIfAborted();
+  const id = nextId++;
+  const out = new BigUint64Array(1);
+  const pointer = callbackPointer();
+  timers.set(id, callback);
+  const ok = kernel32().CreateTimerQueueTimer(
+    new Uint8Array(out.buffer),
+    null,
+    pointer,
+    Deno.UnsafePointer.create(BigInt(id)),
+    due,
+    period,
+    0,
+  );
+  if (!ok) {
+    const code = lastError();
+    timers.delete(id);
+    throw errorFromCode(code, "Cannot set a timer-queue timer");
+  }
+  updateReference();
+  const timer = new TimerQueueTimer(id, Deno.UnsafePointer.create(out[0])!);
+  options.signal?.addEventListener("abort", () => timer.delete(), { once: true });
+  return timer;
+}
