@@ -13,7 +13,7 @@
  * | `@winipc/winipc/named-pipe` | named pipes | built: server, client, byte and message mode |
  * | `@winipc/winipc/mailslot` | mailslots | built |
  * | `@winipc/winipc/shared-memory` | shared memory, channels | built |
- * | `@winipc/winipc/sync` | mutex, semaphore, event, timers | events, semaphores, timers, waits on many; no mutex yet |
+ * | `@winipc/winipc/sync` | mutex, semaphore, event, timers | built |
  * | `@winipc/winipc/clipboard` | the clipboard | not built yet |
  * | `@winipc/winipc/copydata` | `WM_COPYDATA` messages | not built yet |
  *

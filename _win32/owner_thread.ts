@@ -113,6 +113,11 @@ let functions: bigint[] | null = null;
 
 function threadCode(): Deno.PointerObject {
   if (code !== null) return code;
+  if (Deno.build.arch !== "x86_64") {
+    throw new Deno.errors.NotSupported(
+      `A contended mutex needs winipc's owner thread, whose code is x86-64; this is ${Deno.build.arch}`,
+    );
+  }
   const k = kernel32();
   const bytes = assemble();
   const MEM_COMMIT_RESERVE = 0x3000;

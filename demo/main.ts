@@ -16,14 +16,12 @@
  * @module
  */
 import { IS_WINDOWS, kernel32, wineVersionOrNull } from "../_win32/ffi.ts";
-import { OwnedHandle } from "../_win32/handle.ts";
-import { encodeUtf16z } from "../_win32/utf16.ts";
 import { completionStats } from "../_win32/completion.ts";
 import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 import { createPipe, openPipeHandle, spawn } from "../pipe/mod.ts";
 import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 import { createSharedChannel, openSharedChannel } from "../shared_memory/mod.ts";
-import { waitForHandle } from "../_win32/wait.ts";
+import { createEvent, openEvent } from "../sync/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
 const k = IS_WINDOWS ? kernel32() : undefined;
@@ -43,12 +41,8 @@ if (Deno.args[0] === "--child") {
   await pipe.writeMessage(new TextEncoder().encode(line));
   const reply = await pipe.readMessage();
   console.log(`child: the server answered "${new TextDecoder().decode(reply!)}"`);
-  using event = OwnedHandle.from(
-    k.OpenEventW(0x2, 0, encodeUtf16z(eventName)),
-    "event",
-    `Cannot open event ${eventName}`,
-  );
-  k.SetEvent(event.raw);
+  using event = openEvent(eventName);
+  event.set();
   {
     using frames = openSharedChannel(channelName, { role: "sender" });
     for (let i = 0; i < 1000; i++) await frames.send(new Uint8Array(4096).fill(i & 255));
@@ -74,18 +68,14 @@ using mailslot = createMailslot(slotName, { maxMessageSize: 424 });
 const channelName = `winipc-demo-frames-${tag}`;
 using frames = createSharedChannel(channelName, { role: "receiver", capacity: 64 * 1024 });
 using listener = listenNamedPipe(pipeName, { mode: "message" });
-using event = OwnedHandle.from(
-  k.CreateEventW(null, 0, 0, encodeUtf16z(eventName)),
-  "event",
-  "Cannot create the demo event",
-);
+using event = createEvent(eventName);
 
 // Both waits are pending at once; neither blocks the event loop. If the child
 // dies before it connects, they are cancelled rather than left hanging.
 const childGone = new AbortController();
 const signal = childGone.signal;
 const connected = listener.accept({ signal });
-const signalled = waitForHandle(event, { timeout: 30_000, signal });
+const signalled = event.wait({ timeout: 30_000, signal }).then(() => "signaled");
 const mail = mailslot.receiveText({ timeout: 30_000, signal });
 const framesIn = (async () => {
   let count = 0;
@@ -159,7 +149,7 @@ console.log(
 );
 
 console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
-console.log("pipes and child processes, mailslots, shared memory and its channel, on the shared");
-console.log("Win32 core (one I/O completion port, cancellable waits), and the Wine harness.");
-console.log("Not built yet: synchronisation objects, clipboard, WM_COPYDATA. Each comes with its");
-console.log("own issue.");
+console.log("pipes and child processes, mailslots, shared memory and its channel, synchronisation");
+console.log("objects, on the shared Win32 core (one I/O completion port, cancellable waits), and");
+console.log("the Wine harness.");
+console.log("Not built yet: clipboard, WM_COPYDATA. Each comes with its own issue.");
