@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { timed } from "./_timing.ts";
 import { connectNamedPipe, listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
 
 type Mode = "byte" | "message";
@@ -124,16 +125,8 @@ async function startServer(args: string[]): Promise<{ child: Deno.ChildProcess; 
   return { child, line: text.trim() };
 }
 
-async function timed(run: () => Promise<void>): Promise<number> {
-  const warm = performance.now() + Math.min(200, duration / 5);
-  while (performance.now() < warm) await run();
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < duration) {
-    for (let i = 0; i < 8; i++) await run();
-    ops += 8;
-  }
-  return ops / ((performance.now() - start) / 1000);
+function measure(run: () => Promise<void>): Promise<number> {
+  return timed(run, { duration, warmup: Math.min(200, duration / 5) });
 }
 
 function emit(record: Record<string, unknown>): void {
@@ -182,7 +175,7 @@ for (const mode of ["byte", "message"] as const) {
     const [conn, child] = await pipeClient(mode, "echo");
     const out = new Uint8Array(size).fill(3);
     const back = new Uint8Array(size);
-    const ops = await timed(async () => {
+    const ops = await measure(async () => {
       if (mode === "message") {
         await conn.writeMessage(out);
         const reply = await conn.readMessage();
@@ -201,7 +194,7 @@ for (const size of [64, 1024]) {
   const [conn, child] = await tcpClient("echo");
   const out = new Uint8Array(size).fill(3);
   const back = new Uint8Array(size);
-  const ops = await timed(async () => {
+  const ops = await measure(async () => {
     let offset = 0;
     while (offset < size) offset += await conn.write(out.subarray(offset));
     await readFull((p) => conn.read(p), back);

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { timed } from "./_timing.ts";
 import {
   createSharedChannel,
   createSharedMemory,
@@ -67,16 +68,8 @@ function child(args: string[]): Deno.ChildProcess {
   }).spawn();
 }
 
-async function timed(run: () => Promise<void>): Promise<number> {
-  const warm = performance.now() + duration / 10;
-  while (performance.now() < warm) await run();
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < duration) {
-    for (let i = 0; i < 8; i++) await run();
-    ops += 8;
-  }
-  return ops / ((performance.now() - start) / 1000);
+function measure(run: () => Promise<void>): Promise<number> {
+  return timed(run, { duration, warmup: duration / 10 });
 }
 
 // Copy bandwidth.
@@ -139,7 +132,7 @@ for (const size of [64, 4096]) {
   using rx = createSharedChannel(back, { role: "receiver", capacity: 1 << 16 });
   const echo = child(["--echo", there, back]);
   const message = new Uint8Array(size).fill(5);
-  const ops = await timed(async () => {
+  const ops = await measure(async () => {
     await tx.send(message);
     await rx.receive();
   });
@@ -158,7 +151,7 @@ for (const size of [64, 4096]) {
   using conn = await connectNamedPipe(name, { timeout: 10_000 });
   const out = new Uint8Array(4096).fill(7);
   const back = new Uint8Array(4096);
-  const ops = await timed(async () => {
+  const ops = await measure(async () => {
     await conn.write(out);
     let got = 0;
     while (got < back.length) got += (await conn.read(back.subarray(got)))!;

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { timed } from "./_timing.ts";
 import { createEvent, createMutex, openEvent, openMutex } from "../sync/mod.ts";
 import { createSharedMemory, openSharedMemory } from "../shared_memory/mod.ts";
 
@@ -51,16 +52,8 @@ if (Deno.args[0] === "--pong") {
 const duration = Number(Deno.args[0] ?? 1000);
 let serial = 0;
 
-async function timed(run: () => Promise<void>): Promise<number> {
-  const warm = performance.now() + duration / 10;
-  while (performance.now() < warm) await run();
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < duration) {
-    for (let i = 0; i < 16; i++) await run();
-    ops += 16;
-  }
-  return ops / ((performance.now() - start) / 1000);
+function measure(run: () => Promise<void>): Promise<number> {
+  return timed(run, { duration, warmup: duration / 10, batch: 16 });
 }
 
 function child(args: string[]): Deno.ChildProcess {
@@ -73,7 +66,7 @@ function child(args: string[]): Deno.ChildProcess {
 
 {
   using mutex = createMutex();
-  const ops = await timed(async () => {
+  const ops = await measure(async () => {
     (await mutex.acquire()).release();
   });
   console.log(
@@ -90,7 +83,7 @@ function child(args: string[]): Deno.ChildProcess {
   const view = shm.dataView;
   const other = child(["--handoff", name]);
   let turns = 0;
-  const ops = await timed(async () => {
+  const ops = await measure(async () => {
     await mine.wait();
     using _lock = await mutex.acquire();
     view.setUint32(0, view.getUint32(0, true) + 1, true);
@@ -115,7 +108,7 @@ function child(args: string[]): Deno.ChildProcess {
   using pong = createEvent(`${name}-b`);
   using shm = createSharedMemory(`${name}-map`, { size: 8 });
   const other = child(["--pong", name]);
-  const ops = await timed(async () => {
+  const ops = await measure(async () => {
     ping.set();
     await pong.wait();
   });

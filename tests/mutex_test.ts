@@ -35,37 +35,13 @@ windowsTest(
     using mutex = createMutex(uniqueName("counter"));
     using shm = createSharedMemory(uniqueName("counter-map"), { size: 8 });
     const per = 2500;
+    const job = ["increment", mutex.name!, shm.name, String(per)];
+    const winipc = ["run", "-A", "--quiet", repoPath("tests/fixtures/mutex_peer.ts"), ...job];
     const children = [
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          repoPath("tests/fixtures/mutex_peer.ts"),
-          "increment",
-          mutex.name!,
-          shm.name,
-          String(per),
-        ],
-      }),
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          repoPath("tests/fixtures/mutex_peer.ts"),
-          "increment",
-          mutex.name!,
-          shm.name,
-          String(per),
-        ],
-      }),
-      new Deno.Command(nativePath("sync_peer"), {
-        args: ["increment", mutex.name!, shm.name, String(per)],
-      }),
-      new Deno.Command(nativePath("sync_peer"), {
-        args: ["increment", mutex.name!, shm.name, String(per)],
-      }),
+      new Deno.Command(Deno.execPath(), { args: winipc }),
+      new Deno.Command(Deno.execPath(), { args: winipc }),
+      new Deno.Command(nativePath("sync_peer"), { args: job }),
+      new Deno.Command(nativePath("sync_peer"), { args: job }),
     ].map((command) => command.output());
     for (const out of await Promise.all(children)) {
       assertEquals(new TextDecoder().decode(out.stderr), "");
