@@ -23,7 +23,7 @@ export const OWNER_ONLY_SDDL = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;OW)";
  * FILE_GENERIC_WRITE` without `FILE_CREATE_PIPE_INSTANCE` (0x4) for Everyone
  * (`WD`), full access for the owner, SYSTEM and Administrators.
  */
-export const EVERYONE_SDDL = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;OW)(A;;0x0012019b;;;WD)";
+export const EVERYONE_SDDL = `${OWNER_ONLY_SDDL}(A;;0x0012019b;;;WD)`;
 
 const SDDL_REVISION_1 = 1;
 const SECURITY_ATTRIBUTES_SIZE = 24;
@@ -290,4 +290,34 @@ export async function lookupAccount(sid: Uint8Array): Promise<Account> {
     break;
   }
   return { sid: text, name: null, domain: null };
+}
+
+/**
+ * Who may open an object winipc creates: `"owner"` (the current user,
+ * SYSTEM and Administrators: {@linkcode OWNER_ONLY_SDDL}), `"everyone"`
+ * (that, plus some rights for Everyone), or a caller's SDDL string.
+ */
+export type AccessRule = "owner" | "everyone" | { sddl: string };
+
+/**
+ * The SDDL string for an access rule.
+ *
+ * @param rule The rule, `undefined` meaning `"owner"`.
+ * @param everyoneRights What `"everyone"` grants Everyone (`WD`), as an SDDL
+ * rights string: it depends on the kind of object.
+ * @param what The operation and option, for the error message
+ * (`Cannot create mailslot "x": access`).
+ * @returns The SDDL string.
+ * @throws {TypeError} If the rule is none of the three forms.
+ */
+export function accessSddl(rule: unknown, everyoneRights: string, what: string): string {
+  if (rule === undefined || rule === "owner") return OWNER_ONLY_SDDL;
+  if (rule === "everyone") return `${OWNER_ONLY_SDDL}(A;;${everyoneRights};;;WD)`;
+  if (
+    typeof rule === "object" && rule !== null &&
+    typeof (rule as { sddl?: unknown }).sddl === "string"
+  ) {
+    return (rule as { sddl: string }).sddl;
+  }
+  throw new TypeError(`${what} must be "owner", "everyone" or { sddl }`);
 }

@@ -9,12 +9,12 @@ import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { associateOrClose, type IoResult } from "../_win32/completion.ts";
 import { readFile } from "../_win32/io.ts";
-import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
+import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { mailslotPath } from "./_name.ts";
 
 /** Who may write to a mailslot: see {@linkcode CreateMailslotOptions.access}. */
-export type MailslotAccess = "owner" | "everyone" | { sddl: string };
+export type MailslotAccess = AccessRule;
 
 /** Options for {@linkcode createMailslot}. */
 export interface CreateMailslotOptions {
@@ -77,7 +77,6 @@ export interface MailslotInfo {
 
 const MAILSLOT_WAIT_FOREVER = 0xffff_ffff;
 const MAILSLOT_NO_MESSAGE = 0xffff_ffff;
-const EVERYONE_MAY_WRITE = `${OWNER_ONLY_SDDL}(A;;0x00120116;;;WD)`;
 const DEFAULT_BUFFER = 64 * 1024;
 
 function timeoutValue(ms: unknown, what: string): number {
@@ -346,19 +345,8 @@ export function createMailslot(name: string, options: CreateMailslotOptions = {}
     );
   }
   const timeout = timeoutValue(options.readTimeout ?? Infinity, `Cannot create mailslot "${path}"`);
-  const access = options.access ?? "owner";
-  const sddl = access === "owner"
-    ? OWNER_ONLY_SDDL
-    : access === "everyone"
-    ? EVERYONE_MAY_WRITE
-    : typeof access === "object" && access !== null && typeof access.sddl === "string"
-    ? access.sddl
-    : null;
-  if (sddl === null) {
-    throw new TypeError(
-      `Cannot create mailslot "${path}": access must be "owner", "everyone" or { sddl }`,
-    );
-  }
+  // FILE_GENERIC_WRITE for Everyone: any local user may write.
+  const sddl = accessSddl(options.access, "0x00120116", `Cannot create mailslot "${path}": access`);
   using security = new SecurityAttributes(sddl);
   const raw = createAsyncMailslot(path, max, timeout, security);
   return new Mailslot(associateOrClose(raw), path, max);

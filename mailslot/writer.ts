@@ -6,7 +6,7 @@
  */
 import { FILE_SHARE_READ_WRITE, GENERIC_WRITE, kernel32, OPEN_EXISTING } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
-import { OwnedHandle } from "../_win32/handle.ts";
+import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { mailslotPath } from "./_name.ts";
 
@@ -175,7 +175,7 @@ export function openMailslot(name: string): MailslotWriter {
     0,
     null,
   );
-  if (raw === null || Deno.UnsafePointer.value(raw) === 0xffff_ffff_ffff_ffffn) {
+  if (isInvalidHandle(raw)) {
     const code = lastError();
     if (code === ERROR.REMOTE_MAILSLOTS_DEPRECATED) throw remoteDisabled(path, code);
     if (code === ERROR.FILE_NOT_FOUND || code === ERROR.PATH_NOT_FOUND) {

@@ -20,12 +20,12 @@ import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associateOrClose } from "../_win32/completion.ts";
 import { connectPipe } from "../_win32/pipes.ts";
-import { EVERYONE_SDDL, OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
+import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { pipePath } from "./_path.ts";
 import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
 
 /** Who may connect to a pipe. */
-export type NamedPipeAccess = "owner" | "everyone" | { sddl: string };
+export type NamedPipeAccess = AccessRule;
 
 /** Options for {@linkcode listenNamedPipe}. */
 export interface NamedPipeListenOptions {
@@ -126,18 +126,12 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     }
     this.#outBufferSize = checkSize(options.outBufferSize, "outBufferSize", 65536);
     this.#inBufferSize = checkSize(options.inBufferSize, "inBufferSize", 65536);
-    const access = options.access ?? "owner";
-    const sddl = access === "owner"
-      ? OWNER_ONLY_SDDL
-      : access === "everyone"
-      ? EVERYONE_SDDL
-      : typeof access === "object" && typeof access.sddl === "string"
-      ? access.sddl
-      : (() => {
-        throw new TypeError(
-          `Cannot listen on named pipe "${path}": access must be "owner", "everyone" or { sddl }`,
-        );
-      })();
+    // FILE_GENERIC_READ | FILE_GENERIC_WRITE without FILE_CREATE_PIPE_INSTANCE (0x4).
+    const sddl = accessSddl(
+      options.access,
+      "0x0012019b",
+      `Cannot listen on named pipe "${path}": access`,
+    );
     this.path = path;
     this.mode = mode;
     this.#maxInstances = max === Infinity ? PIPE_UNLIMITED_INSTANCES : max;

@@ -28,7 +28,7 @@
 import { kernel32 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
-import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
+import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import {
@@ -220,11 +220,8 @@ export function createSharedChannel<R extends SharedChannelRole>(
   const shm = createSharedMemory(full, { size: HEADER + capacity, security: options.security });
   const events: OwnedHandle[] = [];
   try {
-    const sddl = options.security === "everyone"
-      ? `${OWNER_ONLY_SDDL}(A;;0x00100002;;;WD)`
-      : typeof options.security === "object"
-      ? options.security.sddl
-      : OWNER_ONLY_SDDL;
+    // SYNCHRONIZE | EVENT_MODIFY_STATE for Everyone on the events.
+    const sddl = accessSddl(options.security, "0x00100002", `${what}: security`);
     using security = new SecurityAttributes(sddl);
     for (const eventName of eventNames(full)) {
       const raw = kernel32().CreateEventW(

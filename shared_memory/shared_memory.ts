@@ -13,7 +13,7 @@ import {
 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
-import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
+import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { kernelObjectName } from "../_win32/names.ts";
 
@@ -31,7 +31,7 @@ export function mappingName(name: string, global = false): string {
 export type SharedMemoryAccess = "read" | "readwrite";
 
 /** Who may open a mapping this process creates. */
-export type SharedMemorySecurity = "owner" | "everyone" | { sddl: string };
+export type SharedMemorySecurity = AccessRule;
 
 /** Options for {@linkcode openSharedMemory}. */
 export interface OpenSharedMemoryOptions {
@@ -79,7 +79,6 @@ const FILE_MAP_WRITE = 0x2;
 const FILE_MAP_READ = 0x4;
 const OPEN_ALWAYS = 4;
 const FILE_ATTRIBUTE_NORMAL = 0x80;
-const EVERYONE_SDDL = `${OWNER_ONLY_SDDL}(A;;GRGW;;;WD)`;
 
 /** Unmaps a view whose `ArrayBuffer` was dropped without `close()`. */
 const unmapper = new FinalizationRegistry<bigint>((address) => {
@@ -320,17 +319,7 @@ function create(
   const full = mappingName(name, options?.global);
   const size = checkSize(options?.size, what, true)!;
   const access = checkAccess(options.access, what);
-  const security = options.security ?? "owner";
-  const sddl = security === "owner"
-    ? OWNER_ONLY_SDDL
-    : security === "everyone"
-    ? EVERYONE_SDDL
-    : typeof security === "object" && security !== null && typeof security.sddl === "string"
-    ? security.sddl
-    : null;
-  if (sddl === null) {
-    throw new TypeError(`${what}: security must be "owner", "everyone" or { sddl }`);
-  }
+  const sddl = accessSddl(options.security, "GRGW", `${what}: security`);
   const k = kernel32();
   let file: OwnedHandle | null = null;
   if (options.file !== undefined) {

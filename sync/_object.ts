@@ -9,12 +9,12 @@ import { kernel32, WAIT_OBJECT_0 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { kernelObjectName } from "../_win32/names.ts";
-import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
+import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 
 /** Who else may open a named object this process creates. */
-export type SyncSecurity = "owner" | "everyone" | { sddl: string };
+export type SyncSecurity = AccessRule;
 
 /** Options shared by the create functions. */
 export interface SyncObjectOptions {
@@ -155,16 +155,6 @@ export abstract class SyncObject implements Disposable {
   }
 }
 
-function sddlOf(security: SyncSecurity | undefined, everyoneMask: string, what: string): string {
-  const value = security ?? "owner";
-  if (value === "owner") return OWNER_ONLY_SDDL;
-  if (value === "everyone") return `${OWNER_ONLY_SDDL}(A;;${everyoneMask};;;WD)`;
-  if (typeof value === "object" && value !== null && typeof value.sddl === "string") {
-    return value.sddl;
-  }
-  throw new TypeError(`${what}: security must be "owner", "everyone" or { sddl }`);
-}
-
 /**
  * Creates (or opens, if the name exists) a named or unnamed object.
  *
@@ -179,7 +169,9 @@ export function createObject(
 ): { handle: OwnedHandle; name: string | null; created: boolean } {
   const full = name === undefined ? null : kernelObjectName(name, options?.global ?? false, kind);
   const what = `Cannot create ${kind}${full ? ` "${full}"` : ""}`;
-  using security = new SecurityAttributes(sddlOf(options?.security, everyoneMask, what));
+  using security = new SecurityAttributes(
+    accessSddl(options?.security, everyoneMask, `${what}: security`),
+  );
   const raw = call(Deno.UnsafePointer.of(security.attributes)!, full ? encodeUtf16z(full) : null);
   const code = lastError();
   if (isInvalidHandle(raw)) {
