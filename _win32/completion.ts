@@ -33,6 +33,7 @@ import { INFINITE, kernel32, ntdll } from "./ffi.ts";
 import { ERROR, lastError, throwLastError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { pointerValue } from "./handle.ts";
+import { AdaptiveLook } from "./adaptive_look.ts";
 
 /** The size of an `OVERLAPPED` on 64-bit Windows. */
 export const OVERLAPPED_SIZE = 32;
@@ -284,32 +285,15 @@ function dispatch(count: number): void {
   }
 }
 
-/**
- * How long the pump looks at the port before parking its thread, in ms. It
- * adapts: it doubles (up to `SPIN_MAX_MS`) each time a look found a
- * completion, as in request/reply traffic, and halves (down to
- * `SPIN_MIN_MS`) each time it found none, so idle connections cost next to
- * nothing. While it looks, the event loop waits: the bound keeps that short.
- */
-let spinMs = 0.05;
-const SPIN_MIN_MS = 0.01;
-const SPIN_MAX_MS = 0.4;
+/** The pump's look at the port before it parks its thread (up to 400 µs). */
+const portLook = new AdaptiveLook(0.01, 0.4);
 
 function takeQueued(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): boolean {
-  if (k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)) return true;
-  const until = performance.now() + spinMs;
-  while (performance.now() < until) {
-    // Give the CPU to a peer that is ready to run (it is often the one
-    // about to answer): looking must not delay the answer it waits for.
-    k.SwitchToThread();
-    if (k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0)) {
-      completionStats.spun++;
-      spinMs = Math.min(SPIN_MAX_MS, spinMs * 2);
-      return true;
-    }
-  }
-  spinMs = Math.max(SPIN_MIN_MS, spinMs / 2);
-  return false;
+  const take = () => k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0) !== 0;
+  if (take()) return true;
+  if (!portLook.look(take)) return false;
+  completionStats.spun++;
+  return true;
 }
 
 async function pump(): Promise<void> {

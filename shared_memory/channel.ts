@@ -31,6 +31,7 @@ import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
+import { AdaptiveLook } from "../_win32/adaptive_look.ts";
 import {
   createSharedMemory,
   mappingName,
@@ -117,28 +118,8 @@ class ChannelCore {
     kernel32().SetEvent(event.raw);
   }
 
-  /**
-   * Looks, for a short adaptive while, whether `ready()` becomes true,
-   * yielding the CPU between looks (`SwitchToThread`), before the caller
-   * sleeps on an event: a reply that is microseconds away is then taken
-   * without the wake-up through the wait thread. The window doubles (up to
-   * 200 µs) each time a look succeeds and halves (down to 10 µs) each time
-   * it does not, so a quiet channel costs next to nothing.
-   */
-  spin(ready: () => boolean): boolean {
-    const k = kernel32();
-    const until = performance.now() + this.#spinMs;
-    while (performance.now() < until) {
-      k.SwitchToThread();
-      if (ready()) {
-        this.#spinMs = Math.min(0.2, this.#spinMs * 2);
-        return true;
-      }
-    }
-    this.#spinMs = Math.max(0.01, this.#spinMs / 2);
-    return false;
-  }
-  #spinMs = 0.05;
+  /** Looks at the ring for a short while before this end sleeps on an event. */
+  readonly looker: AdaptiveLook = new AdaptiveLook();
 
   /** Waits for `event`; a cancelled wait that took the signal puts it back. */
   async wait(event: OwnedHandle, signal: AbortSignal | undefined): Promise<void> {
@@ -386,7 +367,9 @@ export class SharedChannelSender implements Disposable {
           );
         }
         if (core.capacity - used >= need) break;
-        if (core.spin(() => core.capacity - ((this.#tail - core.load(I_HEAD)) >>> 0) >= need)) {
+        if (
+          core.looker.look(() => core.capacity - ((this.#tail - core.load(I_HEAD)) >>> 0) >= need)
+        ) {
           continue;
         }
         // Full: say so, look again, then sleep until the receiver makes room.
@@ -515,7 +498,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
           continue;
         }
         if (
-          core.spin(() =>
+          core.looker.look(() =>
             ((core.load(I_TAIL) - this.#head) >>> 0) > 0 || core.load(I_SENDER_CLOSED) !== 0
           )
         ) {

@@ -12,6 +12,7 @@ import { kernelObjectName } from "../_win32/names.ts";
 import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
+import { AdaptiveLook } from "../_win32/adaptive_look.ts";
 
 /** Who else may open a named object this process creates. */
 export type SyncSecurity = AccessRule;
@@ -59,34 +60,20 @@ export async function waitObject(
   return result;
 }
 
-const windows = new WeakMap<SyncObject, number>();
-const LOOK_MIN_MS = 0.01;
-const LOOK_MAX_MS = 0.2;
+const lookers = new WeakMap<SyncObject, AdaptiveLook>();
 
 /**
- * Looks at the object for a short adaptive while before a wait is
- * registered, yielding the CPU between looks (`SwitchToThread`): when the
- * other process answers within microseconds (a ping-pong, a hand-off),
- * this takes the signal without the wake-up through the wait thread. The
- * window, per object, doubles (up to 200 µs) each time a look succeeds and
- * halves (down to 10 µs) each time it does not, so an object that stays
- * quiet costs next to nothing. A successful look takes the signal, as the
- * wait would have.
+ * Looks at the object for a short adaptive while (`AdaptiveLook`, one per
+ * object) before a wait is registered: when the other process answers
+ * within microseconds (a ping-pong, a hand-off), this takes the signal
+ * without the wake-up through the wait thread. A successful look takes the
+ * signal, as the wait would have.
  */
 function look(object: SyncObject, raw: Deno.PointerObject): boolean {
+  let looker = lookers.get(object);
+  if (looker === undefined) lookers.set(object, looker = new AdaptiveLook());
   const k = kernel32();
-  const windowMs = windows.get(object) ?? 0.05;
-  const until = performance.now() + windowMs;
-  do {
-    // Let the process that will signal run first, then look.
-    k.SwitchToThread();
-    if (k.WaitForSingleObject(raw, 0) === WAIT_OBJECT_0) {
-      windows.set(object, Math.min(LOOK_MAX_MS, windowMs * 2));
-      return true;
-    }
-  } while (performance.now() < until);
-  windows.set(object, Math.max(LOOK_MIN_MS, windowMs / 2));
-  return false;
+  return looker.look(() => k.WaitForSingleObject(raw, 0) === WAIT_OBJECT_0);
 }
 
 /** Options for a wait. */
