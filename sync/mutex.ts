@@ -74,11 +74,16 @@ export class MutexLock implements Disposable {
  */
 export class Mutex extends SyncObject {
   #owner: OwnerThread | null = null;
-  /** The tail of this process's queue of acquires. */
+  /** Resolves when the last lock handed out (or promised) in this process is released. */
   #queue: Promise<void> = Promise.resolve();
+  /** Acquires queued or in progress. */
+  #waiting = 0;
+  /** The acquire in progress, if any (`close()` lets it finish first). */
+  #inflight: Promise<unknown> | null = null;
+  /** The lock this process holds, if any. */
+  #current: MutexLock | null = null;
   /** A release by the owner thread that has not finished yet. */
   #releasing: Promise<unknown> | null = null;
-  #held = false;
 
   /** @internal */
   constructor(init: { handle: OwnedHandle; name: string | null; created: boolean }) {
@@ -93,30 +98,52 @@ export class Mutex extends SyncObject {
   /** @internal A mutex's signal is never put back: a wait on it owns it. */
   restore(): void {}
 
-  #tryOnJsThread(): MutexLock | null {
+  /**
+   * The lock handed to the caller: its release gives the mutex back (on the
+   * thread that owns it), then lets this process's next acquire go.
+   */
+  #lock(abandoned: boolean, giveBack: () => void, next: () => void): MutexLock {
+    const lock = new MutexLock(abandoned, () => {
+      this.#current = null;
+      try {
+        giveBack();
+      } finally {
+        next();
+      }
+    });
+    this.#current = lock;
+    return lock;
+  }
+
+  /** Takes the mutex on the JavaScript thread if it is free now. */
+  #tryOnJsThread(next: () => void): MutexLock | null {
     const raw = this.raw("acquire");
     const result = kernel32().WaitForSingleObject(raw, 0);
     if (result === WAIT_TIMEOUT) return null;
     if (result !== WAIT_OBJECT_0 && result !== WAIT_ABANDONED_0) {
       throwLastError(`Cannot acquire ${this.describe()}`);
     }
-    this.#held = true;
-    return new MutexLock(result === WAIT_ABANDONED_0, () => {
-      this.#held = false;
+    return this.#lock(result === WAIT_ABANDONED_0, () => {
       if (!kernel32().ReleaseMutex(raw)) {
         throw errorFromCode(lastError(), `Cannot release ${this.describe()}`);
       }
-    });
+    }, next);
   }
 
   /**
-   * Takes the mutex if it is free now (and this process holds no lock on it).
+   * Takes the mutex if it is free now (and this process neither holds nor
+   * waits for a lock on it).
    *
    * @returns The lock, or `null`.
    */
   tryAcquire(): MutexLock | null {
-    if (this.#held || this.#releasing !== null) return null;
-    return this.#tryOnJsThread();
+    this.raw("acquire");
+    if (this.#current !== null || this.#waiting > 0 || this.#releasing !== null) return null;
+    let next!: () => void;
+    const turn = new Promise<void>((resolve) => next = resolve);
+    const lock = this.#tryOnJsThread(next);
+    if (lock !== null) this.#queue = turn;
+    return lock;
   }
 
   /**
@@ -129,22 +156,29 @@ export class Mutex extends SyncObject {
    * @throws {Deno.errors.TimedOut} If it was not free in time.
    */
   acquire(options: SyncWaitOptions = {}): Promise<MutexLock> {
-    const turn = this.#queue.then(() => this.#acquire(options));
-    this.#queue = turn.then(
-      (lock) => new Promise<void>((resolve) => this.#onRelease.set(lock, resolve)),
-      () => {},
-    );
-    return turn;
+    const previous = this.#queue;
+    let next!: () => void;
+    this.#queue = new Promise<void>((resolve) => next = resolve);
+    this.#waiting++;
+    return previous.then(() => {
+      const attempt = this.#acquire(options, next);
+      this.#inflight = attempt;
+      return attempt;
+    }).catch((error) => {
+      next(); // no lock: the next acquire may go
+      throw error;
+    }).finally(() => {
+      this.#waiting--;
+      this.#inflight = null;
+    });
   }
 
-  readonly #onRelease = new WeakMap<MutexLock, () => void>();
-
-  async #acquire(options: SyncWaitOptions): Promise<MutexLock> {
+  async #acquire(options: SyncWaitOptions, next: () => void): Promise<MutexLock> {
     const { signal } = options;
     signal?.throwIfAborted();
     if (this.#releasing !== null) await this.#releasing;
-    const fast = this.#tryOnJsThread();
-    if (fast !== null) return this.#tracked(fast);
+    const fast = this.#tryOnJsThread(next);
+    if (fast !== null) return fast;
     if (options.timeout === 0) {
       throw new Deno.errors.TimedOut(`Cannot acquire ${this.describe()}: it is held`);
     }
@@ -174,14 +208,15 @@ export class Mutex extends SyncObject {
       throw failure;
     }
     const outcome = owner.result();
-    if (outcome === "cancelled") throw new Error(`Cannot acquire ${this.describe()}: cancelled`);
-    this.#held = true;
-    return this.#tracked(
-      new MutexLock(outcome === "abandoned", () => {
-        this.#held = false;
-        this.#releaseOnOwner(owner);
-      }),
-    );
+    if (outcome === "cancelled") {
+      // Only close() cancels an acquire that no signal or timeout ended.
+      throw new Deno.errors.BadResource(`Cannot acquire ${this.describe()}: it was closed`);
+    }
+    if (this.#closing !== null) {
+      this.#releaseOnOwner(owner);
+      throw new Deno.errors.BadResource(`Cannot acquire ${this.describe()}: it was closed`);
+    }
+    return this.#lock(outcome === "abandoned", () => this.#releaseOnOwner(owner), next);
   }
 
   /** Has the owner thread release; the next acquire waits for it to finish. */
@@ -193,21 +228,14 @@ export class Mutex extends SyncObject {
     this.#releasing = done;
   }
 
-  /** Wraps a lock so that its release lets the next acquire of this process go. */
-  #tracked(lock: MutexLock): MutexLock {
-    const wrapped = new MutexLock(lock.abandoned, () => {
-      lock.release();
-      this.#onRelease.get(wrapped)?.();
-    });
-    return wrapped;
-  }
-
   /**
-   * Closes the mutex handle. A lock still held is released first; the owner
-   * thread, if any, ends.
+   * Closes the mutex. A lock still held is released first, an acquire in
+   * progress is cancelled (it rejects with `BadResource`), and the owner
+   * thread, if any, ends before the handle is closed.
    */
   override close(): void {
     this.raw("close");
+    this.#current?.release();
     this.#closing = Promise.resolve();
     const owner = this.#owner;
     this.#owner = null;
@@ -215,14 +243,16 @@ export class Mutex extends SyncObject {
       super.close();
       return;
     }
+    owner.cancelAcquire();
     // The thread uses the handle until it has ended: close after it.
     const handle = this.handle;
-    const releasing = this.#releasing ?? Promise.resolve();
-    this.#closing = releasing.then(() => owner.stop((thread) => waitForHandle(thread))).finally(
-      () => {
-        if (!handle.closed) handle.close();
-      },
-    );
+    const inflight = this.#inflight ?? Promise.resolve();
+    this.#closing = inflight.catch(() => {}).then(async () => {
+      while (this.#releasing !== null) await this.#releasing;
+      await owner.stop((thread) => waitForHandle(thread));
+    }).finally(() => {
+      if (!handle.closed) handle.close();
+    });
   }
 
   #closing: Promise<void> | null = null;

@@ -170,3 +170,28 @@ windowsTest("16. a release by a thread that does not own the mutex fails cleanly
   lock.release();
   await cTakesIt(mutex.name!);
 });
+
+windowsTest("tryAcquire takes its turn too, and close() releases a held lock", {}, async () => {
+  using mutex = createMutex(uniqueName("try"));
+  const tried = mutex.tryAcquire();
+  assert(tried !== null);
+  let second = false;
+  const pending = mutex.acquire().then((lock) => {
+    second = true;
+    return lock;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert(!second, "an acquire must wait for the lock tryAcquire took");
+  tried!.release();
+  (await pending).release();
+  // A lock still held when the mutex is closed is released: another process gets it.
+  const contended = createMutex(uniqueName("close-held"));
+  await using holder = new Peer("sync_peer", ["hold-mutex", contended.name!], { native: true });
+  await holder.line();
+  await holder.line();
+  const acquiring = contended.acquire({ timeout: 10_000 });
+  await holder.release();
+  await acquiring; // held by the owner thread
+  contended.close();
+  await cTakesIt(contended.name!);
+});
