@@ -116,6 +116,20 @@ export async function connectPipe(server: OwnedHandle, signal?: AbortSignal): Pr
 
 let serial = 0;
 
+/**
+ * A pipe path no other pipe has: `\\.\pipe\<prefix>-<pid>-<serial>-<64
+ * random bits>`, for pairs whose name nobody needs to know.
+ *
+ * @param prefix The start of the name.
+ * @returns The full path.
+ */
+export function uniquePipePath(prefix: string): string {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  return `\\\\.\\pipe\\${prefix}-${kernel32().GetCurrentProcessId()}-${++serial}-${
+    random[0].toString(16)
+  }${random[1].toString(16)}`;
+}
+
 /** Options for {@linkcode createPipePair}. */
 export interface PipePairOptions {
   /**
@@ -133,10 +147,7 @@ export interface PipePairOptions {
  * @throws The mapped Win32 error if the pipe cannot be made.
  */
 export function createPipePair(options: PipePairOptions = {}): [OwnedHandle, OwnedHandle] {
-  const random = crypto.getRandomValues(new Uint32Array(2));
-  const path = `\\\\.\\pipe\\winipc-${kernel32().GetCurrentProcessId()}-${++serial}-${
-    random[0].toString(16)
-  }${random[1].toString(16)}`;
+  const path = uniquePipePath("winipc");
   const server = createPipeServer(path, { bufferSize: options.bufferSize });
   try {
     return [server, openPipeClient(path)];

@@ -20,6 +20,7 @@ import { errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { uniquePipePath } from "../_win32/pipes.ts";
 import { PipeReader, PipeWriter } from "./end.ts";
 
 /** Options for {@linkcode createPipe}. */
@@ -46,8 +47,6 @@ export interface CreatePipeOptions {
    */
   childEnd?: "none" | "reader" | "writer" | "both";
 }
-
-let serial = 0;
 
 function checkBufferSize(size: unknown): number {
   if (size === undefined) return 65536;
@@ -112,10 +111,7 @@ export function createPipe(options: CreatePipeOptions = {}): {
       writer: new PipeWriter(new OwnedHandle(Deno.UnsafePointer.create(write[0])!, "pipe"), false),
     };
   }
-  const random = crypto.getRandomValues(new Uint32Array(2));
-  const path = `\\\\.\\pipe\\winipc-anon-${k.GetCurrentProcessId()}-${++serial}-${
-    random[0].toString(16)
-  }${random[1].toString(16)}`;
+  const path = uniquePipePath("winipc-anon");
   const wide = encodeUtf16z(path);
   const readerOverlapped = childEnd !== "reader";
   const writerOverlapped = childEnd !== "writer";
