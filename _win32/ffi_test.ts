@@ -2,6 +2,7 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { ADVAPI32, IS_WINDOWS, KERNEL32, kernel32, NTDLL, USER32 } from "./ffi.ts";
 import { waitForAny, waitForHandle } from "./wait.ts";
+import { OwnedHandle } from "./handle.ts";
 
 Deno.test("importing the package opens no DLL (works without --allow-ffi)", async () => {
   const code = `
@@ -40,12 +41,20 @@ Deno.test("symbol tables declare W APIs only, and their nonblocking twins name t
 });
 
 Deno.test("waits validate their options before touching Windows", async () => {
-  const fake = Deno.UnsafePointer.create(4n)!;
+  const fake = new OwnedHandle(Deno.UnsafePointer.create(4n)!, "fake");
   await assertRejects(() => waitForHandle(fake, { timeout: -5 }), RangeError, "timeout must be");
+  await assertRejects(() => waitForHandle(fake, { timeout: NaN }), RangeError, "timeout must be");
+  await assertRejects(
+    // deno-lint-ignore no-explicit-any
+    () => waitForHandle(fake, { timeout: "5" as any }),
+    RangeError,
+    "timeout must be",
+  );
   await assertRejects(() => waitForAny([], {}), RangeError, "no objects");
   await assertRejects(
     () => waitForHandle(fake, { timeout: 1, signal: AbortSignal.abort(new Error("early")) }),
     Error,
     "early",
   );
+  fake.release();
 });

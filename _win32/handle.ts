@@ -54,6 +54,7 @@ const registry = new FinalizationRegistry<Deno.PointerObject>((raw) => {
  */
 export class OwnedHandle implements Disposable {
   #raw: Deno.PointerObject | null;
+  #closeGuard: ((closeNow: () => void) => void) | null = null;
   /** What the handle is, for messages ("event", "named pipe", ...). */
   readonly kind: string;
 
@@ -118,12 +119,30 @@ export class OwnedHandle implements Disposable {
     }
     this.#raw = null;
     registry.unregister(this);
+    const guard = this.#closeGuard;
+    if (guard !== null) {
+      this.#closeGuard = null;
+      guard(() => kernel32().CloseHandle(raw));
+      return;
+    }
     if (!kernel32().CloseHandle(raw)) {
       const code = lastError();
       throw new Deno.errors.BadResource(
         `Cannot close ${this.kind}: CloseHandle failed (os error ${code})`,
       );
     }
+  }
+
+  /**
+   * Lets the wait core see a close first: `guard` is called instead of
+   * `CloseHandle`, with a function that closes the handle, so that a pool
+   * wait on it is unregistered before the handle goes (Windows leaves a
+   * close under a registered wait undefined). `null` removes the guard.
+   *
+   * @param guard Called once, on close.
+   */
+  setCloseGuard(guard: ((closeNow: () => void) => void) | null): void {
+    this.#closeGuard = guard;
   }
 
   /**

@@ -1,22 +1,36 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Cancellable waits on kernel objects that never block the event loop.
+ * Cancellable waits on kernel objects that never block the event loop, and
+ * never lose a signal.
  *
  * A wait first tries the object with a zero timeout on the JavaScript thread
- * (no hop at all when it is already signalled). Otherwise it is registered
- * with the system thread pool (`RegisterWaitForSingleObject` with
- * `WT_EXECUTEINWAITTHREAD | WT_EXECUTEONLYONCE`): the pool's wait threads
- * each watch up to 63 objects, so waits cost no thread of their own, and the
- * pool calls back into JavaScript through one shared thread-safe callback.
- * The timeout is the kernel's, so no JavaScript timer runs; an `AbortSignal`
- * unregisters the wait.
+ * (no hop at all when it is already signalled). Otherwise the object joins a
+ * *group*: up to 63 objects and the group's own wake event, waited on by one
+ * `WaitForMultipleObjects` call on Deno's blocking pool. Waits cost no
+ * thread of their own: 200 pending waits use 4 threads, and at most 16
+ * groups (1,008 objects) wait at once.
  *
- * What a wait consumes: waiting on an auto-reset event or a semaphore takes
- * its signal (or one count), as any Win32 wait does. If a wait is cancelled
- * at the instant its object is signalled, the signal may already be taken;
- * the `restore` option puts it back (`SetEvent`, `ReleaseSemaphore`), so a
- * cancelled wait never swallows a signal. `waitForAny` uses the same rule for
- * the objects that fired after the first.
+ * **No lost signal.** Waiting on an auto-reset event, a semaphore or a
+ * synchronisation timer consumes its signal. The system thread pool's
+ * registered waits (`RegisterWaitForSingleObject`) cannot be cancelled
+ * exactly: the pool's thread may already have consumed the signal when
+ * `UnregisterWaitEx` reports success, and then drops it (Wine's pool does;
+ * Windows documents nothing either way). `WaitForMultipleObjects` is exact:
+ * it returns the lowest index that is signalled, and changes the state of
+ * that object alone. The wake event comes first, so waking a call to drop an
+ * object (after an abort or a timeout) never consumes that object's signal;
+ * and when the call returns with an object's index, its signal was taken and
+ * goes to the next waiter on that handle, or back to the object (`restore`:
+ * `SetEvent`, `ReleaseSemaphore`) if nobody waits for it any more.
+ *
+ * **Close.** Closing an `OwnedHandle` that is being waited on ends its
+ * waiters with `BadResource`, and the handle is closed only once no call
+ * holds it (`OwnedHandle.setCloseGuard`): a handle is never closed under a
+ * wait.
+ *
+ * **Timeouts** are JavaScript timers of any length (`./timeout.ts`), so one
+ * call serves waiters with different deadlines; a timeout or an abort wakes
+ * the call to drop the object.
  *
  * Mutexes are owned by the thread whose wait acquired them, which here would
  * be a pool thread; mutex acquisition therefore has its own path in `sync/`
@@ -27,204 +41,387 @@
 import {
   INFINITE,
   kernel32,
+  MAXIMUM_WAIT_OBJECTS,
   WAIT_ABANDONED_0,
   WAIT_FAILED,
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "./ffi.ts";
-import { ERROR, lastError, throwLastError } from "./errors.ts";
-import { OwnedHandle } from "./handle.ts";
+import { throwLastError } from "./errors.ts";
+import { OwnedHandle, pointerValue } from "./handle.ts";
+import { checkTimeout, startTimer } from "./timeout.ts";
 
 /** How a wait ended. */
 export type WaitResult = "signaled" | "abandoned" | "timeout";
 
+/**
+ * Gives back a signal that the pool took for nobody (the waiter timed out,
+ * was aborted, or another object won): `SetEvent`, `ReleaseSemaphore`.
+ * Called with the raw handle, which is still open, and the object's index.
+ */
+export type Restore = (raw: Deno.PointerObject, index: number) => void;
+
 /** Options for {@linkcode waitForHandle} and {@linkcode waitForAny}. */
 export interface WaitOptions {
   /**
-   * Milliseconds to wait; `Infinity` waits for ever.
+   * Milliseconds to wait; `Infinity` waits for ever. Any length is honoured.
    * @default {Infinity}
    */
   timeout?: number;
   /** Cancels the wait; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /**
-   * Called for an object whose signal a cancelled (or losing, for
-   * `waitForAny`) wait consumed, with its index, so the caller can put the
-   * signal back.
-   */
-  restore?: (index: number) => void;
+  /** How to give back a signal nobody took; nothing is given back without it. */
+  restore?: Restore;
 }
 
-const WT_EXECUTEINWAITTHREAD = 0x4;
-const WT_EXECUTEONLYONCE = 0x8;
-const MAX_TIMEOUT = 0xffff_fffe;
+/** Objects one wait thread watches: 64, less the group's wake event. */
+const GROUP_SIZE = MAXIMUM_WAIT_OBJECTS - 1;
+/**
+ * Groups waiting at once. Each holds a thread of Deno's blocking pool (32
+ * threads, shared with every `nonblocking` call), so they are capped.
+ */
+const MAX_GROUPS = 16;
 
-interface Registration {
-  readonly waitHandle: BigUint64Array;
-  readonly onFire: (timedOut: boolean) => void;
-  /** Set once the wait was unregistered while its callback was already running. */
-  orphaned: boolean;
+/** One handle's waiters, first come first served, and its place in a group. */
+interface Watch {
+  readonly handle: OwnedHandle;
+  readonly raw: Deno.PointerObject;
+  readonly waiters: Waiter[];
+  group: Group | null;
+  /** How to give a signal back (the last waiter's rule). */
+  restore: Restore | undefined;
+  /** Set when the handle was closed while a wait call still held it. */
+  closeNow: (() => void) | null;
 }
 
-const registrations = new Map<number, Registration>();
-let nextId = 1;
-let callback:
-  | Deno.UnsafeCallback<{ readonly parameters: ["pointer", "u8"]; readonly result: "void" }>
-  | null = null;
-let referenced = false;
+/** One pending wait, on one or several watches. */
+class Waiter {
+  #done = false;
+  readonly watches: Watch[] = [];
+  readonly onSignal: (index: number) => void;
+  readonly onClosed: (error?: unknown) => void;
 
-/** Counters for tests and benchmarks. */
-export const waitStats: { immediate: number; registered: number; restored: number } = {
-  immediate: 0,
-  registered: 0,
-  restored: 0,
-};
-
-function sharedCallback(): Deno.PointerObject {
-  if (callback === null) {
-    callback = Deno.UnsafeCallback.threadSafe(
-      { parameters: ["pointer", "u8"], result: "void" } as const,
-      (context, timedOut) => fire(Number(Deno.UnsafePointer.value(context)), timedOut !== 0),
-    );
-    callback.unref();
+  constructor(onSignal: (index: number) => void, onClosed: (error?: unknown) => void) {
+    this.onSignal = onSignal;
+    this.onClosed = onClosed;
   }
-  return callback.pointer;
-}
 
-/** Keeps the event loop alive exactly while a registration exists. */
-function updateRef(): void {
-  const want = registrations.size > 0;
-  if (callback !== null && want !== referenced) {
-    referenced = want;
-    if (want) callback.ref();
-    else callback.unref();
+  /** Leaves every watch; false if it had already ended. */
+  withdraw(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    for (const watch of this.watches) {
+      const at = watch.waiters.indexOf(this);
+      if (at !== -1) watch.waiters.splice(at, 1);
+      if (watch.waiters.length === 0) leave(watch);
+    }
+    return true;
   }
-}
-
-function fire(id: number, timedOut: boolean): void {
-  const registration = registrations.get(id);
-  if (registration === undefined) return;
-  registrations.delete(id);
-  if (!registration.orphaned) {
-    // Frees the one-shot registration; from inside the callback this reports
-    // ERROR_IO_PENDING, which is expected.
-    kernel32().UnregisterWaitEx(handleOf(registration), null);
-  }
-  updateRef();
-  registration.onFire(timedOut);
-}
-
-function handleOf(registration: Registration): Deno.PointerObject {
-  return Deno.UnsafePointer.create(registration.waitHandle[0])!;
 }
 
 /**
- * Registers one pool wait. Returns a function that unregisters it and says
- * whether the callback may still come (true: it is already running).
+ * Up to 63 watched objects and one `WaitForMultipleObjects` call on them,
+ * on Deno's blocking pool, with the group's own wake event first.
  */
-function register(
-  raw: Deno.PointerObject,
-  timeout: number,
-  onFire: (timedOut: boolean) => void,
-  context: string,
-): () => boolean {
-  const k = kernel32();
-  const id = nextId++;
-  if (nextId > 0x7fff_ffff) nextId = 1;
-  const registration: Registration = { waitHandle: new BigUint64Array(1), onFire, orphaned: false };
-  const ok = k.RegisterWaitForSingleObject(
-    registration.waitHandle,
-    raw,
-    sharedCallback(),
-    Deno.UnsafePointer.create(BigInt(id)),
-    timeout,
-    WT_EXECUTEINWAITTHREAD | WT_EXECUTEONLYONCE,
-  );
-  if (!ok) throwLastError(context);
-  waitStats.registered++;
-  registrations.set(id, registration);
-  updateRef();
-  return () => {
-    if (!registrations.has(id)) return false;
-    if (k.UnregisterWaitEx(handleOf(registration), null)) {
-      registrations.delete(id);
-      updateRef();
-      return false;
-    }
-    if (lastError() === ERROR.IO_PENDING) {
-      // The callback is running and will reach us; `fire` cleans up.
-      registration.orphaned = true;
-      return true;
-    }
-    registrations.delete(id);
-    updateRef();
-    return false;
-  };
+interface Group {
+  readonly wake: OwnedHandle;
+  readonly members: Watch[];
+  /** What the call in flight waits on (index i + 1), or null when none is. */
+  inFlight: Watch[] | null;
 }
 
-function toMilliseconds(timeout: number | undefined, what: string): number {
-  if (timeout === undefined || timeout === Infinity) return INFINITE;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `Cannot ${what}: timeout must be a non-negative number of milliseconds, got ${timeout}`,
+const watches = new WeakMap<OwnedHandle, Watch>();
+const groups: Group[] = [];
+
+/** Counters for tests and benchmarks. */
+export const waitStats: {
+  immediate: number;
+  calls: number;
+  wakes: number;
+  restored: number;
+} = { immediate: 0, calls: 0, wakes: 0, restored: 0 };
+
+/** Objects being waited on, and wait calls in flight (tests). */
+export function waitActivity(): { watched: number; inFlight: number } {
+  let watched = 0;
+  let inFlight = 0;
+  for (const group of groups) {
+    watched += group.members.length;
+    if (group.inFlight !== null) inFlight++;
+  }
+  return { watched, inFlight };
+}
+
+function newGroup(): Group {
+  const raw = kernel32().CreateEventW(null, 0, 0, null);
+  const wake = OwnedHandle.from(raw, "event", "Cannot create a wait group's event");
+  const group: Group = { wake, members: [], inFlight: null };
+  groups.push(group);
+  return group;
+}
+
+/**
+ * Puts a watch in a group: one with room and no call in flight (the watch
+ * is then waited on with no extra hop), else a new group, else the
+ * least-full group, whose call is woken to take the new member.
+ */
+function join(watch: Watch): void {
+  let chosen: Group | undefined;
+  let roomiest: Group | undefined;
+  for (const group of groups) {
+    if (group.members.length >= GROUP_SIZE) continue;
+    if (group.inFlight === null) {
+      chosen = group;
+      break;
+    }
+    if (roomiest === undefined || group.members.length < roomiest.members.length) {
+      roomiest = group;
+    }
+  }
+  if (chosen === undefined && groups.length < MAX_GROUPS) chosen = newGroup();
+  if (chosen === undefined && roomiest === undefined) {
+    throw new Deno.errors.Busy(
+      `Cannot wait on ${watch.handle.kind}: ${
+        GROUP_SIZE * MAX_GROUPS
+      } objects are already being waited on`,
     );
   }
-  return Math.min(Math.ceil(timeout), MAX_TIMEOUT);
+  const group = chosen ?? roomiest!;
+  group.members.push(watch);
+  watch.group = group;
+  if (group.inFlight !== null) {
+    waitStats.wakes++;
+    kernel32().SetEvent(group.wake.raw);
+  } else {
+    queueIssue(group);
+  }
 }
 
-function rawOf(object: OwnedHandle | Deno.PointerObject): Deno.PointerObject {
-  return object instanceof OwnedHandle ? object.raw : object;
+/** Takes a watch out of its group; the call in flight is woken to drop it. */
+function leave(watch: Watch): void {
+  const group = watch.group;
+  if (group === null) return;
+  watch.group = null;
+  group.members.splice(group.members.indexOf(watch), 1);
+  if (group.inFlight !== null && group.inFlight.includes(watch)) {
+    waitStats.wakes++;
+    kernel32().SetEvent(group.wake.raw);
+  }
+}
+
+const toIssue = new Set<Group>();
+
+/** Issues the group's call once the current synchronous code is done (it may add more). */
+function queueIssue(group: Group): void {
+  if (toIssue.size === 0) queueMicrotask(issueQueued);
+  toIssue.add(group);
+}
+
+function issueQueued(): void {
+  for (const group of toIssue) {
+    toIssue.delete(group);
+    if (group.inFlight === null) issue(group);
+  }
+}
+
+function issue(group: Group): void {
+  if (group.members.length === 0) return;
+  const snapshot = [...group.members];
+  const handles = new BigUint64Array(snapshot.length + 1);
+  handles[0] = pointerValue(group.wake.raw);
+  for (let i = 0; i < snapshot.length; i++) handles[i + 1] = pointerValue(snapshot[i].raw);
+  group.inFlight = snapshot;
+  waitStats.calls++;
+  kernel32().WaitForMultipleObjectsNb(
+    handles.length,
+    new Uint8Array(handles.buffer),
+    0,
+    INFINITE,
+  ).then((result) => returned(group, snapshot, result, handles));
+}
+
+/** The group's call returned: exactly one object's signal (or none) was taken. */
+function returned(group: Group, snapshot: Watch[], result: number, _keep: unknown): void {
+  group.inFlight = null;
+  let taken: Watch | null = null;
+  if (result >= WAIT_OBJECT_0 + 1 && result <= WAIT_OBJECT_0 + snapshot.length) {
+    taken = snapshot[result - WAIT_OBJECT_0 - 1];
+  } else if (result >= WAIT_ABANDONED_0 + 1 && result <= WAIT_ABANDONED_0 + snapshot.length) {
+    taken = snapshot[result - WAIT_ABANDONED_0 - 1];
+  } else if (result === WAIT_FAILED) {
+    // Every handle is kept open while a call holds it, so this means one
+    // of them is not waitable: end every waiter of the call.
+    const failure = new Deno.errors.BadResource(
+      "Cannot wait: the wait on a group of objects failed",
+    );
+    for (const watch of snapshot) {
+      for (const waiter of [...watch.waiters]) {
+        if (waiter.withdraw()) waiter.onClosed(failure);
+      }
+    }
+  }
+  if (taken !== null) deliver(taken);
+  // Closes that waited for this call to let go of their handles.
+  for (const watch of snapshot) {
+    if (watch.closeNow !== null && !held(watch)) {
+      const closeNow = watch.closeNow;
+      watch.closeNow = null;
+      closeNow();
+    }
+  }
+  issue(group);
+}
+
+/** A signal was taken for this watch: to its first waiter, else back to the object. */
+function deliver(watch: Watch): void {
+  const waiter = watch.waiters[0];
+  if (waiter === undefined) {
+    if (watch.restore !== undefined) {
+      waitStats.restored++;
+      watch.restore(watch.raw, 0);
+    }
+    return;
+  }
+  const index = waiter.watches.indexOf(watch);
+  waiter.withdraw();
+  waiter.onSignal(index);
+}
+
+/** Whether a call in flight still holds the watch's handle. */
+function held(watch: Watch): boolean {
+  return groups.some((group) => group.inFlight !== null && group.inFlight.includes(watch));
+}
+
+function watchOf(handle: OwnedHandle): Watch {
+  let watch = watches.get(handle);
+  if (watch === undefined) {
+    const created: Watch = {
+      handle,
+      raw: handle.raw,
+      waiters: [],
+      group: null,
+      restore: undefined,
+      closeNow: null,
+    };
+    watch = created;
+    watches.set(handle, created);
+    handle.setCloseGuard((closeNow) => onClose(created, closeNow));
+  }
+  return watch;
+}
+
+/** The handle is being closed: end its waiters, and close once no call holds it. */
+function onClose(watch: Watch, closeNow: () => void): void {
+  watches.delete(watch.handle);
+  for (const waiter of [...watch.waiters]) {
+    if (waiter.withdraw()) waiter.onClosed();
+  }
+  leave(watch);
+  if (held(watch)) {
+    watch.closeNow = closeNow; // `returned` closes it
+  } else {
+    closeNow();
+  }
+}
+
+function closedError(handle: OwnedHandle): Error {
+  return new Deno.errors.BadResource(`Cannot wait on ${handle.kind}: it was closed while waiting`);
+}
+
+/** Waits on the watches of `handles` with one waiter; the first to fire wins. */
+function waitOn(
+  handles: readonly OwnedHandle[],
+  timeout: number,
+  signal: AbortSignal | undefined,
+  restore: Restore | undefined,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let cancelTimer = () => {};
+    const onAbort = () => {
+      if (waiter.withdraw()) {
+        cancelTimer();
+        reject(signal!.reason);
+      }
+    };
+    const end = () => {
+      cancelTimer();
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const waiter = new Waiter(
+      (index) => {
+        end();
+        resolve(index);
+      },
+      (error?: unknown) => {
+        end();
+        reject(error ?? closedError(handles[0]));
+      },
+    );
+    try {
+      for (let i = 0; i < handles.length; i++) {
+        const watch = watchOf(handles[i]);
+        if (restore !== undefined) {
+          const index = i;
+          watch.restore = (raw) => restore(raw, index);
+        }
+        if (waiter.watches.includes(watch)) continue; // the same object twice
+        watch.waiters.push(waiter);
+        waiter.watches.push(watch);
+        if (watch.group === null) join(watch);
+      }
+    } catch (error) {
+      waiter.withdraw();
+      reject(error);
+      return;
+    }
+    cancelTimer = startTimer(timeout, () => {
+      if (waiter.withdraw()) {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(-1);
+      }
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function busy(handle: OwnedHandle): boolean {
+  const watch = watches.get(handle);
+  return watch !== undefined && watch.waiters.length > 0;
 }
 
 /**
  * Waits until a kernel object is signalled, the timeout passes, or the
  * signal aborts.
  *
- * @param object The object (event, semaphore, process, thread, waitable timer).
- * @param options Timeout, cancellation, and how to restore a consumed signal.
+ * @param handle The object (event, semaphore, process, thread, waitable timer).
+ * @param options Timeout, cancellation, and how to give back a signal nobody took.
  * @returns `"signaled"` (or `"abandoned"` when the object is an abandoned
  * mutex caught by the immediate check), or `"timeout"`.
  * @throws {RangeError} For a bad timeout.
- * @throws The signal's reason when aborted; a mapped Win32 error if the wait
- * cannot be made (for example a closed handle).
+ * @throws The signal's reason when aborted; `BadResource` if the handle is
+ * (or gets) closed; a mapped Win32 error if the wait cannot be made.
  */
 export function waitForHandle(
-  object: OwnedHandle | Deno.PointerObject,
+  handle: OwnedHandle,
   options: WaitOptions = {},
 ): Promise<WaitResult> {
-  const { signal, restore } = options;
   try {
-    const timeout = toMilliseconds(options.timeout, "wait");
-    signal?.throwIfAborted();
-    const raw = rawOf(object);
-    const now = kernel32().WaitForSingleObject(raw, 0);
-    if (now === WAIT_FAILED) throwLastError("Cannot wait");
-    if (now === WAIT_OBJECT_0 || now === WAIT_ABANDONED_0) {
-      waitStats.immediate++;
-      return Promise.resolve(now === WAIT_OBJECT_0 ? "signaled" : "abandoned");
+    const timeout = checkTimeout(options.timeout, "wait");
+    options.signal?.throwIfAborted();
+    const raw = handle.raw;
+    // Waiters queue in order: no immediate take past one already waiting.
+    if (!busy(handle)) {
+      const now = kernel32().WaitForSingleObject(raw, 0);
+      if (now === WAIT_FAILED) throwLastError("Cannot wait");
+      if (now === WAIT_OBJECT_0 || now === WAIT_ABANDONED_0) {
+        waitStats.immediate++;
+        return Promise.resolve(now === WAIT_OBJECT_0 ? "signaled" : "abandoned");
+      }
     }
     if (timeout === 0) return Promise.resolve("timeout");
-    return new Promise<WaitResult>((resolve, reject) => {
-      // Set when the wait was cancelled while its callback was on its way:
-      // if that callback brings a signal, it is given back.
-      let cancelledLate = false;
-      const onAbort = () => {
-        cancelledLate = unregister();
-        reject(signal!.reason);
-      };
-      const unregister = register(raw, timeout, (timedOut) => {
-        signal?.removeEventListener("abort", onAbort);
-        if (cancelledLate) {
-          if (!timedOut && restore) {
-            waitStats.restored++;
-            restore(0);
-          }
-          return;
-        }
-        resolve(timedOut ? "timeout" : "signaled");
-      }, "Cannot wait");
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return waitOn([handle], timeout, options.signal, options.restore).then((index) =>
+      index === -1 ? "timeout" : "signaled"
+    );
   } catch (error) {
     return Promise.reject(error);
   }
@@ -234,30 +431,31 @@ export function waitForHandle(
  * Waits until any of several kernel objects is signalled; any number of
  * objects (there is no 64-object limit, as no single Win32 wait is used).
  *
- * Objects are tried in order first without waiting. Otherwise one pool wait
- * is registered per object, and the first to fire wins; the others are
- * unregistered, and any that fired in the same instant are handed to
- * `restore` so that their signals are not lost.
+ * Objects are tried in order first without waiting. Otherwise each object's
+ * watch gets this waiter, and the first to fire wins; the others keep their
+ * registrations, and a signal they take later goes to the next waiter or
+ * back to the object (`restore`), so no signal is lost.
  *
- * @param objects The objects.
- * @param options Timeout, cancellation, and how to restore consumed signals.
+ * @param handles The objects.
+ * @param options Timeout, cancellation, and how to give back signals.
  * @returns The index of the object that was signalled, or -1 on timeout.
  * @throws {RangeError} For an empty list or a bad timeout.
- * @throws The signal's reason when aborted.
+ * @throws The signal's reason when aborted; `BadResource` if one of the
+ * handles is (or gets) closed.
  */
 export function waitForAny(
-  objects: ReadonlyArray<OwnedHandle | Deno.PointerObject>,
+  handles: readonly OwnedHandle[],
   options: WaitOptions = {},
 ): Promise<number> {
-  const { signal, restore } = options;
   try {
-    if (objects.length === 0) throw new RangeError("Cannot wait for any of no objects");
-    const timeout = toMilliseconds(options.timeout, "wait");
-    signal?.throwIfAborted();
-    const raws = objects.map(rawOf);
+    if (handles.length === 0) throw new RangeError("Cannot wait for any of no objects");
+    const timeout = checkTimeout(options.timeout, "wait");
+    options.signal?.throwIfAborted();
     const k = kernel32();
-    for (let i = 0; i < raws.length; i++) {
-      const now = k.WaitForSingleObject(raws[i], 0);
+    for (let i = 0; i < handles.length; i++) {
+      const raw = handles[i].raw;
+      if (busy(handles[i])) continue;
+      const now = k.WaitForSingleObject(raw, 0);
       if (now === WAIT_FAILED) throwLastError(`Cannot wait on object ${i}`);
       if (now !== WAIT_TIMEOUT) {
         waitStats.immediate++;
@@ -265,43 +463,7 @@ export function waitForAny(
       }
     }
     if (timeout === 0) return Promise.resolve(-1);
-    return new Promise<number>((resolve, reject) => {
-      let settled = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const unregisters: Array<() => boolean> = [];
-      const finish = (winner: number, error?: unknown) => {
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        if (timer !== undefined) clearTimeout(timer);
-        for (let j = 0; j < unregisters.length; j++) {
-          if (j !== winner) unregisters[j]();
-        }
-        if (error !== undefined) reject(error);
-        else resolve(winner);
-      };
-      const onAbort = () => finish(-2, signal!.reason);
-      try {
-        // One deadline for the group rather than a kernel timeout per object:
-        // the objects' callbacks would all fire at once to say the same thing.
-        for (let i = 0; i < raws.length; i++) {
-          unregisters.push(register(raws[i], INFINITE, () => {
-            if (settled) {
-              if (restore) {
-                waitStats.restored++;
-                restore(i);
-              }
-              return;
-            }
-            finish(i);
-          }, `Cannot wait on object ${i}`));
-        }
-      } catch (error) {
-        finish(-2, error);
-        return;
-      }
-      if (timeout !== INFINITE) timer = setTimeout(() => finish(-1), timeout);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return waitOn(handles, timeout, options.signal, options.restore);
   } catch (error) {
     return Promise.reject(error);
   }

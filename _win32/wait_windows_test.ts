@@ -3,7 +3,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { windowsTest } from "../tests/_helpers.ts";
 import { kernel32 } from "./ffi.ts";
 import { OwnedHandle } from "./handle.ts";
-import { waitForAny, waitForHandle, waitStats } from "./wait.ts";
+import { waitActivity, waitForAny, waitForHandle, waitStats } from "./wait.ts";
 import { threadCount } from "./process_info.ts";
 
 function newEvent(manualReset = false): OwnedHandle {
@@ -20,9 +20,9 @@ windowsTest(
   async () => {
     using event = newEvent();
     kernel32().SetEvent(event.raw);
-    const before = waitStats.registered;
+    const before = waitStats.calls;
     assertEquals(await waitForHandle(event), "signaled");
-    assertEquals(waitStats.registered, before);
+    assertEquals(waitStats.calls, before);
     // The auto-reset event's signal was consumed.
     assertEquals(await waitForHandle(event, { timeout: 0 }), "timeout");
   },
@@ -125,9 +125,9 @@ windowsTest("waitForAny() gives back signals consumed by losing waits", {}, asyn
   try {
     const restored: number[] = [];
     const waiting = waitForAny(events, {
-      restore: (i) => {
+      restore: (raw, i) => {
         restored.push(i);
-        kernel32().SetEvent(events[i].raw);
+        kernel32().SetEvent(raw);
       },
     });
     await new Promise((r) => setTimeout(r, 20));
@@ -153,4 +153,120 @@ windowsTest("waitForAny() rejects on abort and validates its input", {}, async (
   controller.abort(new Error("gone"));
   await assertRejects(() => waiting, Error, "gone");
   await assertRejects(() => waitForAny([]), RangeError, "no objects");
+});
+
+// Issue 11, item 2: an abort at the instant of a signal must not swallow it.
+// Before the fix, 16-24 of 1,000 signals were never seen by any later wait.
+windowsTest(
+  "an abort racing a SetEvent never loses the signal (1,000 rounds)",
+  {},
+  async () => {
+    using event = newEvent();
+    let delivered = 0;
+    let lost = 0;
+    for (let round = 0; round < 1000 && lost < 3; round++) {
+      const controller = new AbortController();
+      const waiting = waitForHandle(event, {
+        signal: controller.signal,
+        restore: (raw) => kernel32().SetEvent(raw),
+      }).then(() => 1, () => 0);
+      setTimeout(() => kernel32().SetEvent(event.raw), 0);
+      setTimeout(() => controller.abort(), 0);
+      const got = await waiting;
+      // Exactly one signal was given: the wait had it, or a later wait does.
+      const later = got === 1
+        ? 0
+        : await waitForHandle(event, { timeout: 2000 }).then((r) => r === "signaled" ? 1 : 0);
+      if (got + later === 1) delivered++;
+      else lost++;
+      // And never two.
+      assertEquals(await waitForHandle(event, { timeout: 0 }), "timeout", `round ${round}`);
+    }
+    assertEquals(lost, 0, `${lost} signals lost after ${delivered} delivered`);
+  },
+);
+
+windowsTest(
+  "a timeout racing a SetEvent never loses the signal (300 rounds)",
+  {},
+  async () => {
+    using event = newEvent();
+    for (let round = 0; round < 300; round++) {
+      const waiting = waitForHandle(event, {
+        timeout: 1,
+        restore: (raw) => kernel32().SetEvent(raw),
+      });
+      setTimeout(() => kernel32().SetEvent(event.raw), 1);
+      const first = await waiting;
+      const later = first === "signaled" ? "none" : await waitForHandle(event, { timeout: 2000 });
+      assert(first === "signaled" || later === "signaled", `round ${round}: signal lost`);
+      assertEquals(await waitForHandle(event, { timeout: 0 }), "timeout", `round ${round}`);
+    }
+  },
+);
+
+windowsTest("waits longer than setTimeout can hold do not fire early", {}, async () => {
+  using event = newEvent();
+  for (const timeout of [2 ** 31, 2 ** 31 + 5, 3e9, 0xffff_ffff, 2 ** 53]) {
+    const controller = new AbortController();
+    let settled = "pending";
+    const one = waitForHandle(event, { timeout, signal: controller.signal }).then(
+      (r) => settled = r,
+      () => settled = "aborted",
+    );
+    let anyState = "pending";
+    const any = waitForAny([event], { timeout, signal: controller.signal }).then(
+      (r) => anyState = String(r),
+      () => anyState = "aborted",
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    assertEquals(settled, "pending", `timeout ${timeout}`);
+    assertEquals(anyState, "pending", `timeout ${timeout}`);
+    controller.abort();
+    await Promise.all([one, any]);
+    assertEquals([settled, anyState], ["aborted", "aborted"]);
+  }
+});
+
+windowsTest(
+  "closing a handle with a wait pending ends the wait with BadResource, and nothing stays waiting",
+  {},
+  async () => {
+    const event = newEvent();
+    const waiting = waitForHandle(event);
+    const other = newEvent();
+    const any = waitForAny([other, event]);
+    await new Promise((r) => setTimeout(r, 20));
+    assertEquals(waitActivity().watched, 2);
+    event.close();
+    await assertRejects(() => waiting, Deno.errors.BadResource, "closed while waiting");
+    await assertRejects(() => any, Deno.errors.BadResource, "closed while waiting");
+    // Nobody waits on the other object any more: it left its group too.
+    assertEquals(waitActivity().watched, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(waitActivity().inFlight, 0);
+    other.close();
+  },
+);
+
+windowsTest("a semaphore's units survive 1,000 aborted acquires racing releases", {}, async () => {
+  const raw = kernel32().CreateSemaphoreW(null, 0, 100_000, null);
+  using semaphore = OwnedHandle.from(raw, "semaphore", "Cannot create a semaphore");
+  const restore = (r: Deno.PointerObject) => kernel32().ReleaseSemaphore(r, 1, null);
+  let taken = 0;
+  for (let round = 0; round < 1000; round++) {
+    const controller = new AbortController();
+    const waiting = waitForHandle(semaphore, { signal: controller.signal, restore }).then(
+      () => 1,
+      () => 0,
+    );
+    setTimeout(() => kernel32().ReleaseSemaphore(semaphore.raw, 1, null), 0);
+    setTimeout(() => controller.abort(), 0);
+    taken += await waiting;
+  }
+  // Let any callback still on its way give its unit back.
+  await new Promise((r) => setTimeout(r, 200));
+  const previous = new Int32Array(1);
+  kernel32().ReleaseSemaphore(semaphore.raw, 1, new Uint8Array(previous.buffer));
+  assertEquals(taken + previous[0], 1000, `${taken} taken, ${previous[0]} left`);
 });

@@ -123,7 +123,7 @@ class ChannelCore {
 
   /** Waits for `event`; a cancelled wait that took the signal puts it back. */
   async wait(event: OwnedHandle, signal: AbortSignal | undefined): Promise<void> {
-    await waitForHandle(event, { signal, restore: () => this.set(event) });
+    await waitForHandle(event, { signal, restore: (raw) => kernel32().SetEvent(raw) });
   }
 
   close(): void {

@@ -13,6 +13,7 @@ import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/secur
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { AdaptiveLook } from "../_win32/adaptive_look.ts";
+import { checkTimeout } from "../_win32/timeout.ts";
 
 /** Who else may open a named object this process creates. */
 export type SyncSecurity = AccessRule;
@@ -45,12 +46,13 @@ export async function waitObject(
   options: SyncWaitOptions,
 ): Promise<"signaled" | "abandoned"> {
   const raw = object.raw(what);
+  const timeout = checkTimeout(options.timeout, `${what} ${object.describe()}`);
   options.signal?.throwIfAborted();
-  if (options.timeout !== 0 && look(object, raw)) return "signaled";
-  const result = await waitForHandle(raw, {
-    timeout: options.timeout,
+  if (timeout !== 0 && look(object, raw)) return "signaled";
+  const result = await waitForHandle(object.handle, {
+    timeout,
     signal: options.signal,
-    restore: () => object.restore(),
+    restore: (raw) => object.restore(raw),
   });
   if (result === "timeout") {
     throw new Deno.errors.TimedOut(
@@ -119,7 +121,7 @@ export abstract class SyncObject implements Disposable {
    * @internal Puts back a signal that a cancelled or losing wait took
    * (an auto-reset event's, a semaphore's count); nothing to do otherwise.
    */
-  abstract restore(): void;
+  abstract restore(raw?: Deno.PointerObject): void;
 
   /** True once closed. */
   get closed(): boolean {

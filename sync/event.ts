@@ -57,9 +57,9 @@ export class Event extends SyncObject {
   }
 
   /** @internal */
-  restore(): void {
+  restore(raw: Deno.PointerObject = this.raw("restore")): void {
     // A manual-reset event is not consumed by a wait; an auto-reset one is.
-    if (this.manualReset !== true) kernel32().SetEvent(this.raw("restore"));
+    if (this.manualReset !== true) kernel32().SetEvent(raw);
   }
 
   /** Signals the event (`SetEvent`). */

@@ -9,6 +9,7 @@ import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { OwnedHandle } from "../_win32/handle.ts";
 import { OwnerThread } from "../_win32/owner_thread.ts";
 import { waitForHandle } from "../_win32/wait.ts";
+import { checkTimeout } from "../_win32/timeout.ts";
 import {
   createObject,
   openObject,
@@ -156,6 +157,12 @@ export class Mutex extends SyncObject {
    * @throws {Deno.errors.TimedOut} If it was not free in time.
    */
   acquire(options: SyncWaitOptions = {}): Promise<MutexLock> {
+    try {
+      checkTimeout(options.timeout, `acquire ${this.describe()}`);
+      this.raw("acquire");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const previous = this.#queue;
     let next!: () => void;
     this.#queue = new Promise<void>((resolve) => next = resolve);
@@ -190,7 +197,7 @@ export class Mutex extends SyncObject {
       const result = await waitForHandle(owner.done, {
         timeout: options.timeout,
         signal,
-        restore: () => kernel32().SetEvent(owner.done.raw),
+        restore: (raw) => kernel32().SetEvent(raw),
       });
       if (result === "timeout") {
         failure = new Deno.errors.TimedOut(

@@ -78,8 +78,8 @@ export class Semaphore extends SyncObject {
   }
 
   /** @internal */
-  restore(): void {
-    kernel32().ReleaseSemaphore(this.raw("restore"), 1, null);
+  restore(raw: Deno.PointerObject = this.raw("restore")): void {
+    kernel32().ReleaseSemaphore(raw, 1, null);
   }
 
   /**

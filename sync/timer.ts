@@ -60,11 +60,11 @@ export class WaitableTimer extends SyncObject {
   }
 
   /** @internal A firing a cancelled wait took is given back by firing again now. */
-  restore(): void {
+  restore(raw: Deno.PointerObject = this.raw("restore")): void {
     if (this.manualReset === true) return;
     const due = new BigInt64Array([-1n]);
     kernel32().SetWaitableTimer(
-      this.raw("restore"),
+      raw,
       new Uint8Array(due.buffer),
       this.#period,
       null,

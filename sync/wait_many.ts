@@ -14,6 +14,7 @@ import {
 } from "../_win32/ffi.ts";
 import { pointerValue } from "../_win32/handle.ts";
 import { waitForAny } from "../_win32/wait.ts";
+import { checkTimeout } from "../_win32/timeout.ts";
 import type { SyncObject, SyncWaitOptions } from "./_object.ts";
 
 /** The longest single wait of `waitAll`, so that an abort or deadline is seen promptly. */
@@ -41,11 +42,11 @@ export async function waitAny(
   options: SyncWaitOptions = {},
 ): Promise<number> {
   checkObjects(objects, "wait for any object");
-  const raws = objects.map((object) => object.raw("wait for"));
-  const index = await waitForAny(raws, {
+  for (const object of objects) object.raw("wait for");
+  const index = await waitForAny(objects.map((object) => object.handle), {
     timeout: options.timeout,
     signal: options.signal,
-    restore: (i) => objects[i].restore(),
+    restore: (raw, i) => objects[i].restore(raw),
   });
   if (index === -1) {
     throw new Deno.errors.TimedOut(
@@ -81,10 +82,7 @@ export async function waitAll(
   checkObjects(objects, "wait for all objects");
   const { signal } = options;
   signal?.throwIfAborted();
-  const timeout = options.timeout ?? Infinity;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`Cannot wait for all objects: timeout must be >= 0 ms, got ${timeout}`);
-  }
+  const timeout = checkTimeout(options.timeout, "wait for all objects");
   const deadline = performance.now() + timeout;
   const timedOut = () =>
     new Deno.errors.TimedOut(
@@ -96,10 +94,11 @@ export async function waitAll(
       for (const object of objects) {
         const left = deadline - performance.now();
         if (left <= 0) throw timedOut();
-        const index = await waitForAny([object.raw("wait for")], {
-          timeout: left === Infinity ? undefined : Math.ceil(left),
+        object.raw("wait for");
+        const index = await waitForAny([object.handle], {
+          timeout: left,
           signal,
-          restore: () => object.restore(),
+          restore: (raw) => object.restore(raw),
         });
         if (index === -1) throw timedOut();
         taken.push(object);

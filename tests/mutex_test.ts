@@ -195,3 +195,18 @@ windowsTest("tryAcquire takes its turn too, and close() releases a held lock", {
   contended.close();
   await cTakesIt(contended.name!);
 });
+
+// Issue 11, item 5: NaN passed as a timeout (every other wait refused it).
+windowsTest(
+  "acquire() refuses a bad timeout before anything else, even when free",
+  {},
+  async () => {
+    using mutex = createMutex(uniqueName("nan"));
+    for (const timeout of [NaN, -1, "10" as unknown as number]) {
+      await assertRejects(() => mutex.acquire({ timeout }), RangeError, "timeout must be");
+    }
+    // A long one is honoured: free, so taken at once.
+    using lock = await mutex.acquire({ timeout: 2 ** 40 });
+    assert(!lock.released);
+  },
+);

@@ -236,3 +236,71 @@ windowsTest(
     assertThrows(() => setTimerQueueTimer(() => {}, -1), RangeError);
   },
 );
+
+// Issue 11, item 2, through the public API: an aborted wait at the instant of
+// a set() or release() never swallows the signal or the unit.
+windowsTest(
+  "an aborted wait never swallows a signal or a semaphore unit (1,000 rounds each)",
+  {},
+  async () => {
+    using event = createEvent();
+    let seen = 0;
+    for (let round = 0; round < 1000; round++) {
+      const controller = new AbortController();
+      const waiting = event.wait({ signal: controller.signal }).then(() => 1, () => 0);
+      setTimeout(() => event.set(), 0);
+      setTimeout(() => controller.abort(), 0);
+      let got = await waiting;
+      if (got === 0) got = await event.wait({ timeout: 2000 }).then(() => 1, () => 0);
+      seen += got;
+      await assertRejects(() => event.wait({ timeout: 0 }), Deno.errors.TimedOut);
+    }
+    assertEquals(seen, 1000);
+
+    using semaphore = createSemaphore(undefined, { initial: 0, maximum: 100_000 });
+    let taken = 0;
+    for (let round = 0; round < 1000; round++) {
+      const controller = new AbortController();
+      const waiting = semaphore.acquire({ signal: controller.signal }).then(
+        (permit) => {
+          permit.release();
+          return 1;
+        },
+        () => 0,
+      );
+      setTimeout(() => semaphore.release(1), 0);
+      setTimeout(() => controller.abort(), 0);
+      taken += await waiting;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    // Every unit released is still there (a permit taken was given back).
+    assertEquals(semaphore.release(1), 1000);
+  },
+);
+
+// Issue 11, item 3: a timeout of 2^31 ms or more used to fire at once.
+windowsTest("timeouts of 2^31 ms and more are honoured, not fired early", {}, async () => {
+  using event = createEvent();
+  using semaphore = createSemaphore(undefined, { initial: 0, maximum: 1 });
+  const controller = new AbortController();
+  const states: string[] = [];
+  const track = (p: Promise<unknown>, i: number) =>
+    p.then(() => states[i] = "settled", (e) => states[i] = (e as Error).name ?? "error");
+  const all = [
+    track(waitAny([event], { timeout: 2 ** 31, signal: controller.signal }), 0),
+    track(event.wait({ timeout: 3e9, signal: controller.signal }), 1),
+    track(semaphore.acquire({ timeout: 0xffff_ffff, signal: controller.signal }), 2),
+    track(waitAll([event, semaphore], { timeout: 2 ** 40, signal: controller.signal }), 3),
+  ];
+  await new Promise((r) => setTimeout(r, 300));
+  assertEquals(states.filter(Boolean), [], "no wait may end before its timeout");
+  controller.abort(new Error("enough"));
+  await Promise.all(all);
+  assertEquals(states, ["Error", "Error", "Error", "Error"]);
+  // Bad values are refused, never taken as "now".
+  for (const timeout of [NaN, -1, "5" as unknown as number]) {
+    await assertRejects(() => event.wait({ timeout }), RangeError, "timeout must be");
+    await assertRejects(() => waitAny([event], { timeout }), RangeError, "timeout must be");
+    await assertRejects(() => waitAll([event], { timeout }), RangeError, "timeout must be");
+  }
+});

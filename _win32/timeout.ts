@@ -1,0 +1,85 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Timeouts, one rule for the whole package: a timeout is a number of
+ * milliseconds, from 0 to `Infinity`. Any length is honoured: a timer longer
+ * than `setTimeout` can hold (2^31 - 1 ms, about 24.8 days) is made of
+ * several, so a long timeout never fires early. Anything else (a negative
+ * number, `NaN`, a string) is refused with a `RangeError`.
+ *
+ * @module
+ */
+
+/** The longest delay `setTimeout` holds without overflowing to 1 ms. */
+const MAX_TIMER_MS = 0x7fff_ffff;
+
+/**
+ * Checks a timeout option.
+ *
+ * @param value The option's value.
+ * @param what The operation, for the message (`Cannot ${what}: ...`).
+ * @param fallback What `undefined` means.
+ * @returns The timeout in milliseconds (`Infinity` for ever).
+ * @throws {RangeError} Unless `value` is a number from 0 to `Infinity`.
+ */
+export function checkTimeout(value: unknown, what: string, fallback = Infinity): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new RangeError(
+      `Cannot ${what}: timeout must be a number of milliseconds from 0 to Infinity, got ${
+        typeof value === "string" ? JSON.stringify(value) : String(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Calls `fn` once `ms` milliseconds have passed, however many that is.
+ * `Infinity` never calls it (and starts no timer).
+ *
+ * @param ms The delay, from {@linkcode checkTimeout}.
+ * @param fn What to call.
+ * @returns A function that cancels the timer (harmless after it fired).
+ */
+export function startTimer(ms: number, fn: () => void): () => void {
+  if (ms === Infinity) return () => {};
+  const end = performance.now() + ms;
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (left: number) => {
+    timer = setTimeout(() => {
+      const rest = end - performance.now();
+      // setTimeout may fire a fraction of a millisecond early: never report
+      // a timeout before its time.
+      if (rest > 0) arm(rest);
+      else fn();
+    }, Math.min(Math.ceil(left), MAX_TIMER_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Resolves after `ms` milliseconds (any length), or rejects with the
+ * signal's reason when it aborts.
+ *
+ * @param ms The delay.
+ * @param signal Cancels the delay.
+ * @returns A promise of the end of the delay.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      cancel();
+      reject(signal!.reason);
+    };
+    const cancel = startTimer(ms, () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
