@@ -12,6 +12,7 @@ import { readFile } from "../_win32/io.ts";
 import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { mailslotPath } from "./_name.ts";
+import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 
 /** Who may write to a mailslot: see {@linkcode CreateMailslotOptions.access}. */
 export type MailslotAccess = AccessRule;
@@ -100,14 +101,17 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   #cancel: (() => void) | null = null;
   #buffer: Uint8Array;
   readonly #max: number;
+  /** The slot's own read timeout, as the kernel holds it. */
+  #readTimeout: number;
   /** The slot's full name, `\\.\mailslot\...`. */
   readonly path: string;
 
   /** @internal Made by `createMailslot`. */
-  constructor(handle: OwnedHandle, path: string, maxMessageSize: number) {
+  constructor(handle: OwnedHandle, path: string, maxMessageSize: number, readTimeout: number) {
     this.#handle = handle;
     this.path = path;
     this.#max = maxMessageSize;
+    this.#readTimeout = readTimeout;
     this.#buffer = new Uint8Array(maxMessageSize > 0 ? maxMessageSize : DEFAULT_BUFFER);
   }
 
@@ -131,7 +135,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   async receive(options: ReceiveOptions = {}): Promise<Uint8Array> {
     const ms = options.timeout === undefined
       ? undefined
-      : timeoutValue(options.timeout, `Cannot receive from mailslot "${this.path}"`);
+      : checkTimeout(options.timeout, `receive from mailslot "${this.path}"`);
     this.#raw("receive from");
     if (this.#receiving) {
       throw new Deno.errors.Busy(
@@ -142,18 +146,23 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
     signal?.throwIfAborted();
     // The timeout costs nothing unless the receive has to wait: its timer
     // starts only when the read goes pending, and cancels that read.
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer: (() => void) | undefined;
     let timedOut = false;
     const onPending = (cancel: () => void) => {
       this.#cancel = cancel;
-      if (ms !== undefined && ms !== MAILSLOT_WAIT_FOREVER && timer === undefined) {
-        timer = setTimeout(() => {
+      if (ms !== undefined && cancelTimer === undefined) {
+        cancelTimer = startTimer(ms, () => {
           timedOut = true;
           cancel();
-        }, ms);
+        });
       }
     };
     this.#receiving = true;
+    // An explicit timeout replaces the slot's own for this receive: the
+    // kernel applies its read timeout when the read is issued, so the read
+    // is issued with none, and the slot's is put back afterwards.
+    const override = ms !== undefined && this.#readTimeout !== MAILSLOT_WAIT_FOREVER;
+    if (override) this.#setKernelTimeout(MAILSLOT_WAIT_FOREVER);
     try {
       while (true) {
         const result = await this.#read(signal, onPending);
@@ -191,7 +200,8 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
         throw errorFromCode(result.error, `Cannot receive from mailslot "${this.path}"`);
       }
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
+      if (override && !this.#closed) this.#setKernelTimeout(this.#readTimeout);
       this.#receiving = false;
     }
   }
@@ -200,6 +210,12 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   async #discard(size: number): Promise<number> {
     const result = await readFile(this.#handle, new Uint8Array(size), {});
     return result.bytes;
+  }
+
+  #setKernelTimeout(value: number): void {
+    if (!kernel32().SetMailslotInfo(this.#handle.raw, value)) {
+      throw errorFromCode(lastError(), `Cannot set the read timeout of mailslot "${this.path}"`);
+    }
   }
 
   async #read(
@@ -271,6 +287,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
     if (!kernel32().SetMailslotInfo(raw, value)) {
       throw errorFromCode(lastError(), `Cannot change the read timeout of mailslot "${this.path}"`);
     }
+    this.#readTimeout = value;
   }
 
   /**
@@ -349,7 +366,7 @@ export function createMailslot(name: string, options: CreateMailslotOptions = {}
   const sddl = accessSddl(options.access, "0x00120116", `Cannot create mailslot "${path}": access`);
   using security = new SecurityAttributes(sddl);
   const raw = createAsyncMailslot(path, max, timeout, security);
-  return new Mailslot(associateOrClose(raw), path, max);
+  return new Mailslot(associateOrClose(raw), path, max, timeout);
 }
 
 const OBJ_CASE_INSENSITIVE = 0x40;

@@ -121,6 +121,41 @@ windowsTest("timeouts: an empty slot returns after the timeout and not before", 
   assertEquals(slot.info().readTimeout, Infinity);
 });
 
+// Issue 11, item 3: receive({ timeout: 3e9 }) failed with TimedOut after 3 ms.
+windowsTest(
+  "timeouts: a long timeout is honoured, and outlasts a shorter slot timeout",
+  {},
+  async () => {
+    using slot = createMailslot(uniqueName("long"));
+    for (const timeout of [2 ** 31, 3e9, 0xffff_ffff, 2 ** 45]) {
+      const controller = new AbortController();
+      let state = "pending";
+      const receiving = slot.receive({ timeout, signal: controller.signal }).then(
+        () => state = "message",
+        (e) => state = (e as Error).name,
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      assertEquals(state, "pending", `timeout ${timeout}`);
+      controller.abort();
+      await receiving;
+      assertEquals(state, "AbortError");
+    }
+    // An explicit timeout longer than the slot's own read timeout wins, and
+    // the slot's own is back afterwards; a message sent later still arrives.
+    slot.setReadTimeout(100);
+    using writer = openMailslot(slot.path);
+    const start = performance.now();
+    setTimeout(() => writer.send("late"), 400);
+    assertEquals(await slot.receiveText({ timeout: 5000 }), "late");
+    assert(performance.now() - start >= 350);
+    assertEquals(slot.info().readTimeout, 100);
+    await assertRejects(() => slot.receive(), Deno.errors.TimedOut);
+    for (const timeout of [NaN, -1, "5" as unknown as number]) {
+      await assertRejects(() => slot.receive({ timeout }), RangeError, "timeout must be");
+    }
+  },
+);
+
 windowsTest(
   "abort and close: a pending receive ends, nothing leaks, the slot stays usable",
   {},
