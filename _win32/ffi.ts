@@ -334,6 +334,8 @@ export const KERNEL32 = {
     parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  // HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)
+  OpenProcess: { parameters: ["u32", "i32", "u32"], result: "pointer" },
   // BOOL GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount)
   GetProcessHandleCount: { parameters: ["pointer", "buffer"], result: "i32" },
   // HANDLE CreateToolhelp32Snapshot(DWORD dwFlags, DWORD th32ProcessID)

@@ -16,12 +16,24 @@
  * | 192, 196 | receiver waiting, sender waiting (0/1) |
  * | 200, 204 | sender closed, receiver closed (0/1) |
  * | 208, 212 | sender attached, receiver attached (0/1) |
+ * | 216, 220 | sender's, receiver's process id (0 until attached) |
+ * | 224, 232 | sender's, receiver's process creation time (`FILETIME`, low then high) |
+ * | 240 | the sender is writing a record (0/1) |
  * | 256 | the ring: records of a 4-byte length, the message, padding to 4 |
  *
  * Indices are read and written with `Atomics`; a side that is about to
  * sleep says so in the header and checks again, and the other side sets
  * the named auto-reset event (`NAME.winipc-data`, `NAME.winipc-space`) only
  * then: no lost wake-up, and no event traffic while both sides keep up.
+ *
+ * **A peer that dies.** Each end records its process (id and creation
+ * time, so a reused id is not mistaken for it). A side that sleeps waits on
+ * its event and on the other side's process at once, so the kernel wakes it
+ * when that process ends, with no polling: a receiver then gets the
+ * messages already sent and the end of the stream (or `UnexpectedEof` if
+ * the sender died in the middle of writing one), and a sender waiting for
+ * room gets `BrokenPipe`. An end whose process died (or that was closed) can
+ * be taken by a new process, which continues the same ring.
  *
  * @module
  */
@@ -30,7 +42,8 @@ import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
-import { waitForHandle } from "../_win32/wait.ts";
+import { waitForAny, waitForHandle } from "../_win32/wait.ts";
+import { currentProcess, openProcessToWatch } from "../_win32/peer_process.ts";
 import { AdaptiveLook } from "../_win32/adaptive_look.ts";
 import {
   createSharedMemory,
@@ -73,7 +86,7 @@ export interface SharedChannelOptions {
 }
 
 const MAGIC = 0x4e48_4357;
-const VERSION = 1;
+const VERSION = 2;
 const HEADER = 256;
 const I_TAIL = 16;
 const I_HEAD = 32;
@@ -83,6 +96,11 @@ const I_SENDER_CLOSED = 50;
 const I_RECEIVER_CLOSED = 51;
 const I_SENDER_ATTACHED = 52;
 const I_RECEIVER_ATTACHED = 53;
+const I_SENDER_WRITING = 60;
+const ROLE_FIELDS = {
+  sender: { attached: I_SENDER_ATTACHED, closed: I_SENDER_CLOSED, pid: 54, birth: 56 },
+  receiver: { attached: I_RECEIVER_ATTACHED, closed: I_RECEIVER_CLOSED, pid: 55, birth: 58 },
+} as const;
 const EVENT_ACCESS = 0x0010_0002; // SYNCHRONIZE | EVENT_MODIFY_STATE
 
 /** The mapping, events and shared indices of one end. */
@@ -121,12 +139,49 @@ class ChannelCore {
   /** Looks at the ring for a short while before this end sleeps on an event. */
   readonly looker: AdaptiveLook = new AdaptiveLook();
 
-  /** Waits for `event`; a cancelled wait that took the signal puts it back. */
-  async wait(event: OwnedHandle, signal: AbortSignal | undefined): Promise<void> {
-    await waitForHandle(event, { signal, restore: (raw) => kernel32().SetEvent(raw) });
+  /** The other side's process, as last opened. */
+  #peer: { pid: number; birth: bigint; handle: OwnedHandle | "gone" | "unknown" } | null = null;
+
+  /** The process holding `role`'s end: a handle to wait on, `"gone"`, or null if unknown. */
+  peer(role: SharedChannelRole): OwnedHandle | "gone" | null {
+    const fields = ROLE_FIELDS[role];
+    const pid = this.load(fields.pid);
+    if (pid === 0) return null;
+    const birth = BigInt(this.load(fields.birth)) | (BigInt(this.load(fields.birth + 1)) << 32n);
+    const known = this.#peer;
+    if (known === null || known.pid !== pid || known.birth !== birth) {
+      if (known !== null && typeof known.handle !== "string") known.handle.close();
+      this.#peer = { pid, birth, handle: openProcessToWatch({ pid, birth }) };
+    }
+    const handle = this.#peer!.handle;
+    return handle === "unknown" ? null : handle;
+  }
+
+  /**
+   * Waits for `event`, or for the end of the process holding `peerRole`'s
+   * end. A cancelled wait that took the event's signal puts it back.
+   */
+  async wait(
+    event: OwnedHandle,
+    signal: AbortSignal | undefined,
+    peerRole: SharedChannelRole,
+  ): Promise<"event" | "peer-gone"> {
+    const peer = this.peer(peerRole);
+    if (peer === "gone") return "peer-gone";
+    const restore = (raw: Deno.PointerObject, index: number) => {
+      if (index === 0) kernel32().SetEvent(raw);
+    };
+    if (peer === null) {
+      await waitForHandle(event, { signal, restore });
+      return "event";
+    }
+    const index = await waitForAny([event, peer], { signal, restore });
+    return index === 0 ? "event" : "peer-gone";
   }
 
   close(): void {
+    if (this.#peer !== null && typeof this.#peer.handle !== "string") this.#peer.handle.close();
+    this.#peer = null;
     this.shm.close();
     this.data.close();
     this.space.close();
@@ -138,12 +193,37 @@ function eventNames(mapping: string): [string, string] {
 }
 
 function attach(core: ChannelCore, role: SharedChannelRole): void {
-  const index = role === "sender" ? I_SENDER_ATTACHED : I_RECEIVER_ATTACHED;
-  if (Atomics.compareExchange(core.ints, index, 0, 1) !== 0) {
-    throw new Deno.errors.Busy(
-      `Cannot open shared channel "${core.name}" as its ${role}: it already has one (a channel has one sender and one receiver)`,
-    );
+  const fields = ROLE_FIELDS[role];
+  const me = currentProcess();
+  if (Atomics.compareExchange(core.ints, fields.attached, 0, 1) !== 0) {
+    // Taken: by a process that is gone, or an end that was closed? Then
+    // this process takes it over (one taker wins the exchange of the id).
+    const holder = core.load(fields.pid);
+    const taken = () =>
+      new Deno.errors.Busy(
+        `Cannot open shared channel "${core.name}" as its ${role}: it already has one (a channel has one sender and one receiver)`,
+      );
+    if (holder === 0) throw taken();
+    if (core.load(fields.closed) === 0) {
+      const process = core.peer(role);
+      if (process !== "gone") {
+        if (process === null || kernel32().WaitForSingleObject(process.raw, 0) !== 0) {
+          throw taken();
+        }
+      }
+    }
+    if (Atomics.compareExchange(core.ints, fields.pid, holder | 0, 0) !== (holder | 0)) {
+      throw taken();
+    }
+    if (role === "sender") core.store(I_SENDER_WRITING, 0);
+    core.store(fields.closed, 0);
   }
+  core.store(fields.birth, Number(me.birth & 0xffff_ffffn));
+  core.store(fields.birth + 1, Number(me.birth >> 32n));
+  core.store(fields.pid, me.pid); // the id last: a reader never sees half an identity
+  // Wake the other side, so that a sleeper starts watching this process.
+  core.set(core.data);
+  core.set(core.space);
 }
 
 function makeEnd(
@@ -378,12 +458,26 @@ export class SharedChannelSender implements Disposable {
           core.store(I_SENDER_WAITING, 0);
           break;
         }
+        let woke: "event" | "peer-gone";
         try {
-          await core.wait(core.space, options.signal);
+          woke = await core.wait(core.space, options.signal, "receiver");
+        } catch (error) {
+          if (this.#closed) {
+            throw new Deno.errors.BadResource(
+              `Cannot send on shared channel "${core.name}": it was closed while sending`,
+            );
+          }
+          throw error;
         } finally {
-          core.store(I_SENDER_WAITING, 0);
+          if (!this.#closed) core.store(I_SENDER_WAITING, 0);
+        }
+        if (woke === "peer-gone") {
+          throw new Deno.errors.BrokenPipe(
+            `Cannot send on shared channel "${core.name}": the receiver's process ended`,
+          );
         }
       }
+      core.store(I_SENDER_WRITING, 1);
       const mask = core.capacity - 1;
       const at = this.#tail & mask;
       new DataView(core.ring.buffer, core.ring.byteOffset + at, 4).setUint32(
@@ -397,6 +491,7 @@ export class SharedChannelSender implements Disposable {
       if (first < message.byteLength) core.ring.set(message.subarray(first), 0);
       this.#tail = (this.#tail + need) >>> 0;
       core.store(I_TAIL, this.#tail); // publishes the record
+      core.store(I_SENDER_WRITING, 0);
       if (core.load(I_RECEIVER_WAITING)) core.set(core.data);
     } finally {
       this.#sending = false;
@@ -510,10 +605,28 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
           core.store(I_RECEIVER_WAITING, 0);
           continue;
         }
+        let woke: "event" | "peer-gone";
         try {
-          await core.wait(core.data, options.signal);
+          woke = await core.wait(core.data, options.signal, "sender");
+        } catch (error) {
+          if (this.#closed) {
+            throw new Deno.errors.BadResource(
+              `Cannot receive from shared channel "${core.name}": it was closed while receiving`,
+            );
+          }
+          throw error;
         } finally {
-          core.store(I_RECEIVER_WAITING, 0);
+          if (!this.#closed) core.store(I_RECEIVER_WAITING, 0);
+        }
+        if (woke === "peer-gone") {
+          // The sender's process ended: what it sent first, then the end.
+          if (((core.load(I_TAIL) - this.#head) >>> 0) > 0) continue;
+          if (core.load(I_SENDER_WRITING)) {
+            throw new Deno.errors.UnexpectedEof(
+              `Shared channel "${core.name}": the sender's process ended while writing a message`,
+            );
+          }
+          return null;
         }
       }
       const mask = core.capacity - 1;

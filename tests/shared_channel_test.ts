@@ -1,7 +1,8 @@
 // Copyright 2026 the winipc authors. MIT license.
 // The shared-memory channel across real processes.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { checksum, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
+import { channelMessage, checksum, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
+import { processCpuMilliseconds } from "../_win32/process_info.ts";
 import {
   createSharedChannel,
   createSharedMemory,
@@ -98,13 +99,13 @@ windowsTest("a mapping that is not a valid channel is rejected on open", {}, () 
   );
   const view = shm.dataView;
   view.setUint32(0, 0x4e48_4357, true);
-  view.setUint32(4, 2, true);
+  view.setUint32(4, 3, true);
   assertThrows(
     () => openSharedChannel(name, { role: "receiver" }),
     Deno.errors.InvalidData,
-    "version 2",
+    "version 3",
   );
-  view.setUint32(4, 1, true);
+  view.setUint32(4, 2, true);
   view.setUint32(8, 1 << 20, true);
   assertThrows(
     () => openSharedChannel(name, { role: "receiver" }),
@@ -149,4 +150,124 @@ windowsTest("one sender and one receiver: a second one is Busy; bad input", {}, 
     Deno.errors.NotFound,
   );
   assert(!rx.closed);
+});
+
+// Issue 11, item 1: a channel whose peer process dies used to hang for ever.
+windowsTest(
+  "a sender killed mid-stream: the receiver gets what was sent, then the end, within 1 s, idle at no cost; a new sender takes over",
+  {},
+  async () => {
+    const name = uniqueName("dead-tx");
+    using rx = createSharedChannel(name, { role: "receiver", capacity: 64 * 1024 });
+    const sender = new Peer(PEER, ["send-hold", name, "50"]);
+    try {
+      assertEquals(await sender.line(), "sent 50");
+      for (let i = 0; i < 50; i++) {
+        const message = (await rx.receive())!;
+        assertEquals(message, channelMessage(i, 100));
+      }
+      let ended: Uint8Array | null | "pending" = "pending";
+      const pending = rx.receive().then((m) => ended = m);
+      // Waiting costs nothing: no polling while the sender is alive and quiet.
+      const cpu = processCpuMilliseconds();
+      await new Promise((r) => setTimeout(r, 1000));
+      const used = processCpuMilliseconds() - cpu;
+      assert(used < 100, `${used} ms of CPU in 1 s of waiting`);
+      assertEquals(ended, "pending");
+      sender.child.kill("SIGKILL");
+      const start = performance.now();
+      await pending;
+      const took = performance.now() - start;
+      assertEquals(ended, null);
+      assert(took < 1000, `the end came ${took} ms after the kill`);
+      assertEquals(await rx.receive(), null, "and stays ended");
+    } finally {
+      try {
+        sender.child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await sender.child.status;
+    }
+    // The dead sender's end can be taken by a new process.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", repoPath(PEER), "send", name, "20", "7"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(new TextDecoder().decode(out.stderr), "");
+    let sum = 0;
+    let n = 0;
+    for await (const message of rx) {
+      sum = checksum(sum, message);
+      n++;
+    }
+    assertEquals(n, 20);
+    assertEquals(new TextDecoder().decode(out.stdout), `sent 20 ${sum}\n`);
+  },
+);
+
+windowsTest(
+  "a receiver killed while the sender waits for room: BrokenPipe within 1 s; a new receiver takes over",
+  {},
+  async () => {
+    const name = uniqueName("dead-rx");
+    using tx = createSharedChannel(name, { role: "sender", capacity: 4096 });
+    const receiver = new Peer(PEER, ["hold-receiver", name]);
+    try {
+      assertEquals(await receiver.line(), "ready");
+      await tx.send(new Uint8Array(3000).fill(1)); // fits
+      const blocked = tx.send(new Uint8Array(3000).fill(2)); // waits for room
+      let state = "pending";
+      blocked.catch(() => {}).finally(() => state = "settled");
+      await new Promise((r) => setTimeout(r, 300));
+      assertEquals(state, "pending");
+      receiver.child.kill("SIGKILL");
+      const start = performance.now();
+      await assertRejects(() => blocked, Deno.errors.BrokenPipe, "receiver's process ended");
+      const took = performance.now() - start;
+      assert(took < 1000, `BrokenPipe came ${took} ms after the kill`);
+    } finally {
+      try {
+        receiver.child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await receiver.child.status;
+    }
+    // A new receiver takes the dead one's end and gets the message in the ring.
+    using rx = openSharedChannel(name, { role: "receiver" });
+    assertEquals(await rx.receive(), new Uint8Array(3000).fill(1));
+    await tx.send(new Uint8Array([7]));
+    assertEquals(await rx.receive(), new Uint8Array([7]));
+    // A live end is still Busy.
+    assertThrows(() => openSharedChannel(name, { role: "receiver" }), Deno.errors.Busy);
+  },
+);
+
+windowsTest(
+  "a sender that dies in the middle of writing a message: the receiver gets UnexpectedEof",
+  {},
+  async () => {
+    const name = uniqueName("torn");
+    using rx = createSharedChannel(name, { role: "receiver", capacity: 4096 });
+    const sender = new Peer(PEER, ["die-writing", name]);
+    try {
+      assertEquals(await sender.line(), "ready");
+      const pending = rx.receive();
+      await new Promise((r) => setTimeout(r, 100));
+      sender.child.kill("SIGKILL");
+      await assertRejects(() => pending, Deno.errors.UnexpectedEof, "while writing a message");
+    } finally {
+      try {
+        sender.child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await sender.child.status;
+    }
+  },
+);
+
+windowsTest("closing an end while it waits ends the wait with BadResource", {}, async () => {
+  const name = uniqueName("close-wait");
+  const rx = createSharedChannel(name, { role: "receiver", capacity: 4096 });
+  const pending = rx.receive();
+  await new Promise((r) => setTimeout(r, 50));
+  rx.close();
+  await assertRejects(() => pending, Deno.errors.BadResource, "closed while receiving");
 });
