@@ -2,20 +2,20 @@
 /**
  * Mailslot names: short names, full local paths, and (for writers) the
  * names of another computer, a domain, or every computer of the primary
- * domain (`*`), validated with messages that say what is wrong.
+ * domain (`*`), validated with messages that say what is wrong. Every name
+ * follows winipc's name rule (see `_win32/names.ts`), so that no name
+ * reaches anything outside `\\HOST\mailslot\`: Windows normalises
+ * mailslot paths like file paths, `/` and `..` included. On top of it,
+ * mailslot names may not hold any of `<>:"|?*`.
  *
  * @module
  */
+import { checkHost, checkName } from "../_win32/names.ts";
 
 const ANY_PREFIX = /^\\\\([^\\]+)\\mailslot\\/i;
 /** Windows limits mailslot paths like file paths. */
 const MAX_PATH_LENGTH = 256;
 const BAD_CHARS = /[<>:"|?*]/;
-
-function hasControl(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
-  return false;
-}
 
 /** A checked mailslot path. */
 export interface MailslotPath {
@@ -42,7 +42,11 @@ export interface MailslotPath {
  * @param use `"create"` accepts only local names; `"open"` also accepts
  * `\\computer\mailslot\...`, `\\domain\mailslot\...` and `\\*\mailslot\...`.
  * @returns The path, and whether it is local.
- * @throws {TypeError} If the name is not a usable mailslot name.
+ * @throws {TypeError} If the name is not a usable mailslot name: empty, too
+ * long, a full name whose host is not `.`, `*` or a computer or domain name,
+ * a remote name to create, any of `<>:"|?*`, or a name that breaks the name
+ * rule (`/`, `.` or `..` segments, empty segments, segments that end with a
+ * dot or a space, control characters).
  */
 export function mailslotPath(name: string, use: "create" | "open"): MailslotPath {
   const verb = use === "create" ? "create" : "open";
@@ -66,6 +70,7 @@ export function mailslotPath(name: string, use: "create" | "open"): MailslotPath
     if (use === "create" && !local) {
       fail("a mailslot can only be created on this computer (\\\\.\\mailslot\\...)");
     }
+    checkHost(match![1], true, fail);
     path = name;
   } else {
     path = `\\\\.\\mailslot\\${name}`;
@@ -73,12 +78,8 @@ export function mailslotPath(name: string, use: "create" | "open"): MailslotPath
   }
   const rest = path.slice(ANY_PREFIX.exec(path)![0].length);
   if (rest.length === 0) fail("the name after \\mailslot\\ is empty");
-  if (BAD_CHARS.test(rest) || hasControl(rest)) {
-    fail('names cannot contain control characters or any of <>:"|?*');
-  }
-  if (rest.split("\\").some((part) => part.length === 0)) {
-    fail("empty part between backslashes");
-  }
+  checkName(rest, "path", fail);
+  if (BAD_CHARS.test(rest)) fail('a name must not contain any of <>:"|?*');
   if (path.length > MAX_PATH_LENGTH) {
     fail(
       `the full name is ${path.length} characters, the most Windows allows is ${MAX_PATH_LENGTH}`,

@@ -13,6 +13,11 @@
  * console.log(await slot.receiveText({ timeout: 1000 })); // "build #42"
  * ```
  *
+ * Names follow the rule of pipe names, so none leaves `\mailslot\`: no `/`,
+ * `.` or `..` segments, empty segments, segments ending in a dot or a
+ * space, control characters or any of `<>:"|?*` (a `TypeError` names the
+ * rule). A full name's host is `.`, `*` or a plain computer or domain name.
+ *
  * @module
  */
 export { createMailslot, Mailslot } from "./mailslot.ts";

@@ -1,10 +1,15 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
  * Named pipe names: short names, full local paths, and (for clients) remote
- * paths, validated with messages that say what is wrong.
+ * paths, validated with messages that say what is wrong. Every name follows
+ * winipc's name rule (see `_win32/names.ts`), so that no name reaches
+ * anything outside `\\.\pipe\` (or `\\server\pipe\`): Windows
+ * normalises pipe paths like file paths, and `\\.\pipe\..\C:\x` would
+ * otherwise be the file `C:\x`.
  *
  * @module
  */
+import { checkHost, checkName } from "../_win32/names.ts";
 
 const LOCAL_PREFIX = /^\\\\\.\\pipe\\/i;
 const ANY_PREFIX = /^\\\\([^\\]+)\\pipe\\/i;
@@ -28,8 +33,11 @@ const MAX_PATH_LENGTH = 256;
  * @param use `"listen"` accepts only local paths; `"connect"` also accepts
  * `\\server\pipe\name`.
  * @returns The full path.
- * @throws {TypeError} If the name is empty, not a string, has a NUL, is too
- * long, is a short name with a backslash, or a path outside `\pipe\`.
+ * @throws {TypeError} If the name is empty, not a string, is too long, is a
+ * short name with a backslash, a path outside `\pipe\`, a path whose server
+ * is not a computer name (`\\?\pipe\x`), or breaks the name rule: `/`,
+ * `.` or `..` segments, empty segments, segments that end with a dot or a
+ * space, control characters.
  */
 export function pipePath(name: string, use: "listen" | "connect"): string {
   const verb = use === "listen" ? "listen on" : "connect to";
@@ -40,7 +48,6 @@ export function pipePath(name: string, use: "listen" | "connect"): string {
     throw new TypeError(`Cannot ${verb} named pipe "${name}": ${why}`);
   };
   if (name.length === 0) fail("name is empty");
-  if (name.includes("\0")) fail("name contains a NUL character");
   let path: string;
   if (name.startsWith("\\\\")) {
     const match = ANY_PREFIX.exec(name);
@@ -50,9 +57,12 @@ export function pipePath(name: string, use: "listen" | "connect"): string {
     if (use === "listen" && !LOCAL_PREFIX.test(name)) {
       fail("a server can only create local pipes (\\\\.\\pipe\\...)");
     }
+    checkHost(match![1], false, fail);
     if (name.length === match![0].length) fail("the pipe name after \\pipe\\ is empty");
     path = name;
+    checkName(name.slice(match![0].length), "path", fail);
   } else {
+    checkName(name, "path", fail);
     if (name.includes("\\")) {
       fail("a short name cannot contain a backslash; pass the full path \\\\.\\pipe\\... instead");
     }

@@ -21,6 +21,14 @@
  * const reply = await conn.transact(new TextEncoder().encode("hello"));
  * ```
  *
+ * Names never leave `\\.\pipe\`: Windows reads pipe paths like file paths,
+ * so a name with a `/`, a `.` or `..` segment, an empty segment, a segment
+ * ending in a dot or a space, or a control character is a `TypeError` that
+ * names the rule, as is a full path whose server is not a plain computer
+ * name (`\\?\pipe\x`). `my.app.v2`, spaces and non-ASCII text are fine. A
+ * full `\\server\pipe\...` path reaches another computer: give untrusted
+ * input only short names.
+ *
  * @module
  */
 export { listenNamedPipe, NamedPipeListener } from "./listener.ts";

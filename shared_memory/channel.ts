@@ -192,6 +192,9 @@ function eventNames(mapping: string): [string, string] {
   return [`${mapping}.winipc-data`, `${mapping}.winipc-space`];
 }
 
+/** The most {@linkcode eventNames} adds to the mapping's name. */
+const EVENT_SUFFIX_LENGTH = ".winipc-space".length;
+
 function attach(core: ChannelCore, role: SharedChannelRole): void {
   const fields = ROLE_FIELDS[role];
   const me = currentProcess();
@@ -256,9 +259,11 @@ function checkRole(role: unknown, what: string): SharedChannelRole {
  * for await (const message of rx) console.log(message.length);
  * ```
  *
- * @param name A short name (`Local\` is added) or `Local\...`/`Global\...`.
+ * @param name A short name (`Local\` is added) or `Local\...`/`Global\...`,
+ * at most 247 characters in all (its events add 13).
  * @param options Role, capacity, security.
  * @returns This process's end.
+ * @throws {TypeError} For a bad name (see {@linkcode createSharedMemory}).
  * @throws {Deno.errors.AlreadyExists} If the name is taken.
  * @throws {RangeError} For a bad capacity.
  */
@@ -266,7 +271,7 @@ export function createSharedChannel<R extends SharedChannelRole>(
   name: string,
   options: CreateSharedChannelOptions & { role: R },
 ): R extends "sender" ? SharedChannelSender : SharedChannelReceiver {
-  const full = mappingName(name);
+  const full = mappingName(name, false, EVENT_SUFFIX_LENGTH);
   const what = `Cannot create shared channel "${full}"`;
   const role = checkRole(options?.role, what);
   const capacity = options.capacity ?? 1 << 20;
@@ -319,6 +324,7 @@ export function createSharedChannel<R extends SharedChannelRole>(
  * @param name The name given to `createSharedChannel`.
  * @param options The role: the end the creator did not take.
  * @returns This process's end.
+ * @throws {TypeError} For a bad name (see {@linkcode createSharedMemory}).
  * @throws {Deno.errors.NotFound} If no such channel exists.
  * @throws {Deno.errors.InvalidData} If the mapping is not a winipc channel
  * this version reads (magic, version or capacity wrong).
@@ -328,7 +334,7 @@ export function openSharedChannel<R extends SharedChannelRole>(
   name: string,
   options: OpenSharedChannelOptions & { role: R },
 ): R extends "sender" ? SharedChannelSender : SharedChannelReceiver {
-  const full = mappingName(name);
+  const full = mappingName(name, false, EVENT_SUFFIX_LENGTH);
   const what = `Cannot open shared channel "${full}"`;
   const role = checkRole(options?.role, what);
   const shm = openSharedMemory(full);

@@ -14,6 +14,12 @@
  * view.read(0, new Uint8Array(5));
  * ```
  *
+ * Names stay in their namespace (`Local\` unless `global` or a
+ * `Local\...`/`Global\...` name says otherwise): after it, no backslash, not
+ * `.`, `..`, `Global`, `Local`, `Session` or `AppContainerNamedObjects`, no
+ * control characters, or a `TypeError` names the rule. The kernel does not
+ * normalise object names, so `/` and dots are ordinary characters.
+ *
  * @module
  */
 export {

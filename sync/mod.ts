@@ -16,6 +16,10 @@
  * using permit = await slots.acquire();
  * ```
  *
+ * Names follow the rule of shared memory's names: they stay in `Local\` or
+ * `Global\` (no backslash after it, not `.`, `..` or a namespace link such
+ * as `Global`, no control characters), or a `TypeError` names the rule.
+ *
  * @module
  */
 export { SyncObject } from "./_object.ts";
