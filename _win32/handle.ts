@@ -135,9 +135,9 @@ export class OwnedHandle implements Disposable {
 
   /**
    * Lets the wait core see a close first: `guard` is called instead of
-   * `CloseHandle`, with a function that closes the handle, so that a pool
-   * wait on it is unregistered before the handle goes (Windows leaves a
-   * close under a registered wait undefined). `null` removes the guard.
+   * `CloseHandle`, with a function that closes the handle, so that the
+   * handle is closed only once no wait call holds it (Windows leaves a
+   * close under a pending wait undefined). `null` removes the guard.
    *
    * @param guard Called once, on close.
    */
