@@ -297,7 +297,7 @@ export async function lookupAccount(sid: Uint8Array): Promise<Account> {
  * SYSTEM and Administrators: {@linkcode OWNER_ONLY_SDDL}), `"everyone"`
  * (that, plus some rights for Everyone), or a caller's SDDL string.
  */
-export type AccessRule = "owner" | "everyone" | { sddl: string };
+export type { SecurityRule as AccessRule } from "./options.ts";
 
 /**
  * The SDDL string for an access rule.
