@@ -145,7 +145,7 @@ export function systemMessage(code: number): string {
  *
  * @example Inspect the code of a failure
  * ```ts
- * import { Win32Error } from "./errors.ts";
+ * import { Win32Error } from "@winipc/winipc";
  * import { assertEquals } from "@std/assert";
  *
  * const error = new Win32Error(2, "Cannot open thing");

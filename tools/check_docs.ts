@@ -1,0 +1,156 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * The documentation rule, after the standard library's `_tools/check_docs.ts`
+ * (`deno task check` runs it):
+ *
+ * - every public entry point has a module doc;
+ * - every exported function and class, and every public method of an
+ *   exported class, has a description and at least one `@example` with a
+ *   title;
+ * - every exported interface, type and constant, and every public property
+ *   or getter, has a description;
+ * - an example is a ` ```ts ` block (` ```ts ignore ` when it needs
+ *   Windows), and imports only what a user can: `@winipc/winipc...` or
+ *   `@std/...`, never a private path;
+ * - nothing public is marked `@internal`, and no public signature takes a
+ *   type the package does not export.
+ *
+ * Usage: `deno run -A tools/check_docs.ts [entry points...]` (defaults to
+ * the package's exports). Exits 1 and lists every problem if any.
+ *
+ * @module
+ */
+
+interface JsDoc {
+  doc?: string;
+  tags?: { kind: string; doc?: string }[];
+}
+
+interface Declaration {
+  kind: string;
+  jsDoc?: JsDoc;
+  location: { filename: string; line: number };
+  def?: {
+    methods?: Member[];
+    properties?: Member[];
+    constructors?: Member[];
+  };
+  declarationKind?: string;
+}
+
+interface Member {
+  name: string;
+  kind?: string;
+  jsDoc?: JsDoc;
+  accessibility?: string;
+  isStatic?: boolean;
+  location: { filename: string; line: number };
+}
+
+interface DocSymbol {
+  name: string;
+  declarations: Declaration[];
+}
+
+const root = new URL("../", import.meta.url);
+const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+const entries: string[] = Deno.args.length > 0
+  ? Deno.args
+  : Object.values(config.exports as Record<string, string>);
+
+const problems: string[] = [];
+
+function where(location: { filename: string; line: number }): string {
+  return `${location.filename.replace(root.href, "")}:${location.line}`;
+}
+
+function examples(doc: JsDoc | undefined): string[] {
+  return (doc?.tags ?? []).filter((t) => t.kind === "example").map((t) => t.doc ?? "");
+}
+
+const ALLOWED_IMPORT = /^(@winipc\/winipc(\/[a-z-]+)?|@std\/[a-z-]+(\/[a-z-_]+)?)$/;
+
+function checkExample(text: string, what: string): void {
+  const firstLine = text.split("\n")[0].trim();
+  if (firstLine === "" || firstLine.startsWith("```")) {
+    problems.push(`${what}: an @example needs a title on its first line`);
+  }
+  const fences = [...text.matchAll(/^```(.*)$/gm)].map((m) => m[1].trim());
+  const openings = fences.filter((_, i) => i % 2 === 0);
+  if (openings.length === 0) problems.push(`${what}: an @example needs a code block`);
+  for (const opening of openings) {
+    if (opening !== "ts" && opening !== "ts ignore") {
+      problems.push(
+        `${what}: an example block is \`\`\`ts or \`\`\`ts ignore, not \`\`\`${opening}`,
+      );
+    }
+  }
+  for (const m of text.matchAll(/from\s+["']([^"']+)["']/g)) {
+    if (!ALLOWED_IMPORT.test(m[1])) {
+      problems.push(`${what}: an example imports "${m[1]}", which users cannot import`);
+    }
+  }
+}
+
+function checkDoc(doc: JsDoc | undefined, what: string, needExample: boolean): void {
+  if (!doc?.doc?.trim()) problems.push(`${what}: no description`);
+  if ((doc?.tags ?? []).some((t) => t.kind === "internal")) {
+    problems.push(`${what}: marked @internal, but public`);
+  }
+  const found = examples(doc);
+  if (needExample && found.length === 0) problems.push(`${what}: no @example`);
+  for (const text of found) checkExample(text, what);
+}
+
+for (const entry of entries) {
+  const url = new URL(entry, root).href;
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--json", url],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const out = await command.output();
+  if (!out.success) {
+    problems.push(`${entry}: deno doc failed: ${new TextDecoder().decode(out.stderr)}`);
+    continue;
+  }
+  const json = JSON.parse(new TextDecoder().decode(out.stdout));
+  const node = json.nodes[url] as { module_doc?: JsDoc; symbols: DocSymbol[] };
+  if (!node.module_doc?.doc?.trim()) problems.push(`${entry}: no module doc`);
+  for (const symbol of node.symbols) {
+    for (const declaration of symbol.declarations) {
+      if (declaration.kind === "import" || declaration.kind === "moduleDoc") continue;
+      const what = `${symbol.name} (${where(declaration.location)})`;
+      const needExample = declaration.kind === "function" || declaration.kind === "class";
+      checkDoc(declaration.jsDoc, what, needExample);
+      if (declaration.kind !== "class") continue;
+      for (const member of declaration.def?.constructors ?? []) {
+        if (member.accessibility === "private" || member.accessibility === "protected") continue;
+        if ((member.jsDoc?.tags ?? []).some((t) => t.kind === "internal")) {
+          problems.push(`${symbol.name}.constructor (${where(member.location)}): marked @internal`);
+        }
+      }
+      for (
+        const member of [...declaration.def?.methods ?? [], ...declaration.def?.properties ?? []]
+      ) {
+        if (member.accessibility === "private" || member.name.startsWith("#")) continue;
+        const memberWhat = `${symbol.name}.${member.name} (${where(member.location)})`;
+        const isMethod = (declaration.def?.methods ?? []).includes(member) &&
+          member.kind !== "getter" && member.kind !== "setter";
+        // Symbol.dispose and friends are documented by their protocol.
+        if (member.name.startsWith("[Symbol.")) {
+          if (!member.jsDoc?.doc?.trim()) problems.push(`${memberWhat}: no description`);
+          continue;
+        }
+        checkDoc(member.jsDoc, memberWhat, isMethod);
+      }
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(problems.join("\n"));
+  console.error(`\n${problems.length} documentation problem(s)`);
+  Deno.exit(1);
+}
+console.log(`documentation: ${entries.length} entry points checked, no problems`);
