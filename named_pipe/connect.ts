@@ -155,7 +155,7 @@ export async function connectNamedPipe(
       }
       if (code === ERROR.PIPE_BUSY) {
         // Woken by the kernel as soon as an instance is free (or the slice ends).
-        await k.WaitNamedPipeWNb(wide, Math.max(1, Math.min(BUSY_SLICE, Math.ceil(remaining))));
+        await waitForInstance(path, wide, remaining, signal);
       } else {
         await sleep(Math.min(backoff, remaining), signal);
         backoff = Math.min(backoff * 2, 100);
@@ -171,6 +171,36 @@ export async function connectNamedPipe(
     }
     throw errorFromCode(code, `Cannot connect to named pipe "${path}"`);
   }
+}
+
+/**
+ * One `WaitNamedPipeW` at a time a pipe path, shared by every connect of this
+ * process that finds the path busy. Each wait holds one thread of Deno's
+ * small blocking pool: 50 connects waiting each on their own would take the
+ * whole pool, and the completion core's one wait (which the connections
+ * need for their first read) would queue behind them for seconds.
+ */
+const busyWaits = new Map<string, Promise<unknown>>();
+
+function waitForInstance(
+  path: string,
+  wide: Uint16Array,
+  remaining: number,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  let wait = busyWaits.get(path);
+  if (wait === undefined) {
+    const slice = Math.max(1, Math.min(BUSY_SLICE, Math.ceil(remaining)));
+    wait = kernel32().WaitNamedPipeWNb(wide, slice).finally(() => busyWaits.delete(path));
+    busyWaits.set(path, wait);
+  }
+  if (signal === undefined) return wait;
+  // An abort ends this caller's part of the shared wait at once.
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    wait.then(resolve, resolve).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipeConn {
