@@ -1,9 +1,12 @@
 // Copyright 2026 the winipc authors. MIT license.
 // Named pipes under load: connection storms from several processes at once,
 // and what the listener's backlog leaves behind when it closes.
-import { assert, assertEquals } from "@std/assert";
-import { Peer, uniqueName, windowsTest } from "./_helpers.ts";
-import { listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { delay } from "@std/async/delay";
+import { Peer, repoPath, runDeno, uniqueName, windowsTest } from "./_helpers.ts";
+import { connectNamedPipe, listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
+import { pendingOperations } from "../_win32/completion.ts";
+import { nextHandleValue } from "../_win32/process_info.ts";
 
 const PEER = "tests/fixtures/pipe_peer.ts";
 const encoder = new TextEncoder();
@@ -25,6 +28,61 @@ async function answer(conn: NamedPipeConn, received: string[]): Promise<void> {
   await conn.writeMessage(encoder.encode(`ack ${text}`));
 }
 
+/**
+ * A storm client process whose stdout is read only before the storm (its
+ * "ready") and after it has exited (its report), and whose stderr is
+ * inherited. Deno reads a child's pipes on its blocking pool, a handful of
+ * threads here: four children with reads pending on stdout and stderr took
+ * every thread, and this process's completion core (which needs one) then
+ * stalled the server side for seconds.
+ */
+class StormClient {
+  readonly child: Deno.ChildProcess;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #text = "";
+
+  constructor(name: string, count: number) {
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", repoPath(PEER), "storm", name, String(count)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#reader = this.child.stdout.getReader();
+  }
+
+  async ready(): Promise<void> {
+    while (!this.#text.includes("\n")) {
+      const { value, done } = await this.#reader.read();
+      if (done) throw new Error(`the storm client ended before "ready": ${this.#text}`);
+      this.#text += decoder.decode(value);
+    }
+    assertEquals(this.#text, "ready\n");
+    this.#text = "";
+  }
+
+  async go(): Promise<void> {
+    await this.child.stdin.close();
+  }
+
+  async report(): Promise<{ code: number; report: StormReport }> {
+    const { code } = await this.child.status;
+    for (let r = await this.#reader.read(); !r.done; r = await this.#reader.read()) {
+      this.#text += decoder.decode(r.value);
+    }
+    return { code, report: JSON.parse(this.#text) };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.child.kill();
+    } catch { /* already exited */ }
+    await this.child.status;
+    await this.#reader.cancel().catch(() => {});
+    await this.child.stdin.close().catch(() => {});
+  }
+}
+
 windowsTest(
   "a storm: 4 processes x 50 clients connect at once, all exchange a message within 10 s",
   {},
@@ -39,26 +97,27 @@ windowsTest(
       for await (const conn of listener) answers.push(answer(conn, received));
       await Promise.all(answers);
     })();
+    await using stack = new AsyncDisposableStack();
     const clients = Array.from(
       { length: processes },
-      () => new Peer(PEER, ["storm", name, String(perProcess)]),
+      () => stack.use(new StormClient(name, perProcess)),
     );
     try {
-      for (const client of clients) assertEquals(await client.line(), "ready");
+      for (const client of clients) await client.ready();
       // Every client process starts its 50 connections when its stdin closes.
       const start = performance.now();
-      await Promise.all(clients.map((client) => client.release()));
-      const reports: StormReport[] = await Promise.all(
-        clients.map(async (client) => JSON.parse(await client.line())),
-      );
+      await Promise.all(clients.map((client) => client.go()));
+      const results = await Promise.all(clients.map((client) => client.report()));
       const elapsed = performance.now() - start;
+      const reports = results.map((result) => result.report);
       console.log(
         `storm: ${processes} x ${perProcess} clients in ${Math.round(elapsed)} ms ` +
           `(per process: ${reports.map((r) => r.ms).join(", ")} ms)`,
       );
-      for (const report of reports) {
+      for (const { code, report } of results) {
         assertEquals(report.failed, []);
         assertEquals(report.ok, perProcess);
+        assertEquals(code, 0);
       }
       assert(elapsed < 10_000, `the storm took ${Math.round(elapsed)} ms`);
       // Every client's own message reached the server, once.
@@ -66,11 +125,80 @@ windowsTest(
         Array.from({ length: perProcess }, (_, i) => `${client.child.pid}:${i}`)
       );
       assertEquals([...received].sort(), expected.sort());
-      for (const client of clients) assertEquals((await client.finish()).code, 0);
     } finally {
       listener.close();
       await serving;
-      for (const client of clients) await client[Symbol.asyncDispose]();
     }
+  },
+);
+
+async function probe(name: string): Promise<string> {
+  const { code, stdout, stderr } = await runDeno(PEER, ["probe", name]);
+  assertEquals(code, 0, stderr);
+  return stdout.trim();
+}
+
+windowsTest(
+  "closing a listener cancels every waiting instance, disconnects clients not yet accepted, leaks no handle",
+  {},
+  async () => {
+    const name = uniqueName("backlog-close");
+    const pendingBefore = pendingOperations();
+    const handleBefore = nextHandleValue();
+    const listener = listenNamedPipe(name, { backlog: 8 });
+    assertEquals(listener.backlog, 8);
+    // Eight instances, each with a ConnectNamedPipe pending.
+    assertEquals(pendingOperations() - pendingBefore, 8);
+    const first = await connectNamedPipe(name);
+    const second = await connectNamedPipe(name);
+    await first.write(encoder.encode("1"));
+    await second.write(encoder.encode("2"));
+    const accepted = await listener.accept();
+    const got = new Uint8Array(1);
+    assertEquals(await accepted.read(got), 1);
+    const [taken, waiting] = got[0] === 0x31 ? [first, second] : [second, first];
+    listener.close();
+    // The client that was never accepted is disconnected: it reads the end.
+    assertEquals(await waiting.read(new Uint8Array(1)), null);
+    // Seen from another process: the accepted connection is the only
+    // instance left, and it is busy; once it closes, the name is gone.
+    assertEquals(await probe(name), "Busy");
+    await taken.write(encoder.encode("still open"));
+    assertEquals(await accepted.read(new Uint8Array(32)), 10);
+    accepted.close();
+    assertEquals(await probe(name), "NotFound");
+    taken.close();
+    waiting.close();
+    // Every cancelled ConnectNamedPipe has ended, and every handle is closed.
+    for (let i = 0; i < 200 && pendingOperations() > pendingBefore; i++) await delay(10);
+    assertEquals(pendingOperations(), pendingBefore);
+    assertEquals(nextHandleValue(), handleBefore);
+  },
+);
+
+windowsTest(
+  "with a backlog, the name is never without a listening instance, and maxInstances still holds",
+  {},
+  async () => {
+    const name = uniqueName("backlog-gapless");
+    using listener = listenNamedPipe(name, { backlog: 3, maxInstances: 5, mode: "message" });
+    // Five clients from another process: three get instances at once and
+    // wait to be accepted, the other two wait for accept() to free room.
+    await using clients = new Peer(PEER, ["clients", name, "5"]);
+    const conns: NamedPipeConn[] = [];
+    for (let i = 0; i < 5; i++) conns.push(await listener.accept());
+    assertEquals(await clients.line(), "ready");
+    for (const conn of conns) assertEquals(conn.peerProcessId, clients.child.pid);
+    // All five instances are connected: a sixth client finds the pipe busy,
+    // and a second server still cannot take the name.
+    assertEquals(await probe(name), "Busy");
+    assertThrows(() => listenNamedPipe(name), Deno.errors.AlreadyExists);
+    // One connection closes: an instance listens again at once, accept() or not.
+    conns.pop()!.close();
+    assertEquals(await probe(name), "connected");
+    using late = await listener.accept();
+    assertEquals(await late.readMessage(), null); // the probe connected and left
+    for (const conn of conns) conn.close();
+    assertEquals((await clients.finish()).code, 0);
   },
 );
