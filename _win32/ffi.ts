@@ -344,6 +344,11 @@ export const KERNEL32 = {
   Thread32Next: { parameters: ["pointer", "buffer"], result: "i32" },
   // HLOCAL LocalFree(HLOCAL hMem)
   LocalFree: { parameters: ["pointer"], result: "pointer" },
+
+  // ---- named pipes: who the server is (named_pipe/_identity.ts) ----
+  // HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwProcessId)
+  OpenProcess: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+  // ---- end of named pipes: who the server is ----
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** user32.dll: message-only windows and the message pump (clipboard, WM_COPYDATA). */
@@ -448,6 +453,11 @@ export const ADVAPI32 = {
     result: "i32",
     nonblocking: true,
   },
+
+  // ---- named pipes: who the server is (named_pipe/_identity.ts) ----
+  // BOOL OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle)
+  OpenProcessToken: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
+  // ---- end of named pipes: who the server is ----
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** ntdll.dll: status conversion, and Wine detection for the test suite. */

@@ -30,7 +30,11 @@ export type {
   NamedPipeListenOptions,
 } from "./listener.ts";
 export { connectNamedPipe } from "./connect.ts";
-export type { NamedPipeConnectOptions, NamedPipeImpersonation } from "./connect.ts";
+export type {
+  NamedPipeConnectOptions,
+  NamedPipeImpersonation,
+  NamedPipeServerCheck,
+} from "./connect.ts";
 export { callNamedPipe } from "./call.ts";
 export type { CallNamedPipeOptions } from "./call.ts";
 export { listNamedPipes } from "./list.ts";
