@@ -468,6 +468,9 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
  * may connect, remote clients are rejected, and the first instance is
  * created with `FILE_FLAG_FIRST_PIPE_INSTANCE`, so a name already served by
  * someone else fails with `AlreadyExists` instead of silently joining them.
+ * That does not stop a later process of the same user from adding
+ * instances of the name (the owner may); clients that must reach this very
+ * server check it with `connectNamedPipe`'s `server` option.
  *
  * @example Serve a pipe
  * ```ts ignore

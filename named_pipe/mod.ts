@@ -6,7 +6,7 @@
  * ```ts ignore
  * import { connectNamedPipe, listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
- * // Server: one instance always listening; owner-only access; no remote clients.
+ * // Server: a backlog of instances always listening; owner-only access; no remote clients.
  * using listener = listenNamedPipe("my-app", { mode: "message" });
  * (async () => {
  *   for await (const conn of listener) {
