@@ -450,6 +450,11 @@ export const ADVAPI32 = {
     result: "i32",
     nonblocking: true,
   },
+
+  // ---- named pipes: who the server is (named_pipe/_identity.ts) ----
+  // BOOL OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle)
+  OpenProcessToken: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
+  // ---- end of named pipes: who the server is ----
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** ntdll.dll: status conversion, and Wine detection for the test suite. */

@@ -5,7 +5,11 @@
  *
  * @module
  */
-import { connectNamedPipe, type NamedPipeImpersonation } from "./connect.ts";
+import {
+  connectNamedPipe,
+  type NamedPipeImpersonation,
+  type NamedPipeServerCheck,
+} from "./connect.ts";
 
 /** Options for {@linkcode callNamedPipe}. */
 export interface CallNamedPipeOptions {
@@ -23,6 +27,14 @@ export interface CallNamedPipeOptions {
    * @default {"identification"}
    */
   impersonation?: NamedPipeImpersonation;
+  /**
+   * Which server must answer, checked before the request is sent, as in
+   * {@linkcode connectNamedPipe}: `{ processId?, user? }` (`user` is
+   * `"self"` or a SID). A different server fails with `PermissionDenied`
+   * and never sees the request.
+   * @default {undefined} (no check)
+   */
+  server?: NamedPipeServerCheck;
 }
 
 /**
@@ -44,13 +56,16 @@ export interface CallNamedPipeOptions {
  *
  * @param name A short name, `\\.\pipe\...`, or `\\server\pipe\...`.
  * @param request The request message (zero bytes is a valid message).
- * @param options Waiting for the pipe, cancellation, impersonation level.
+ * @param options Waiting for the pipe, cancellation, impersonation level,
+ * the server to insist on.
  * @returns The reply message.
  * @throws {TypeError} For a bad name or option, or a byte-mode server.
  * @throws {Deno.errors.NotFound} If no such pipe exists (and no timeout).
  * @throws {Deno.errors.Busy} If all instances are busy (and no timeout).
  * @throws {Deno.errors.TimedOut} If the pipe did not come within `timeout`.
  * @throws {Deno.errors.BrokenPipe} If the server closed without replying.
+ * @throws {Deno.errors.PermissionDenied} If the server is not the one
+ * `server` asks for.
  */
 export async function callNamedPipe(
   name: string,
@@ -60,7 +75,13 @@ export async function callNamedPipe(
   if (!(request instanceof Uint8Array)) {
     throw new TypeError(`Cannot call named pipe "${name}": the request must be a Uint8Array`);
   }
-  const { signal } = options;
-  using conn = await connectNamedPipe(name, { ...options, mode: "message" });
+  const { timeout, signal, impersonation, server } = options;
+  using conn = await connectNamedPipe(name, {
+    mode: "message",
+    timeout,
+    signal,
+    impersonation,
+    server,
+  });
   return await conn.transact(request, { signal });
 }

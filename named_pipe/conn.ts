@@ -101,8 +101,9 @@ export class NamedPipeConn implements Disposable {
 
   /**
    * The process id of the other end: the client's on the server end, and on
-   * the client end the server's (the process that created the pipe's first
-   * instance).
+   * the client end the server's (the process that created the instance this
+   * client reached, which need not be the one that created the name: see
+   * `connectNamedPipe`'s `server` option).
    */
   get peerProcessId(): number {
     return this.#peerId("ProcessId");

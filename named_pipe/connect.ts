@@ -23,6 +23,7 @@ import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
 import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
 
 /** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
 export type NamedPipeImpersonation =
@@ -54,14 +55,153 @@ export interface NamedPipeConnectOptions {
    * @default {"identification"}
    */
   impersonation?: NamedPipeImpersonation;
+  /**
+   * Which server the client must reach, checked right after the pipe opens
+   * and before anything is sent: on a mismatch the handle is closed and the
+   * connect fails with `PermissionDenied`, naming what was expected and what
+   * was found. Only for local pipes (`\\.\pipe\...`).
+   *
+   * The pipe's access rule keeps other users from adding instances of a
+   * winipc name, and `FILE_FLAG_FIRST_PIPE_INSTANCE` keeps out a process
+   * that comes before the server; but another process of the same user can
+   * add instances of the name at any time and take some of the clients.
+   * `processId` is what tells those apart; `user` refuses servers of other
+   * users (a name created before the real server started, a service
+   * impersonated by a user process).
+   * @default {undefined} (no check)
+   */
+  server?: NamedPipeServerCheck;
 }
 
-const LEVELS: Record<NamedPipeImpersonation, number> = {
-  anonymous: SECURITY_ANONYMOUS,
-  identification: SECURITY_IDENTIFICATION,
-  impersonation: SECURITY_IMPERSONATION,
-  delegation: SECURITY_DELEGATION,
-};
+/** What {@linkcode NamedPipeConnectOptions.server} checks. */
+export interface NamedPipeServerCheck {
+  /**
+   * The server's process id (`GetNamedPipeServerProcessId`): the one
+   * process the client means to talk to, for instance a child it started.
+   * @default {undefined} (any process)
+   */
+  processId?: number;
+  /**
+   * The user the server process runs as (the user SID of its token):
+   * `"self"` for the user of this process, or a SID such as `"S-1-5-18"`
+   * (LocalSystem, for a service). A server whose token cannot be read (a
+   * process of another user, usually) is refused too.
+   * @default {undefined} (any user)
+   */
+  user?: "self" | string;
+}
+
+const IMPERSONATION_VALUES = '"anonymous", "identification", "impersonation" or "delegation"';
+
+/** The `SECURITY_SQOS_PRESENT` level of an impersonation option, own values only. */
+function impersonationLevel(value: unknown, path: string): number {
+  switch (value) {
+    case undefined:
+    case "identification":
+      return SECURITY_IDENTIFICATION;
+    case "anonymous":
+      return SECURITY_ANONYMOUS;
+    case "impersonation":
+      return SECURITY_IMPERSONATION;
+    case "delegation":
+      return SECURITY_DELEGATION;
+    default:
+      throw new TypeError(
+        `Cannot connect to named pipe "${path}": impersonation must be ${IMPERSONATION_VALUES}, got ${
+          show(value)
+        }`,
+      );
+  }
+}
+
+/** A value for an error message: strings quoted, anything else as text. */
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object" && value !== null) {
+    return Array.isArray(value) ? "an array" : "an object";
+  }
+  return String(value);
+}
+
+/** A checked `server` option: `user` as an upper-case SID or `"self"`. */
+interface ServerCheck {
+  processId: number | undefined;
+  user: string | undefined;
+}
+
+function serverCheck(value: unknown, path: string): ServerCheck | undefined {
+  if (value === undefined) return undefined;
+  const fail = (why: string): never => {
+    throw new TypeError(`Cannot connect to named pipe "${path}": ${why}`);
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(`server must be an object { processId?, user? }, got ${show(value)}`);
+  }
+  // Own properties only: a check inherited from a prototype is no check.
+  const own = (key: keyof NamedPipeServerCheck): unknown =>
+    Object.hasOwn(value as object, key) ? (value as NamedPipeServerCheck)[key] : undefined;
+  const processId = own("processId") as number | undefined;
+  const user = own("user") as string | undefined;
+  if (
+    processId !== undefined &&
+    (typeof processId !== "number" || !Number.isInteger(processId) || processId <= 0 ||
+      processId > 0xffff_ffff)
+  ) {
+    fail(`server.processId must be a process id (a whole number above 0), got ${show(processId)}`);
+  }
+  if (user !== undefined && user !== "self" && !isSidString(user)) {
+    fail(`server.user must be "self" or a SID ("S-1-5-..."), got ${show(user)}`);
+  }
+  if (processId === undefined && user === undefined) {
+    fail("server must give a processId, a user, or both");
+  }
+  if (!LOCAL_PATH.test(path)) {
+    fail("the server of a remote pipe cannot be checked (its process id is another machine's)");
+  }
+  return { processId, user: user === "self" ? user : user?.toUpperCase() };
+}
+
+const LOCAL_PATH = /^\\\\\.\\pipe\\/i;
+
+/**
+ * Checks which server a newly opened client handle reached.
+ *
+ * @throws {Deno.errors.PermissionDenied} If it is not the one expected.
+ */
+function checkServer(handle: OwnedHandle, path: string, check: ServerCheck): void {
+  const out = new Uint32Array(1);
+  if (!kernel32().GetNamedPipeServerProcessId(handle.raw, out)) {
+    throw new Deno.errors.PermissionDenied(
+      `Cannot connect to named pipe "${path}": cannot tell which process the server is`,
+      { cause: errorFromCode(lastError()) },
+    );
+  }
+  const found = out[0];
+  if (check.processId !== undefined && found !== check.processId) {
+    throw new Deno.errors.PermissionDenied(
+      `Cannot connect to named pipe "${path}": the server is process ${found}, expected process ${check.processId}`,
+    );
+  }
+  if (check.user !== undefined) {
+    const self = check.user === "self";
+    const expected = self ? currentUserSid() : check.user;
+    const described = self ? `${expected} (this process's user)` : expected;
+    let user: string;
+    try {
+      user = processUserSid(found);
+    } catch (error) {
+      throw new Deno.errors.PermissionDenied(
+        `Cannot connect to named pipe "${path}": cannot read the user of server process ${found}, expected ${described}`,
+        { cause: error },
+      );
+    }
+    if (user.toUpperCase() !== expected.toUpperCase()) {
+      throw new Deno.errors.PermissionDenied(
+        `Cannot connect to named pipe "${path}": server process ${found} runs as ${user}, expected ${described}`,
+      );
+    }
+  }
+}
 /** The longest single wait for a busy pipe, so an abort is seen promptly. */
 const BUSY_SLICE = 100;
 
@@ -85,14 +225,30 @@ const BUSY_SLICE = 100;
  * const n = await conn.read(reply);
  * ```
  *
+ * @example Insist on the server process you started
+ * ```ts ignore
+ * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+ *
+ * const server = new Deno.Command("server.exe").spawn();
+ * // Fails with PermissionDenied if another process (even one of the same
+ * // user) added an instance of the name and was the one reached.
+ * using conn = await connectNamedPipe("my-app", {
+ *   timeout: 5000,
+ *   server: { processId: server.pid, user: "self" },
+ * });
+ * ```
+ *
  * @param name A short name, `\\.\pipe\...`, or `\\server\pipe\...`.
- * @param options Mode, timeout, cancellation, impersonation level.
+ * @param options Mode, timeout, cancellation, impersonation level, the
+ * server to insist on.
  * @returns The client end of the connection.
  * @throws {TypeError} For a bad name or option.
  * @throws {Deno.errors.NotFound} If no such pipe exists (and no timeout).
  * @throws {Deno.errors.Busy} If all instances are busy (and no timeout).
  * @throws {Deno.errors.TimedOut} If the timeout passed.
- * @throws {Deno.errors.PermissionDenied} If the pipe's access rule excludes us.
+ * @throws {Deno.errors.PermissionDenied} If the pipe's access rule excludes
+ * us, or the server is not the one `server` asks for (the handle is closed
+ * before anything was sent).
  */
 export async function connectNamedPipe(
   name: string,
@@ -102,25 +258,25 @@ export async function connectNamedPipe(
   const mode = options.mode ?? "byte";
   if (mode !== "byte" && mode !== "message") {
     throw new TypeError(
-      `Cannot connect to named pipe "${path}": mode must be "byte" or "message", got ${mode}`,
+      `Cannot connect to named pipe "${path}": mode must be "byte" or "message", got ${show(mode)}`,
     );
   }
   const timeout = options.timeout ?? 0;
   if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(
-      `Cannot connect to named pipe "${path}": timeout must be a non-negative number of milliseconds, got ${timeout}`,
+      `Cannot connect to named pipe "${path}": timeout must be a non-negative number of milliseconds, got ${
+        show(timeout)
+      }`,
     );
   }
-  const impersonation = options.impersonation ?? "identification";
-  const level = LEVELS[impersonation];
-  if (level === undefined) {
-    throw new TypeError(
-      `Cannot connect to named pipe "${path}": impersonation must be one of ${
-        Object.keys(LEVELS).join(", ")
-      }, got ${impersonation}`,
-    );
-  }
+  const level = impersonationLevel(options.impersonation, path);
+  const server = serverCheck(options.server, path);
   const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot connect to named pipe "${path}": signal must be an AbortSignal, got ${show(signal)}`,
+    );
+  }
   signal?.throwIfAborted();
   const deadline = performance.now() + timeout;
   const wide = encodeUtf16z(path);
@@ -137,7 +293,16 @@ export async function connectNamedPipe(
       null,
     );
     if (!isInvalidHandle(raw)) {
-      return open(new OwnedHandle(raw, "named pipe"), path, mode);
+      const handle = new OwnedHandle(raw, "named pipe");
+      if (server !== undefined) {
+        try {
+          checkServer(handle, path, server);
+        } catch (error) {
+          handle.close();
+          throw error;
+        }
+      }
+      return open(handle, path, mode);
     }
     const code = lastError();
     const remaining = deadline - performance.now();
@@ -155,7 +320,7 @@ export async function connectNamedPipe(
       }
       if (code === ERROR.PIPE_BUSY) {
         // Woken by the kernel as soon as an instance is free (or the slice ends).
-        await k.WaitNamedPipeWNb(wide, Math.max(1, Math.min(BUSY_SLICE, Math.ceil(remaining))));
+        await waitForInstance(path, wide, remaining, signal);
       } else {
         await sleep(Math.min(backoff, remaining), signal);
         backoff = Math.min(backoff * 2, 100);
@@ -171,6 +336,36 @@ export async function connectNamedPipe(
     }
     throw errorFromCode(code, `Cannot connect to named pipe "${path}"`);
   }
+}
+
+/**
+ * One `WaitNamedPipeW` at a time a pipe path, shared by every connect of this
+ * process that finds the path busy. Each wait holds one thread of Deno's
+ * small blocking pool: 50 connects waiting each on their own would take the
+ * whole pool, and the completion core's one wait (which the connections
+ * need for their first read) would queue behind them for seconds.
+ */
+const busyWaits = new Map<string, Promise<unknown>>();
+
+function waitForInstance(
+  path: string,
+  wide: Uint16Array,
+  remaining: number,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  let wait = busyWaits.get(path);
+  if (wait === undefined) {
+    const slice = Math.max(1, Math.min(BUSY_SLICE, Math.ceil(remaining)));
+    wait = kernel32().WaitNamedPipeWNb(wide, slice).finally(() => busyWaits.delete(path));
+    busyWaits.set(path, wait);
+  }
+  if (signal === undefined) return wait;
+  // An abort ends this caller's part of the shared wait at once.
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    wait.then(resolve, resolve).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipeConn {

@@ -18,8 +18,7 @@ import {
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
-import { associateOrClose } from "../_win32/completion.ts";
-import { connectPipe } from "../_win32/pipes.ts";
+import { associateOrClose, type IoResult, startIo } from "../_win32/completion.ts";
 import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { pipePath } from "./_path.ts";
 import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
@@ -67,6 +66,17 @@ export interface NamedPipeListenOptions {
    * @default {false}
    */
   allowRemoteClients?: boolean;
+  /**
+   * How many instances wait for clients at once, counting clients that
+   * have connected but that `accept()` has not taken yet, like a socket's
+   * listen backlog. A burst of clients beyond it finds the pipe busy for a
+   * moment and waits in `WaitNamedPipeW` (see
+   * {@linkcode connectNamedPipe}'s `timeout`). Each waiting instance is one
+   * handle and one pending `ConnectNamedPipe`, and holds no thread. 1 to
+   * `maxInstances` (254 at most).
+   * @default {4}
+   */
+  backlog?: number;
 }
 
 /** Options for {@linkcode NamedPipeListener.accept}. */
@@ -75,36 +85,63 @@ export interface NamedPipeAcceptOptions {
   signal?: AbortSignal;
 }
 
-function checkSize(value: number | undefined, name: string, fallback: number): number {
+function checkSize(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0x7fff_ffff
+  ) {
     throw new RangeError(
-      `Cannot listen on named pipe: ${name} must be a whole number of bytes from 0 to 2147483647, got ${value}`,
+      `Cannot listen on named pipe: ${name} must be a whole number of bytes from 0 to 2147483647, got ${
+        String(value)
+      }`,
     );
   }
   return value;
 }
 
+/** The default {@linkcode NamedPipeListenOptions.backlog}. */
+const DEFAULT_BACKLOG = 4;
+
+/** One instance of the pipe that is waiting for a client. */
+interface Listening {
+  readonly handle: OwnedHandle;
+  /** Cancels its pending `ConnectNamedPipe` (set once it is pending). */
+  cancel: (() => void) | null;
+}
+
+/** An accept() waiting for a connection. */
+interface Waiter {
+  resolve(conn: NamedPipeConn): void;
+  reject(reason: unknown): void;
+}
+
 /**
- * A named pipe server: one instance is always listening while it is open, so
- * no other process can take the name between connections.
+ * A named pipe server. While it is open, `backlog` instances of the pipe
+ * are listening (or hold a client that `accept()` has not taken yet), so
+ * the name always exists and a burst of clients finds free instances.
  *
  * Connections come from {@linkcode accept} or from iterating the listener;
  * iteration ends when the listener is closed. Closing the listener stops
- * listening; connections already accepted stay open.
+ * listening: instances still waiting are cancelled and closed, clients not
+ * yet accepted are disconnected, and connections already accepted stay
+ * open. An open listener has a `ConnectNamedPipe` pending on each waiting
+ * instance, which keeps the process running until `close()`, as a Node.js
+ * server does.
  */
 export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposable {
-  #listening: OwnedHandle | null;
   #closed = false;
-  #accepting: Promise<unknown> = Promise.resolve();
-  #acceptAbort = new AbortController();
-  #slotFreed: (() => void) | null = null;
+  /** Instances waiting for a client, oldest first. */
+  readonly #listening = new Set<Listening>();
+  /** Connected instances (or failures) that accept() has not taken yet. */
+  readonly #ready: (OwnedHandle | Error)[] = [];
+  readonly #waiters: Waiter[] = [];
   readonly #security: SecurityAttributes;
   readonly #openMode: number;
   readonly #pipeMode: number;
   readonly #maxInstances: number;
   readonly #outBufferSize: number;
   readonly #inBufferSize: number;
+  readonly #backlog: number;
   /** The pipe's full path, `\\.\pipe\...`. */
   readonly path: string;
   /** The mode of every connection. */
@@ -115,23 +152,61 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     const mode = options.mode ?? "byte";
     if (mode !== "byte" && mode !== "message") {
       throw new TypeError(
-        `Cannot listen on named pipe "${path}": mode must be "byte" or "message", got ${mode}`,
+        `Cannot listen on named pipe "${path}": mode must be "byte" or "message", got ${
+          String(mode)
+        }`,
       );
     }
     const max = options.maxInstances ?? Infinity;
-    if (max !== Infinity && (!Number.isInteger(max) || max < 1 || max > 254)) {
+    if (
+      max !== Infinity && (typeof max !== "number" || !Number.isInteger(max) || max < 1 ||
+        max > 254)
+    ) {
       throw new RangeError(
-        `Cannot listen on named pipe "${path}": maxInstances must be 1 to 254 or Infinity, got ${max}`,
+        `Cannot listen on named pipe "${path}": maxInstances must be 1 to 254 or Infinity, got ${
+          String(max)
+        }`,
       );
     }
+    const backlog = options.backlog;
+    if (
+      backlog !== undefined &&
+      (typeof backlog !== "number" || !Number.isInteger(backlog) || backlog < 1 ||
+        backlog > Math.min(max, 254))
+    ) {
+      throw new RangeError(
+        `Cannot listen on named pipe "${path}": backlog must be a whole number from 1 to ${
+          Math.min(max, 254)
+        } (maxInstances), got ${String(backlog)}`,
+      );
+    }
+    this.#backlog = backlog ?? Math.min(DEFAULT_BACKLOG, max);
     this.#outBufferSize = checkSize(options.outBufferSize, "outBufferSize", 65536);
     this.#inBufferSize = checkSize(options.inBufferSize, "inBufferSize", 65536);
+    if (
+      typeof options.allowRemoteClients !== "undefined" &&
+      typeof options.allowRemoteClients !== "boolean"
+    ) {
+      throw new TypeError(
+        `Cannot listen on named pipe "${path}": allowRemoteClients must be true or false, got ${
+          String(options.allowRemoteClients)
+        }`,
+      );
+    }
+    const access = options.access;
+    if (
+      access !== undefined && access !== "owner" && access !== "everyone" &&
+      !(typeof access === "object" && access !== null && Object.hasOwn(access, "sddl") &&
+        typeof access.sddl === "string")
+    ) {
+      throw new TypeError(
+        `Cannot listen on named pipe "${path}": access must be "owner", "everyone" or { sddl }, got ${
+          typeof access === "string" ? `"${access}"` : String(access)
+        }`,
+      );
+    }
     // FILE_GENERIC_READ | FILE_GENERIC_WRITE without FILE_CREATE_PIPE_INSTANCE (0x4).
-    const sddl = accessSddl(
-      options.access,
-      "0x0012019b",
-      `Cannot listen on named pipe "${path}": access`,
-    );
+    const sddl = accessSddl(access, "0x0012019b", `Cannot listen on named pipe "${path}": access`);
     this.path = path;
     this.mode = mode;
     this.#maxInstances = max === Infinity ? PIPE_UNLIMITED_INSTANCES : max;
@@ -141,9 +216,10 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
       (options.allowRemoteClients ? 0 : PIPE_REJECT_REMOTE_CLIENTS);
     this.#security = new SecurityAttributes(sddl);
     try {
-      this.#listening = this.#createInstance(true);
+      this.#listen(this.#createInstance(true));
+      this.#fill();
     } catch (error) {
-      this.#security[Symbol.dispose]();
+      this.#closeAll();
       throw error;
     }
   }
@@ -163,7 +239,10 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     );
     if (isInvalidHandle(raw)) {
       const code = lastError();
-      if (first && code === ERROR.ACCESS_DENIED) {
+      // A first instance that is refused (Windows) or finds every instance
+      // of the name in use (Wine, which ignores the flag) names a pipe that
+      // exists already.
+      if (first && (code === ERROR.ACCESS_DENIED || code === ERROR.PIPE_BUSY)) {
         throw new Deno.errors.AlreadyExists(
           `Cannot listen on named pipe "${this.path}": the name is taken by another server`,
           { cause: errorFromCode(code) },
@@ -186,14 +265,96 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     return associateOrClose(handle);
   }
 
-  /** The raw handle of the listening instance, for inspection (tests, security checks). */
+  /** Waits for a client on a new instance (`ConnectNamedPipe`, overlapped). */
+  #listen(handle: OwnedHandle): void {
+    const instance: Listening = { handle, cancel: null };
+    this.#listening.add(instance);
+    const k = kernel32();
+    startIo(handle, (overlapped) => k.ConnectNamedPipe(handle.raw, overlapped), {
+      onPending: (cancel) => instance.cancel = cancel,
+    }).then((result) => this.#connected(instance, result));
+  }
+
+  #connected(instance: Listening, result: IoResult): void {
+    this.#listening.delete(instance);
+    instance.cancel = null;
+    if (this.#closed) {
+      if (!instance.handle.closed) instance.handle.close();
+      return;
+    }
+    // ERROR_PIPE_CONNECTED: the client came before ConnectNamedPipe.
+    // ERROR_NO_DATA: a client connected, wrote and closed before that; what
+    // it wrote is still there to read, then the end of stream.
+    const { error } = result;
+    if (error === 0 || error === ERROR.PIPE_CONNECTED || error === ERROR.NO_DATA) {
+      this.#ready.push(instance.handle);
+    } else {
+      instance.handle.close();
+      this.#ready.push(errorFromCode(error, `Cannot accept on named pipe "${this.path}"`));
+    }
+    this.#deliver();
+  }
+
+  /**
+   * Tops the listening instances up to the backlog (instances waiting, plus
+   * clients waiting for accept()). Stops quietly when `maxInstances` are in
+   * use: a connection closing calls it again.
+   */
+  #fill(): void {
+    while (!this.#closed && this.#listening.size + this.#ready.length < this.#backlog) {
+      let handle: OwnedHandle;
+      try {
+        handle = this.#createInstance(false);
+      } catch (error) {
+        // All instances in use: wait for a connection to close.
+        if (error instanceof Deno.errors.Busy) return;
+        // Anything else goes to an accept(), unless instances still listen.
+        if (this.#listening.size === 0) this.#ready.push(error as Error);
+        return;
+      }
+      this.#listen(handle);
+    }
+  }
+
+  /** Hands waiting connections to waiting accept() calls, oldest first. */
+  #deliver(): void {
+    while (this.#waiters.length > 0 && this.#ready.length > 0) {
+      const waiter = this.#waiters.shift()!;
+      const next = this.#ready.shift()!;
+      // Replace it first: the name never goes without a listening instance.
+      this.#fill();
+      if (next instanceof Error) waiter.reject(next);
+      else waiter.resolve(this.#conn(next));
+    }
+  }
+
+  #conn(handle: OwnedHandle): NamedPipeConn {
+    return new NamedPipeConn(handle, this.path, this.mode, "server", () => {
+      // An instance is free again (it matters at maxInstances).
+      if (!this.#closed) {
+        this.#fill();
+        this.#deliver();
+      }
+    });
+  }
+
+  /**
+   * The raw handle of the oldest instance waiting for a client, for
+   * inspection (tests, security checks).
+   */
   get listeningHandle(): Deno.PointerObject {
-    if (this.#listening === null) {
+    const first = this.#listening.values().next();
+    if (first.done) {
       throw new Deno.errors.BadResource(
         `Named pipe "${this.path}" has no listening instance (all instances are connected)`,
       );
     }
-    return this.#listening.raw;
+    return first.value.handle.raw;
+  }
+
+  /** How many instances are listening or hold a client not yet accepted. */
+  get backlog(): number {
+    return this.#backlog;
   }
 
   /**
@@ -205,72 +366,42 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * @throws The signal's reason when aborted; the listener stays usable.
    */
   accept(options: NamedPipeAcceptOptions = {}): Promise<NamedPipeConn> {
-    const next = this.#accepting.then(() => this.#acceptOne(options.signal));
-    this.#accepting = next.catch(() => {});
-    return next;
-  }
-
-  async #acceptOne(signal: AbortSignal | undefined): Promise<NamedPipeConn> {
-    const closedError = () =>
-      new Deno.errors.BadResource(
-        `Cannot accept on named pipe "${this.path}": the listener is closed`,
-      );
-    if (this.#closed) throw closedError();
-    signal?.throwIfAborted();
-    while (this.#listening === null) {
-      // Every instance is connected: wait for a connection to close.
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal!.reason);
-        signal?.addEventListener("abort", onAbort, { once: true });
-        this.#acceptAbort.signal.addEventListener("abort", () => reject(closedError()), {
-          once: true,
-        });
-        this.#slotFreed = () => {
+    const { signal } = options;
+    if (this.#closed) return Promise.reject(this.#closedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<NamedPipeConn>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (conn) => {
           signal?.removeEventListener("abort", onAbort);
-          resolve();
-        };
-      });
-      this.#slotFreed = null;
-      if (this.#closed) throw closedError();
-      this.#listening ??= this.#tryCreate();
-    }
-    const instance = this.#listening;
-    const combined = signal
-      ? AbortSignal.any([signal, this.#acceptAbort.signal])
-      : this.#acceptAbort.signal;
-    let result;
-    try {
-      result = await connectPipe(instance, combined);
-    } catch (error) {
-      if (this.#closed) throw closedError();
-      throw error;
-    }
-    // ERROR_NO_DATA: a client connected, wrote and closed before the
-    // connect; what it wrote is still there to read, then the end of stream.
-    if (result.error !== 0 && result.error !== ERROR.NO_DATA) {
-      if (this.#closed) throw closedError();
-      throw errorFromCode(result.error, `Cannot accept on named pipe "${this.path}"`);
-    }
-    // Keep one instance listening before handing the connection out.
-    this.#listening = this.#tryCreate();
-    return new NamedPipeConn(instance, this.path, this.mode, "server", () => {
-      if (this.#listening === null && !this.#closed) {
-        // An instance is free again: listen on it at once, accept or not.
-        this.#listening = this.#tryCreate();
-        this.#slotFreed?.();
+          resolve(conn);
+        },
+        reject: (reason) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(reason);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+      try {
+        this.#fill();
+      } catch (error) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.reject(error);
+        return;
       }
+      this.#deliver();
     });
   }
 
-  #tryCreate(): OwnedHandle | null {
-    if (this.#closed) return null;
-    try {
-      return this.#createInstance(false);
-    } catch (error) {
-      // All instances in use: the next accept waits for a connection to close.
-      if (error instanceof Deno.errors.Busy) return null;
-      throw error;
-    }
+  #closedError(): Error {
+    return new Deno.errors.BadResource(
+      `Cannot accept on named pipe "${this.path}": the listener is closed`,
+    );
   }
 
   /** Whether `close()` has been called. */
@@ -279,8 +410,10 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   }
 
   /**
-   * Stops listening: pending `accept()` calls reject with `BadResource`, and
-   * iteration ends. Accepted connections stay open.
+   * Stops listening: pending `accept()` calls reject with `BadResource`,
+   * iteration ends, every instance still waiting for a client is cancelled
+   * and closed, and clients not yet accepted are disconnected. Accepted
+   * connections stay open.
    *
    * @throws {Deno.errors.BadResource} If it is already closed.
    */
@@ -290,11 +423,22 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
         `Cannot close named pipe listener "${this.path}": it is already closed`,
       );
     }
+    this.#closeAll();
+  }
+
+  #closeAll(): void {
     this.#closed = true;
-    this.#acceptAbort.abort();
-    const listening = this.#listening;
-    this.#listening = null;
-    listening?.close();
+    for (const instance of this.#listening) {
+      // The cancelled ConnectNamedPipe still delivers its packet; its
+      // OVERLAPPED stays with the completion core until then.
+      instance.cancel?.();
+      if (!instance.handle.closed) instance.handle.close();
+    }
+    for (const next of this.#ready.splice(0)) {
+      if (!(next instanceof Error)) next.close();
+    }
+    const error = this.#closedError();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
     this.#security[Symbol.dispose]();
   }
 
@@ -324,6 +468,9 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
  * may connect, remote clients are rejected, and the first instance is
  * created with `FILE_FLAG_FIRST_PIPE_INSTANCE`, so a name already served by
  * someone else fails with `AlreadyExists` instead of silently joining them.
+ * That does not stop a later process of the same user from adding
+ * instances of the name (the owner may); clients that must reach this very
+ * server check it with `connectNamedPipe`'s `server` option.
  *
  * @example Serve a pipe
  * ```ts ignore
@@ -342,10 +489,10 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
  *
  * @param name A short name (`"my-app"` means `\\.\pipe\my-app`) or a full
  * `\\.\pipe\...` path.
- * @param options Mode, instances, buffers, access, remote clients.
+ * @param options Mode, instances, backlog, buffers, access, remote clients.
  * @returns The listener.
  * @throws {TypeError} For a bad name or option.
- * @throws {RangeError} For a bad size or instance count.
+ * @throws {RangeError} For a bad size, instance count or backlog.
  * @throws {Deno.errors.AlreadyExists} If another server has the name.
  */
 export function listenNamedPipe(

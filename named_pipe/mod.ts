@@ -6,7 +6,7 @@
  * ```ts ignore
  * import { connectNamedPipe, listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
- * // Server: one instance always listening; owner-only access; no remote clients.
+ * // Server: a backlog of instances always listening; owner-only access; no remote clients.
  * using listener = listenNamedPipe("my-app", { mode: "message" });
  * (async () => {
  *   for await (const conn of listener) {
@@ -38,7 +38,11 @@ export type {
   NamedPipeListenOptions,
 } from "./listener.ts";
 export { connectNamedPipe } from "./connect.ts";
-export type { NamedPipeConnectOptions, NamedPipeImpersonation } from "./connect.ts";
+export type {
+  NamedPipeConnectOptions,
+  NamedPipeImpersonation,
+  NamedPipeServerCheck,
+} from "./connect.ts";
 export { callNamedPipe } from "./call.ts";
 export type { CallNamedPipeOptions } from "./call.ts";
 export { listNamedPipes } from "./list.ts";
