@@ -19,6 +19,7 @@ import {
 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
+import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
@@ -261,14 +262,7 @@ export async function connectNamedPipe(
       `Cannot connect to named pipe "${path}": mode must be "byte" or "message", got ${show(mode)}`,
     );
   }
-  const timeout = options.timeout ?? 0;
-  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(
-      `Cannot connect to named pipe "${path}": timeout must be a non-negative number of milliseconds, got ${
-        show(timeout)
-      }`,
-    );
-  }
+  const timeout = checkTimeout(options.timeout, `connect to named pipe "${path}"`, 0);
   const level = impersonationLevel(options.impersonation, path);
   const server = serverCheck(options.server, path);
   const { signal } = options;
@@ -395,18 +389,4 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
     handle.close();
     throw error;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
