@@ -240,7 +240,7 @@ windowsTest(
   },
 );
 
-windowsTest("a named mutex is created once: AlreadyExists, then openOrCreate", {}, async () => {
+windowsTest("a named mutex is created once: AlreadyExists, then openOrCreate", {}, () => {
   using mutex = createMutex(uniqueName("once"));
   assert(mutex.created);
   assertThrows(() => createMutex(mutex.name!), Deno.errors.AlreadyExists);
