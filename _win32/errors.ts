@@ -235,3 +235,30 @@ export function lastError(): number {
 export function throwLastError(context: string): never {
   throw errorFromCode(kernel32().GetLastError(), context);
 }
+
+/**
+ * The error for a create call refused in `Global\`: creating a named object
+ * in the `Global\` namespace needs the `SeCreateGlobalPrivilege` privilege,
+ * or the name is already taken by an object this user may not open. One
+ * message for every mechanism.
+ *
+ * @example Explain an access-denied create in Global\
+ * ```ts
+ * import { errorFromCode, globalPrivilegeError } from "./errors.ts";
+ * import { assertInstanceOf, assertStringIncludes } from "@std/assert";
+ *
+ * const error = globalPrivilegeError('Cannot create event "Global\\x"', errorFromCode(5));
+ * assertInstanceOf(error, Deno.errors.PermissionDenied);
+ * assertStringIncludes(error.message, "SeCreateGlobalPrivilege");
+ * ```
+ *
+ * @param what The operation and object, e.g. `Cannot create event "Global\x"`.
+ * @param cause The error of the failed call (kept as `cause`).
+ * @returns The error to throw.
+ */
+export function globalPrivilegeError(what: string, cause: Error): Deno.errors.PermissionDenied {
+  return new Deno.errors.PermissionDenied(
+    `${what}: creating a Global\\ object needs the SeCreateGlobalPrivilege privilege (services and elevated administrators have it), or the name is taken by an object this user may not open`,
+    { cause },
+  );
+}

@@ -1,23 +1,30 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Events: `createEvent`, `openEvent`, `Event`.
+ * Events: `createEvent`, `openEvent`, `openOrCreateEvent`, `SyncEvent`.
  *
  * @module
  */
 import { kernel32 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
-import type { OwnedHandle } from "../_win32/handle.ts";
+import type { WaitOptions } from "../_win32/options.ts";
 import {
+  adopt,
+  checkBoolean,
+  checkOptions,
   createObject,
+  type CreateSyncObjectOptions,
+  describe,
+  liveHandle,
+  type Made,
+  nameAndOptions,
   openObject,
+  type OpenSyncObjectOptions,
   SyncObject,
-  type SyncObjectOptions,
-  type SyncWaitOptions,
   waitObject,
 } from "./_object.ts";
 
-/** Options for {@linkcode createEvent}. */
-export interface CreateEventOptions extends SyncObjectOptions {
+/** Options for {@linkcode createEvent} and {@linkcode openOrCreateEvent}. */
+export interface CreateEventOptions extends CreateSyncObjectOptions {
   /**
    * A manual-reset event stays signalled, releasing every waiter, until
    * `reset()`; an auto-reset event releases one waiter and resets itself.
@@ -32,47 +39,81 @@ export interface CreateEventOptions extends SyncObjectOptions {
 }
 
 const EVENT_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
+/** What `security: "everyone"` lets Everyone do: wait and set/reset. */
+const EVENT_EVERYONE_RIGHTS = "0x00100002";
 
-/** A Windows event, from {@linkcode createEvent} or {@linkcode openEvent}. */
-export class Event extends SyncObject {
-  /** Whether it is a manual-reset event (known for events this process created). */
-  readonly manualReset: boolean | null;
+let newEvent: (made: Made, manualReset: boolean | null) => SyncEvent;
 
-  /** @internal */
-  constructor(
-    init: {
-      handle: OwnedHandle;
-      name: string | null;
-      created: boolean;
-    },
-    manualReset: boolean | null,
-  ) {
-    super(init.handle, init.name, init.created);
-    this.manualReset = manualReset;
+/**
+ * A Windows event, from {@linkcode createEvent}, {@linkcode openEvent} or
+ * {@linkcode openOrCreateEvent}. (Named `SyncEvent` so as not to shadow the
+ * DOM's `Event`.)
+ */
+export class SyncEvent extends SyncObject {
+  #manualReset: boolean | null = null;
+
+  private constructor() {
+    super();
   }
 
-  /** @internal */
-  describe(): string {
-    return this.name ? `event "${this.name}"` : "event";
+  static {
+    newEvent = (made, manualReset) => {
+      const event = new SyncEvent();
+      event.#manualReset = manualReset;
+      return adopt(event, {
+        ...made,
+        kind: "event",
+        // A manual-reset event is not consumed by a wait; an auto-reset one is.
+        restore: (raw) => {
+          if (manualReset !== true) kernel32().SetEvent(raw);
+        },
+      });
+    };
   }
 
-  /** @internal */
-  restore(raw: Deno.PointerObject = this.raw("restore")): void {
-    // A manual-reset event is not consumed by a wait; an auto-reset one is.
-    if (this.manualReset !== true) kernel32().SetEvent(raw);
+  /**
+   * Whether it is a manual-reset event: known for events this call made,
+   * `null` for one that was opened.
+   */
+  get manualReset(): boolean | null {
+    return this.#manualReset;
   }
 
-  /** Signals the event (`SetEvent`). */
+  /**
+   * Signals the event (`SetEvent`).
+   *
+   * @example Signal
+   * ```ts ignore
+   * import { openEvent } from "@winipc/winipc/sync";
+   *
+   * using ready = openEvent("my-app-ready");
+   * ready.set();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If the event is closed.
+   */
   set(): void {
-    if (!kernel32().SetEvent(this.raw("set"))) {
-      throw errorFromCode(lastError(), `Cannot set ${this.describe()}`);
+    if (!kernel32().SetEvent(liveHandle(this, "set"))) {
+      throw errorFromCode(lastError(), `Cannot set ${describe(this)}`);
     }
   }
 
-  /** Makes the event non-signalled (`ResetEvent`). */
+  /**
+   * Makes the event non-signalled (`ResetEvent`).
+   *
+   * @example Reset a manual-reset event
+   * ```ts ignore
+   * import { createEvent } from "@winipc/winipc/sync";
+   *
+   * using gate = createEvent({ manualReset: true, initialState: true });
+   * gate.reset();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If the event is closed.
+   */
   reset(): void {
-    if (!kernel32().ResetEvent(this.raw("reset"))) {
-      throw errorFromCode(lastError(), `Cannot reset ${this.describe()}`);
+    if (!kernel32().ResetEvent(liveHandle(this, "reset"))) {
+      throw errorFromCode(lastError(), `Cannot reset ${describe(this)}`);
     }
   }
 
@@ -80,17 +121,62 @@ export class Event extends SyncObject {
    * Waits until the event is signalled, holding no thread. Waiting on an
    * auto-reset event consumes its signal; a cancelled wait never does.
    *
-   * @param options Timeout and cancellation.
+   * @example Wait at most 5 seconds
+   * ```ts ignore
+   * import { openEvent } from "@winipc/winipc/sync";
+   *
+   * using ready = openEvent("my-app-ready");
+   * await ready.wait({ timeout: 5000 });
+   * ```
+   *
+   * @param options Timeout (default `Infinity`; `0` tries once) and cancellation.
+   * @returns Resolves once signalled.
    * @throws {Deno.errors.TimedOut} If it was not signalled in time.
+   * @throws {RangeError} For a bad timeout.
    */
-  async wait(options: SyncWaitOptions = {}): Promise<void> {
+  async wait(options?: WaitOptions): Promise<void> {
     await waitObject(this, "wait for", options);
   }
 }
 
+function makeEvent(
+  mode: "create" | "openOrCreate",
+  name: string | undefined,
+  options: CreateEventOptions,
+): SyncEvent {
+  const what = `Cannot ${mode === "create" ? "create" : "open or create"} event`;
+  const manualReset = checkBoolean(options.manualReset, "manualReset", what);
+  const initialState = checkBoolean(options.initialState, "initialState", what);
+  const made = createObject(
+    "event",
+    mode,
+    name,
+    options,
+    EVENT_EVERYONE_RIGHTS,
+    (attributes, wide) =>
+      kernel32().CreateEventW(attributes, manualReset ? 1 : 0, initialState ? 1 : 0, wide),
+  );
+  return newEvent(made, made.created ? manualReset : null);
+}
+
 /**
- * Creates an event, or opens the existing one of that name (then `created`
- * is false and the options other than the name do not apply).
+ * Creates a new event: unnamed with `createEvent(options?)`, or named with
+ * `createEvent(name, options?)` (then any process may open it).
+ *
+ * @example An unnamed event
+ * ```ts ignore
+ * import { createEvent } from "@winipc/winipc/sync";
+ *
+ * using done = createEvent({ manualReset: true });
+ * ```
+ *
+ * @param options Reset mode, initial state, security.
+ * @returns The event (`created` is true).
+ * @throws {TypeError} For bad options.
+ */
+export function createEvent(options?: CreateEventOptions): SyncEvent;
+/**
+ * Creates a new named event; fails if the name is taken.
  *
  * @example Signal another process
  * ```ts ignore
@@ -100,43 +186,68 @@ export class Event extends SyncObject {
  * ready.set();
  * ```
  *
- * @param name A short name (`Local\` is added), `Local\...`/`Global\...`, or
- * nothing for an unnamed event.
+ * @param name A short name (`Local\` is added, or `Global\` with
+ * `global: true`), or `Local\...`/`Global\...`.
+ * @param options Reset mode, initial state, namespace, security.
+ * @returns The event (`created` is true).
+ * @throws {Deno.errors.AlreadyExists} If an event of that name exists.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
+ */
+export function createEvent(name: string, options?: CreateEventOptions): SyncEvent;
+export function createEvent(
+  nameOrOptions?: string | CreateEventOptions,
+  options?: CreateEventOptions,
+): SyncEvent {
+  const [name, checked] = nameAndOptions(nameOrOptions, options, "Cannot create event");
+  return makeEvent("create", name, checked);
+}
+
+/**
+ * Opens the named event if it exists, else creates it; `created` says which
+ * (the options other than the namespace apply only when it is created).
+ *
+ * @example Whoever comes first makes it
+ * ```ts ignore
+ * import { openOrCreateEvent } from "@winipc/winipc/sync";
+ *
+ * using ready = openOrCreateEvent("my-app-ready", { manualReset: true });
+ * if (ready.created) console.log("first here");
+ * ```
+ *
+ * @param name A short name or `Local\...`/`Global\...`.
  * @param options Reset mode, initial state, namespace, security.
  * @returns The event.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
  */
-export function createEvent(name?: string, options: CreateEventOptions = {}): Event {
-  const manualReset = options.manualReset ?? false;
-  const made = createObject(
-    "event",
-    name,
-    options,
-    "0x00100002",
-    (attributes, wide) =>
-      kernel32().CreateEventW(
-        attributes,
-        manualReset ? 1 : 0,
-        options.initialState ? 1 : 0,
-        wide,
-      ),
-  );
-  return new Event(made, made.created ? manualReset : null);
+export function openOrCreateEvent(name: string, options?: CreateEventOptions): SyncEvent {
+  return makeEvent("openOrCreate", name, checkOptions(options, "Cannot open or create event"));
 }
 
 /**
  * Opens an existing named event, made by winipc or any program.
  *
+ * @example Wait for another process's signal
+ * ```ts ignore
+ * import { openEvent } from "@winipc/winipc/sync";
+ *
+ * using ready = openEvent("my-app-ready");
+ * await ready.wait({ timeout: 5000 });
+ * ```
+ *
  * @param name A short name or `Local\...`/`Global\...`.
  * @param options The namespace of a short name.
  * @returns The event (`created` is false; its reset mode is unknown).
  * @throws {Deno.errors.NotFound} If no such event exists.
+ * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
-export function openEvent(name: string, options: { global?: boolean } = {}): Event {
+export function openEvent(name: string, options?: OpenSyncObjectOptions): SyncEvent {
   const opened = openObject(
     "event",
     name,
-    options.global,
+    options,
     (wide) => kernel32().OpenEventW(EVENT_MODIFY_STATE_SYNCHRONIZE, 0, wide),
   );
-  return new Event({ ...opened, created: false }, null);
+  return newEvent(opened, null);
 }

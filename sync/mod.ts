@@ -3,8 +3,22 @@
  * Synchronisation objects: mutexes, events, semaphores, waitable timers and
  * timer-queue timers, named (shared with any process) or not, and waits on
  * many objects at once.
- * Every wait is a promise that holds no thread, honours a timeout and an
- * `AbortSignal`, and never leaves a signal consumed when it is cancelled.
+ *
+ * Every kind is made the same way:
+ *
+ * - `createX(options?)` makes a new unnamed object, `createX(name, options?)`
+ *   a new named one, and fails with `Deno.errors.AlreadyExists` if the name
+ *   is taken;
+ * - `openX(name, options?)` opens an existing one, or fails with
+ *   `Deno.errors.NotFound`;
+ * - `openOrCreateX(name, options?)` does either, and `created` says which.
+ *
+ * Every wait (`wait`, `acquire`, `waitAny`, `waitAll`) is a promise that
+ * takes a `timeout` in milliseconds (`Infinity` by default; `0` tries once
+ * and fails with `TimedOut`) and an `AbortSignal`, and never leaves a signal
+ * consumed when it is cancelled. Single waits and `waitAny` hold no thread of
+ * their own; `waitAll` over 64 objects or fewer holds one thread of Deno's
+ * blocking pool (see {@linkcode waitAll}).
  *
  * ```ts ignore
  * import { createEvent, createSemaphore, waitAny } from "@winipc/winipc/sync";
@@ -12,7 +26,7 @@
  * using ready = createEvent("my-app-ready", { manualReset: true });
  * await ready.wait({ timeout: 5000 });
  *
- * using slots = createSemaphore("my-app-slots", { initial: 4, maximum: 4 });
+ * using slots = createSemaphore({ initial: 4, maximum: 4 });
  * using permit = await slots.acquire();
  * ```
  *
@@ -22,15 +36,28 @@
  *
  * @module
  */
+export type { SecurityRule, WaitOptions } from "../_win32/options.ts";
 export { SyncObject } from "./_object.ts";
-export type { SyncObjectOptions, SyncSecurity, SyncWaitOptions } from "./_object.ts";
-export { createEvent, Event, openEvent } from "./event.ts";
+export type { CreateSyncObjectOptions, OpenSyncObjectOptions } from "./_object.ts";
+export { createEvent, openEvent, openOrCreateEvent, SyncEvent } from "./event.ts";
 export type { CreateEventOptions } from "./event.ts";
-export { createSemaphore, openSemaphore, Semaphore, SemaphorePermit } from "./semaphore.ts";
+export {
+  createSemaphore,
+  openOrCreateSemaphore,
+  openSemaphore,
+  Semaphore,
+  SemaphorePermit,
+} from "./semaphore.ts";
 export type { CreateSemaphoreOptions } from "./semaphore.ts";
-export { createWaitableTimer, openWaitableTimer, WaitableTimer } from "./timer.ts";
-export type { CreateWaitableTimerOptions, TimerSetOptions } from "./timer.ts";
+export {
+  createWaitableTimer,
+  openOrCreateWaitableTimer,
+  openWaitableTimer,
+  WaitableTimer,
+} from "./timer.ts";
+export type { CreateWaitableTimerOptions, TimerSetOptions, TimerTicksOptions } from "./timer.ts";
 export { waitAll, waitAny } from "./wait_many.ts";
-export { createMutex, Mutex, MutexLock, openMutex } from "./mutex.ts";
+export type { Waitable } from "./wait_many.ts";
+export { createMutex, Mutex, MutexLock, openMutex, openOrCreateMutex } from "./mutex.ts";
 export { setTimerQueueTimer, TimerQueueTimer } from "./timer_queue.ts";
 export type { TimerQueueTimerOptions } from "./timer_queue.ts";

@@ -6,33 +6,54 @@
  */
 import { kernel32, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
-import type { OwnedHandle } from "../_win32/handle.ts";
+import type { WaitOptions } from "../_win32/options.ts";
 import { OwnerThread } from "../_win32/owner_thread.ts";
 import { waitForHandle } from "../_win32/wait.ts";
-import { checkTimeout } from "../_win32/timeout.ts";
+import { startTimer } from "../_win32/timeout.ts";
 import {
+  adopt,
+  checkOptions,
+  checkWaitOptions,
   createObject,
+  type CreateSyncObjectOptions,
+  describe,
+  internalsOf,
+  liveHandle,
+  type Made,
+  nameAndOptions,
   openObject,
+  type OpenSyncObjectOptions,
   SyncObject,
-  type SyncObjectOptions,
-  type SyncWaitOptions,
 } from "./_object.ts";
 
 const MUTEX_MODIFY_STATE_SYNCHRONIZE = 0x0010_0001;
+/** What `security: "everyone"` lets Everyone do: wait (acquire) and release. */
+const MUTEX_EVERYONE_RIGHTS = "0x00100001";
+
+let newLock: (abandoned: boolean, release: () => void) => MutexLock;
 
 /** A held mutex, from {@linkcode Mutex.acquire}: release it, or let `using` do it. */
 export class MutexLock implements Disposable {
-  #release: (() => void) | null;
+  #release: (() => void) | null = null;
+  #abandoned = false;
+
+  private constructor() {}
+
+  static {
+    newLock = (abandoned, release) => {
+      const lock = new MutexLock();
+      lock.#abandoned = abandoned;
+      lock.#release = release;
+      return lock;
+    };
+  }
+
   /**
    * True when the previous owner ended (thread or process) while holding
    * the mutex: the lock is yours, but what it protects may be half-updated.
    */
-  readonly abandoned: boolean;
-
-  /** @internal */
-  constructor(abandoned: boolean, release: () => void) {
-    this.abandoned = abandoned;
-    this.#release = release;
+  get abandoned(): boolean {
+    return this.#abandoned;
   }
 
   /** True once released. */
@@ -42,6 +63,15 @@ export class MutexLock implements Disposable {
 
   /**
    * Releases the mutex.
+   *
+   * @example Release before the end of the block
+   * ```ts ignore
+   * import { openMutex } from "@winipc/winipc/sync";
+   *
+   * using mutex = openMutex("my-app-config");
+   * const lock = await mutex.acquire();
+   * lock.release();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already released.
    */
@@ -58,9 +88,12 @@ export class MutexLock implements Disposable {
   }
 }
 
+let newMutex: (made: Made) => Mutex;
+
 /**
- * A Windows mutex, from {@linkcode createMutex} or {@linkcode openMutex}:
- * shared with any process (C programs too) by name.
+ * A Windows mutex, from {@linkcode createMutex}, {@linkcode openMutex} or
+ * {@linkcode openOrCreateMutex}: shared with any process (C programs too)
+ * by name.
  *
  * Within this process, one lock at a time: a second `acquire()` waits for
  * the first lock's release, so async tasks exclude each other as processes
@@ -68,10 +101,13 @@ export class MutexLock implements Disposable {
  *
  * How ownership works: an uncontended acquire takes the mutex on the
  * JavaScript thread at once (a zero-timeout wait) and releases it there. A
- * contended one is handed to one dedicated thread per mutex (see
- * `_win32/owner_thread.ts`), which acquires, and later releases, on the
- * thread that owns it, so release never fails with `ERROR_NOT_OWNER`, in
- * whatever order several mutexes are released.
+ * contended one is handed to one dedicated thread per mutex, which
+ * acquires, and later releases, on the thread that owns it, so release
+ * never fails with `ERROR_NOT_OWNER`, in whatever order several mutexes are
+ * released.
+ *
+ * A mutex is not a {@linkcode Waitable}: a wait on it owns it, so
+ * `waitAny`/`waitAll` refuse it; use `acquire()`.
  */
 export class Mutex extends SyncObject {
   #owner: OwnerThread | null = null;
@@ -85,26 +121,23 @@ export class Mutex extends SyncObject {
   #current: MutexLock | null = null;
   /** A release by the owner thread that has not finished yet. */
   #releasing: Promise<unknown> | null = null;
+  /** Set by `close()`; the handle is closed once the owner thread has ended. */
+  #closing: Promise<void> | null = null;
 
-  /** @internal */
-  constructor(init: { handle: OwnedHandle; name: string | null; created: boolean }) {
-    super(init.handle, init.name, init.created);
+  private constructor() {
+    super();
   }
 
-  /** @internal */
-  describe(): string {
-    return this.name ? `mutex "${this.name}"` : "mutex";
+  static {
+    newMutex = (made) => adopt(new Mutex(), { ...made, kind: "mutex", restore: null });
   }
-
-  /** @internal A mutex's signal is never put back: a wait on it owns it. */
-  restore(): void {}
 
   /**
    * The lock handed to the caller: its release gives the mutex back (on the
    * thread that owns it), then lets this process's next acquire go.
    */
   #lock(abandoned: boolean, giveBack: () => void, next: () => void): MutexLock {
-    const lock = new MutexLock(abandoned, () => {
+    const lock = newLock(abandoned, () => {
       this.#current = null;
       try {
         giveBack();
@@ -118,28 +151,43 @@ export class Mutex extends SyncObject {
 
   /** Takes the mutex on the JavaScript thread if it is free now. */
   #tryOnJsThread(next: () => void): MutexLock | null {
-    const raw = this.raw("acquire");
+    const raw = liveHandle(this, "acquire");
     const result = kernel32().WaitForSingleObject(raw, 0);
     if (result === WAIT_TIMEOUT) return null;
     if (result !== WAIT_OBJECT_0 && result !== WAIT_ABANDONED_0) {
-      throwLastError(`Cannot acquire ${this.describe()}`);
+      throwLastError(`Cannot acquire ${describe(this)}`);
     }
     return this.#lock(result === WAIT_ABANDONED_0, () => {
       if (!kernel32().ReleaseMutex(raw)) {
-        throw errorFromCode(lastError(), `Cannot release ${this.describe()}`);
+        throw errorFromCode(lastError(), `Cannot release ${describe(this)}`);
       }
     }, next);
   }
 
+  /** Whether this process neither holds nor waits for a lock on this mutex. */
+  #free(): boolean {
+    return this.#current === null && this.#waiting === 0 && this.#releasing === null;
+  }
+
   /**
    * Takes the mutex if it is free now (and this process neither holds nor
-   * waits for a lock on it).
+   * waits for a lock on it); never waits.
+   *
+   * @example Do the work only if nobody else is
+   * ```ts ignore
+   * import { openMutex } from "@winipc/winipc/sync";
+   *
+   * using mutex = openMutex("my-app-config");
+   * using lock = mutex.tryAcquire();
+   * if (lock === null) console.log("busy");
+   * ```
    *
    * @returns The lock, or `null`.
+   * @throws {Deno.errors.BadResource} If the mutex is closed.
    */
   tryAcquire(): MutexLock | null {
-    this.raw("acquire");
-    if (this.#current !== null || this.#waiting > 0 || this.#releasing !== null) return null;
+    liveHandle(this, "acquire");
+    if (!this.#free()) return null;
     let next!: () => void;
     const turn = new Promise<void>((resolve) => next = resolve);
     const lock = this.#tryOnJsThread(next);
@@ -149,59 +197,138 @@ export class Mutex extends SyncObject {
 
   /**
    * Takes the mutex, waiting without blocking the event loop while another
-   * process (or another lock of this process) holds it. A cancelled or
-   * timed-out acquire never leaves the mutex held.
+   * process (or another lock of this process) holds it. The timeout and the
+   * signal cover the whole wait, this process's own queue included. A
+   * cancelled or timed-out acquire never leaves the mutex held.
    *
-   * @param options Timeout and cancellation.
+   * @example One process at a time, for at most 10 seconds of waiting
+   * ```ts ignore
+   * import { openMutex } from "@winipc/winipc/sync";
+   *
+   * using mutex = openMutex("my-app-config");
+   * using lock = await mutex.acquire({ timeout: 10_000 });
+   * if (lock.abandoned) console.warn("the last owner died holding it");
+   * ```
+   *
+   * @param options Timeout (default `Infinity`; `0` tries once) and cancellation.
    * @returns The lock; `abandoned` says whether the last owner died holding it.
    * @throws {Deno.errors.TimedOut} If it was not free in time.
+   * @throws {Deno.errors.BadResource} If the mutex is (or gets) closed.
+   * @throws {RangeError} For a bad timeout.
    */
-  acquire(options: SyncWaitOptions = {}): Promise<MutexLock> {
+  acquire(options?: WaitOptions): Promise<MutexLock> {
+    let timeout: number;
+    let signal: AbortSignal | undefined;
     try {
-      checkTimeout(options.timeout, `acquire ${this.describe()}`);
-      this.raw("acquire");
+      ({ timeout, signal } = checkWaitOptions(options, `acquire ${describe(this)}`));
+      liveHandle(this, "acquire");
+      signal?.throwIfAborted();
     } catch (error) {
       return Promise.reject(error);
     }
+    const start = performance.now();
+    const free = this.#free();
     const previous = this.#queue;
     let next!: () => void;
     this.#queue = new Promise<void>((resolve) => next = resolve);
     this.#waiting++;
-    return previous.then(() => {
-      const attempt = this.#acquire(options, next);
+    return (async () => {
+      try {
+        await this.#turn(previous, free, timeout, signal);
+      } catch (error) {
+        // This acquire gives up its place: the one after it goes once the
+        // lock before it is released.
+        previous.then(next);
+        throw error;
+      }
+      const left = Math.max(0, timeout - (performance.now() - start));
+      const attempt = this.#acquire(left, timeout, signal, next);
       this.#inflight = attempt;
-      return attempt;
-    }).catch((error) => {
-      next(); // no lock: the next acquire may go
-      throw error;
-    }).finally(() => {
+      try {
+        return await attempt;
+      } catch (error) {
+        next(); // no lock: the next acquire may go
+        throw error;
+      } finally {
+        if (this.#inflight === attempt) this.#inflight = null;
+      }
+    })().finally(() => {
       this.#waiting--;
-      this.#inflight = null;
     });
   }
 
-  async #acquire(options: SyncWaitOptions, next: () => void): Promise<MutexLock> {
-    const { signal } = options;
+  /** Waits for this process's previous lock, within the timeout and the signal. */
+  #turn(
+    previous: Promise<void>,
+    free: boolean,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (timeout === 0) {
+      if (free) return previous; // settled, or about to be
+      return Promise.reject(
+        new Deno.errors.TimedOut(
+          `Cannot acquire ${
+            describe(this)
+          }: this process holds it or waits for it (timeout 0: one try)`,
+        ),
+      );
+    }
+    if (timeout === Infinity && signal === undefined) return previous;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        cancel();
+        reject(signal!.reason);
+      };
+      const cancel = startTimer(timeout, () => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(
+          new Deno.errors.TimedOut(
+            `Cannot acquire ${
+              describe(this)
+            }: not free within ${timeout} ms (this process held it)`,
+          ),
+        );
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+      previous.then(() => {
+        cancel();
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+    });
+  }
+
+  async #acquire(
+    left: number,
+    timeout: number,
+    signal: AbortSignal | undefined,
+    next: () => void,
+  ): Promise<MutexLock> {
     signal?.throwIfAborted();
     if (this.#releasing !== null) await this.#releasing;
     const fast = this.#tryOnJsThread(next);
     if (fast !== null) return fast;
-    if (options.timeout === 0) {
-      throw new Deno.errors.TimedOut(`Cannot acquire ${this.describe()}: it is held`);
+    if (left === 0) {
+      throw new Deno.errors.TimedOut(
+        timeout === 0
+          ? `Cannot acquire ${describe(this)}: it is held (timeout 0: one try)`
+          : `Cannot acquire ${describe(this)}: not free within ${timeout} ms`,
+      );
     }
-    this.#owner ??= new OwnerThread(this.raw("acquire"));
+    this.#owner ??= new OwnerThread(liveHandle(this, "acquire"));
     const owner = this.#owner;
     owner.requestAcquire();
     let failure: unknown = null;
     try {
       const result = await waitForHandle(owner.done, {
-        timeout: options.timeout,
+        timeout: left,
         signal,
         restore: (raw) => kernel32().SetEvent(raw),
       });
       if (result === "timeout") {
         failure = new Deno.errors.TimedOut(
-          `Cannot acquire ${this.describe()}: not free within ${options.timeout} ms`,
+          `Cannot acquire ${describe(this)}: not free within ${timeout} ms`,
         );
       }
     } catch (error) {
@@ -217,11 +344,11 @@ export class Mutex extends SyncObject {
     const outcome = owner.result();
     if (outcome === "cancelled") {
       // Only close() cancels an acquire that no signal or timeout ended.
-      throw new Deno.errors.BadResource(`Cannot acquire ${this.describe()}: it was closed`);
+      throw new Deno.errors.BadResource(`Cannot acquire ${describe(this)}: it was closed`);
     }
     if (this.#closing !== null) {
       this.#releaseOnOwner(owner);
-      throw new Deno.errors.BadResource(`Cannot acquire ${this.describe()}: it was closed`);
+      throw new Deno.errors.BadResource(`Cannot acquire ${describe(this)}: it was closed`);
     }
     return this.#lock(outcome === "abandoned", () => this.#releaseOnOwner(owner), next);
   }
@@ -239,20 +366,30 @@ export class Mutex extends SyncObject {
    * Closes the mutex. A lock still held is released first, an acquire in
    * progress is cancelled (it rejects with `BadResource`), and the owner
    * thread, if any, ends before the handle is closed.
+   *
+   * @example Close early
+   * ```ts ignore
+   * import { createMutex } from "@winipc/winipc/sync";
+   *
+   * const mutex = createMutex();
+   * mutex.close();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If already closed.
    */
   override close(): void {
-    this.raw("close");
+    liveHandle(this, "close");
     this.#current?.release();
     this.#closing = Promise.resolve();
+    const handle = internalsOf(this).handle;
     const owner = this.#owner;
     this.#owner = null;
     if (owner === null) {
-      super.close();
+      handle.close();
       return;
     }
     owner.cancelAcquire();
     // The thread uses the handle until it has ended: close after it.
-    const handle = this.handle;
     const inflight = this.#inflight ?? Promise.resolve();
     this.#closing = inflight.catch(() => {}).then(async () => {
       while (this.#releasing !== null) await this.#releasing;
@@ -262,30 +399,47 @@ export class Mutex extends SyncObject {
     });
   }
 
-  #closing: Promise<void> | null = null;
-
-  /** @internal */
-  override raw(what: string): Deno.PointerObject {
-    if (this.#closing !== null) {
-      throw new Deno.errors.BadResource(`Cannot ${what} ${this.describe()}: it is closed`);
-    }
-    return super.raw(what);
-  }
-
   /** True once closed. */
   override get closed(): boolean {
     return this.#closing !== null || super.closed;
   }
+}
 
-  /** Closes if still open. */
-  override [Symbol.dispose](): void {
-    if (!this.closed) this.close();
-  }
+function makeMutex(
+  mode: "create" | "openOrCreate",
+  name: string | undefined,
+  options: CreateSyncObjectOptions,
+): Mutex {
+  return newMutex(
+    createObject(
+      "mutex",
+      mode,
+      name,
+      options,
+      MUTEX_EVERYONE_RIGHTS,
+      (attributes, wide) => kernel32().CreateMutexW(attributes, 0, wide),
+    ),
+  );
 }
 
 /**
- * Creates a mutex, or opens the existing one of that name (then `created`
- * is false).
+ * Creates a new unnamed mutex (not held): for tasks of this process.
+ *
+ * @example One task at a time
+ * ```ts ignore
+ * import { createMutex } from "@winipc/winipc/sync";
+ *
+ * using mutex = createMutex();
+ * using lock = await mutex.acquire();
+ * ```
+ *
+ * @param options Security.
+ * @returns The mutex (`created` is true).
+ * @throws {TypeError} For bad options.
+ */
+export function createMutex(options?: CreateSyncObjectOptions): Mutex;
+/**
+ * Creates a new named mutex (not held); fails if the name is taken.
  *
  * @example One process at a time
  * ```ts ignore
@@ -296,36 +450,69 @@ export class Mutex extends SyncObject {
  * if (lock.abandoned) console.warn("the last owner died holding it");
  * ```
  *
- * @param name A short name, `Local\...`/`Global\...`, or nothing.
+ * @param name A short name (`Local\` is added, or `Global\` with
+ * `global: true`), or `Local\...`/`Global\...`.
  * @param options Namespace and security.
- * @returns The mutex (not held).
+ * @returns The mutex (`created` is true).
+ * @throws {Deno.errors.AlreadyExists} If a mutex of that name exists.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
  */
-export function createMutex(name?: string, options: SyncObjectOptions = {}): Mutex {
-  return new Mutex(
-    createObject(
-      "mutex",
-      name,
-      options,
-      "0x00100001",
-      (attributes, wide) => kernel32().CreateMutexW(attributes, 0, wide),
-    ),
-  );
+export function createMutex(name: string, options?: CreateSyncObjectOptions): Mutex;
+export function createMutex(
+  nameOrOptions?: string | CreateSyncObjectOptions,
+  options?: CreateSyncObjectOptions,
+): Mutex {
+  const [name, checked] = nameAndOptions(nameOrOptions, options, "Cannot create mutex");
+  return makeMutex("create", name, checked);
+}
+
+/**
+ * Opens the named mutex if it exists, else creates it (not held); `created`
+ * says which (security applies only when it is created).
+ *
+ * @example Whoever comes first makes it
+ * ```ts ignore
+ * import { openOrCreateMutex } from "@winipc/winipc/sync";
+ *
+ * using mutex = openOrCreateMutex("my-app-config");
+ * using lock = await mutex.acquire();
+ * ```
+ *
+ * @param name A short name or `Local\...`/`Global\...`.
+ * @param options Namespace and security.
+ * @returns The mutex.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
+ */
+export function openOrCreateMutex(name: string, options?: CreateSyncObjectOptions): Mutex {
+  return makeMutex("openOrCreate", name, checkOptions(options, "Cannot open or create mutex"));
 }
 
 /**
  * Opens an existing named mutex, made by winipc or any program.
  *
+ * @example Take another process's mutex
+ * ```ts ignore
+ * import { openMutex } from "@winipc/winipc/sync";
+ *
+ * using mutex = openMutex("my-app-config");
+ * using lock = await mutex.acquire();
+ * ```
+ *
  * @param name A short name or `Local\...`/`Global\...`.
  * @param options The namespace of a short name.
- * @returns The mutex.
+ * @returns The mutex (`created` is false).
  * @throws {Deno.errors.NotFound} If no such mutex exists.
+ * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
-export function openMutex(name: string, options: { global?: boolean } = {}): Mutex {
-  const opened = openObject(
-    "mutex",
-    name,
-    options.global,
-    (wide) => kernel32().OpenMutexW(MUTEX_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+export function openMutex(name: string, options?: OpenSyncObjectOptions): Mutex {
+  return newMutex(
+    openObject(
+      "mutex",
+      name,
+      options,
+      (wide) => kernel32().OpenMutexW(MUTEX_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+    ),
   );
-  return new Mutex({ ...opened, created: false });
 }

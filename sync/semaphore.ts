@@ -5,39 +5,55 @@
  *
  * @module
  */
-import { kernel32, WAIT_TIMEOUT } from "../_win32/ffi.ts";
+import { kernel32, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
-import type { OwnedHandle } from "../_win32/handle.ts";
+import type { WaitOptions } from "../_win32/options.ts";
 import {
+  adopt,
+  checkOptions,
   createObject,
+  type CreateSyncObjectOptions,
+  describe,
+  liveHandle,
+  type Made,
+  nameAndOptions,
   openObject,
+  type OpenSyncObjectOptions,
   SyncObject,
-  type SyncObjectOptions,
-  type SyncWaitOptions,
   waitObject,
 } from "./_object.ts";
 
-/** Options for {@linkcode createSemaphore}. */
-export interface CreateSemaphoreOptions extends SyncObjectOptions {
+/** Options for {@linkcode createSemaphore} and {@linkcode openOrCreateSemaphore}. */
+export interface CreateSemaphoreOptions extends CreateSyncObjectOptions {
   /**
-   * The count it starts with.
+   * The count it starts with, from 0 to `maximum`.
    * @default {0}
    */
   initial?: number;
-  /** The largest count (at least 1). */
+  /** The largest count, from 1 to 2^31 - 1. Required. */
   maximum: number;
 }
 
 const SEMAPHORE_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
+/** What `security: "everyone"` lets Everyone do: wait and release. */
+const SEMAPHORE_EVERYONE_RIGHTS = "0x00100002";
 const ERROR_TOO_MANY_POSTS = 298;
+const MAX_COUNT = 0x7fff_ffff;
+
+let newPermit: (semaphore: Semaphore) => SemaphorePermit;
 
 /** One unit of a semaphore's count, held until `release()` (or `using` ends). */
 export class SemaphorePermit implements Disposable {
-  #semaphore: Semaphore | null;
+  #semaphore: Semaphore | null = null;
 
-  /** @internal */
-  constructor(semaphore: Semaphore) {
-    this.#semaphore = semaphore;
+  private constructor() {}
+
+  static {
+    newPermit = (semaphore) => {
+      const permit = new SemaphorePermit();
+      permit.#semaphore = semaphore;
+      return permit;
+    };
   }
 
   /** True once released. */
@@ -48,7 +64,16 @@ export class SemaphorePermit implements Disposable {
   /**
    * Gives the unit back.
    *
-   * @throws {Deno.errors.BadResource} If already released.
+   * @example Release early
+   * ```ts ignore
+   * import { createSemaphore } from "@winipc/winipc/sync";
+   *
+   * using slots = createSemaphore({ initial: 1, maximum: 1 });
+   * const permit = await slots.acquire();
+   * permit.release();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If already released, or the semaphore is closed.
    */
   release(): void {
     const semaphore = this.#semaphore;
@@ -59,84 +84,173 @@ export class SemaphorePermit implements Disposable {
     semaphore.release(1);
   }
 
-  /** Releases if not released yet. */
+  /** Releases if not released yet (and the semaphore is still open). */
   [Symbol.dispose](): void {
     if (this.#semaphore !== null && !this.#semaphore.closed) this.release();
   }
 }
 
-/** A Windows semaphore, from {@linkcode createSemaphore} or {@linkcode openSemaphore}. */
+let newSemaphore: (made: Made) => Semaphore;
+
+/**
+ * A Windows semaphore, from {@linkcode createSemaphore},
+ * {@linkcode openSemaphore} or {@linkcode openOrCreateSemaphore}.
+ */
 export class Semaphore extends SyncObject {
-  /** @internal */
-  constructor(init: { handle: OwnedHandle; name: string | null; created: boolean }) {
-    super(init.handle, init.name, init.created);
+  private constructor() {
+    super();
   }
 
-  /** @internal */
-  describe(): string {
-    return this.name ? `semaphore "${this.name}"` : "semaphore";
-  }
-
-  /** @internal */
-  restore(raw: Deno.PointerObject = this.raw("restore")): void {
-    kernel32().ReleaseSemaphore(raw, 1, null);
+  static {
+    newSemaphore = (made) =>
+      adopt(new Semaphore(), {
+        ...made,
+        kind: "semaphore",
+        restore: (raw) => kernel32().ReleaseSemaphore(raw, 1, null),
+      });
   }
 
   /**
    * Takes one unit of the count, waiting (holding no thread) while it is 0.
    * A cancelled or timed-out acquire never keeps a unit.
    *
-   * @param options Timeout and cancellation.
+   * @example Wait at most 10 seconds for a slot
+   * ```ts ignore
+   * import { openSemaphore } from "@winipc/winipc/sync";
+   *
+   * using slots = openSemaphore("my-app-slots");
+   * using permit = await slots.acquire({ timeout: 10_000 });
+   * ```
+   *
+   * @param options Timeout (default `Infinity`; `0` tries once) and cancellation.
    * @returns The permit; release it (or let `using` do it).
    * @throws {Deno.errors.TimedOut} If no unit came in time.
+   * @throws {RangeError} For a bad timeout.
    */
-  async acquire(options: SyncWaitOptions = {}): Promise<SemaphorePermit> {
+  async acquire(options?: WaitOptions): Promise<SemaphorePermit> {
     await waitObject(this, "acquire", options);
-    return new SemaphorePermit(this);
+    return newPermit(this);
   }
 
   /**
-   * Takes one unit if one is free now.
+   * Takes one unit if one is free now (never waits).
+   *
+   * @example Take a slot if there is one
+   * ```ts ignore
+   * import { openSemaphore } from "@winipc/winipc/sync";
+   *
+   * using slots = openSemaphore("my-app-slots");
+   * using permit = slots.tryAcquire();
+   * if (permit === null) console.log("busy");
+   * ```
    *
    * @returns The permit, or `null` if the count is 0.
+   * @throws {Deno.errors.BadResource} If the semaphore is closed.
    */
   tryAcquire(): SemaphorePermit | null {
-    const result = kernel32().WaitForSingleObject(this.raw("acquire"), 0);
+    const result = kernel32().WaitForSingleObject(liveHandle(this, "acquire"), 0);
     if (result === WAIT_TIMEOUT) return null;
-    if (result !== 0) throwLastError(`Cannot acquire ${this.describe()}`);
-    return new SemaphorePermit(this);
+    if (result !== WAIT_OBJECT_0) throwLastError(`Cannot acquire ${describe(this)}`);
+    return newPermit(this);
   }
 
   /**
    * Adds to the count (`ReleaseSemaphore`), for units this process (or any
    * other) took, or to give out more.
    *
-   * @param count How many units, at least 1.
+   * @example Give out two more units
+   * ```ts ignore
+   * import { createSemaphore } from "@winipc/winipc/sync";
+   *
+   * using slots = createSemaphore({ maximum: 4 });
+   * slots.release(2); // returns 0, the count before
+   * ```
+   *
+   * @param count How many units, from 1 to 2^31 - 1.
    * @returns The count before.
-   * @throws {RangeError} If the count would pass the maximum.
+   * @throws {RangeError} If the count is not a positive integer, or would
+   * pass the maximum.
+   * @throws {Deno.errors.BadResource} If the semaphore is closed.
    */
-  release(count = 1): number {
-    if (!Number.isInteger(count) || count < 1 || count > 0x7fff_ffff) {
-      throw new RangeError(`Cannot release ${this.describe()}: count must be a positive integer`);
+  release(count: number = 1): number {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
+      throw new RangeError(
+        `Cannot release ${describe(this)}: count must be an integer from 1 to ${MAX_COUNT}, got ${
+          String(count)
+        }`,
+      );
     }
     const previous = new Int32Array(1);
-    if (!kernel32().ReleaseSemaphore(this.raw("release"), count, new Uint8Array(previous.buffer))) {
+    if (
+      !kernel32().ReleaseSemaphore(
+        liveHandle(this, "release"),
+        count,
+        new Uint8Array(previous.buffer),
+      )
+    ) {
       const code = lastError();
       if (code === ERROR_TOO_MANY_POSTS) {
         throw new RangeError(
-          `Cannot release ${this.describe()} by ${count}: that would pass its maximum count`,
+          `Cannot release ${describe(this)} by ${count}: that would pass its maximum count`,
           { cause: errorFromCode(code) },
         );
       }
-      throw errorFromCode(code, `Cannot release ${this.describe()}`);
+      throw errorFromCode(code, `Cannot release ${describe(this)}`);
     }
     return previous[0];
   }
 }
 
+function makeSemaphore(
+  mode: "create" | "openOrCreate",
+  name: string | undefined,
+  options: CreateSemaphoreOptions,
+): Semaphore {
+  const what = `Cannot ${mode === "create" ? "create" : "open or create"} semaphore`;
+  const { initial = 0, maximum } = options;
+  if (!Number.isInteger(maximum) || maximum < 1 || maximum > MAX_COUNT) {
+    throw new RangeError(
+      `${what}: maximum must be an integer from 1 to ${MAX_COUNT}, got ${String(maximum)}`,
+    );
+  }
+  if (!Number.isInteger(initial) || initial < 0 || initial > maximum) {
+    throw new RangeError(
+      `${what}: initial must be an integer from 0 to the maximum (${maximum}), got ${
+        String(initial)
+      }`,
+    );
+  }
+  return newSemaphore(
+    createObject(
+      "semaphore",
+      mode,
+      name,
+      options,
+      SEMAPHORE_EVERYONE_RIGHTS,
+      (attributes, wide) => kernel32().CreateSemaphoreW(attributes, initial, maximum, wide),
+    ),
+  );
+}
+
 /**
- * Creates a semaphore, or opens the existing one of that name (then
- * `created` is false and `initial`/`maximum` do not apply).
+ * Creates a new unnamed semaphore.
+ *
+ * @example Limit concurrent work in this process
+ * ```ts ignore
+ * import { createSemaphore } from "@winipc/winipc/sync";
+ *
+ * using slots = createSemaphore({ initial: 4, maximum: 4 });
+ * using permit = await slots.acquire();
+ * ```
+ *
+ * @param options Initial and maximum count, security.
+ * @returns The semaphore (`created` is true).
+ * @throws {RangeError} For bad counts.
+ * @throws {TypeError} For bad options.
+ */
+export function createSemaphore(options: CreateSemaphoreOptions): Semaphore;
+/**
+ * Creates a new named semaphore; fails if the name is taken.
  *
  * @example Limit concurrent work across processes
  * ```ts ignore
@@ -146,51 +260,74 @@ export class Semaphore extends SyncObject {
  * using permit = await slots.acquire({ timeout: 10_000 });
  * ```
  *
- * @param name A short name, `Local\...`/`Global\...`, or nothing.
+ * @param name A short name (`Local\` is added, or `Global\` with
+ * `global: true`), or `Local\...`/`Global\...`.
+ * @param options Initial and maximum count, namespace, security.
+ * @returns The semaphore (`created` is true).
+ * @throws {Deno.errors.AlreadyExists} If a semaphore of that name exists.
+ * @throws {RangeError} For bad counts.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
+ */
+export function createSemaphore(name: string, options: CreateSemaphoreOptions): Semaphore;
+export function createSemaphore(
+  nameOrOptions: string | CreateSemaphoreOptions,
+  options?: CreateSemaphoreOptions,
+): Semaphore {
+  const [name, checked] = nameAndOptions(nameOrOptions, options, "Cannot create semaphore");
+  return makeSemaphore("create", name, checked);
+}
+
+/**
+ * Opens the named semaphore if it exists, else creates it; `created` says
+ * which (the counts and security apply only when it is created).
+ *
+ * @example Whoever comes first makes it
+ * ```ts ignore
+ * import { openOrCreateSemaphore } from "@winipc/winipc/sync";
+ *
+ * using slots = openOrCreateSemaphore("my-app-slots", { initial: 4, maximum: 4 });
+ * ```
+ *
+ * @param name A short name or `Local\...`/`Global\...`.
  * @param options Initial and maximum count, namespace, security.
  * @returns The semaphore.
- * @throws {RangeError} For bad counts.
+ * @throws {RangeError} For bad counts (checked even when it exists).
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
  */
-export function createSemaphore(
-  name: string | undefined,
-  options: CreateSemaphoreOptions,
-): Semaphore {
-  const { initial = 0, maximum } = options ?? {};
-  if (!Number.isInteger(maximum) || maximum < 1 || maximum > 0x7fff_ffff) {
-    throw new RangeError(
-      `Cannot create a semaphore: maximum must be a positive integer, got ${maximum}`,
-    );
-  }
-  if (!Number.isInteger(initial) || initial < 0 || initial > maximum) {
-    throw new RangeError(
-      `Cannot create a semaphore: initial must be an integer from 0 to the maximum (${maximum}), got ${initial}`,
-    );
-  }
-  return new Semaphore(
-    createObject(
-      "semaphore",
-      name,
-      options,
-      "0x00100002",
-      (attributes, wide) => kernel32().CreateSemaphoreW(attributes, initial, maximum, wide),
-    ),
+export function openOrCreateSemaphore(name: string, options: CreateSemaphoreOptions): Semaphore {
+  return makeSemaphore(
+    "openOrCreate",
+    name,
+    checkOptions(options, "Cannot open or create semaphore"),
   );
 }
 
 /**
- * Opens an existing named semaphore.
+ * Opens an existing named semaphore, made by winipc or any program.
+ *
+ * @example Take a slot another process gives out
+ * ```ts ignore
+ * import { openSemaphore } from "@winipc/winipc/sync";
+ *
+ * using slots = openSemaphore("my-app-slots");
+ * using permit = await slots.acquire();
+ * ```
  *
  * @param name A short name or `Local\...`/`Global\...`.
  * @param options The namespace of a short name.
- * @returns The semaphore.
+ * @returns The semaphore (`created` is false).
  * @throws {Deno.errors.NotFound} If no such semaphore exists.
+ * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
-export function openSemaphore(name: string, options: { global?: boolean } = {}): Semaphore {
-  const opened = openObject(
-    "semaphore",
-    name,
-    options.global,
-    (wide) => kernel32().OpenSemaphoreW(SEMAPHORE_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+export function openSemaphore(name: string, options?: OpenSyncObjectOptions): Semaphore {
+  return newSemaphore(
+    openObject(
+      "semaphore",
+      name,
+      options,
+      (wide) => kernel32().OpenSemaphoreW(SEMAPHORE_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+    ),
   );
-  return new Semaphore({ ...opened, created: false });
 }

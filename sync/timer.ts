@@ -1,24 +1,31 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
  * Waitable timers: `createWaitableTimer`, `openWaitableTimer`,
- * `WaitableTimer`.
+ * `openOrCreateWaitableTimer`, `WaitableTimer`.
  *
  * @module
  */
 import { kernel32 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
-import type { OwnedHandle } from "../_win32/handle.ts";
+import type { WaitOptions } from "../_win32/options.ts";
 import {
+  adopt,
+  checkBoolean,
+  checkOptions,
   createObject,
+  type CreateSyncObjectOptions,
+  describe,
+  liveHandle,
+  type Made,
+  nameAndOptions,
   openObject,
+  type OpenSyncObjectOptions,
   SyncObject,
-  type SyncObjectOptions,
-  type SyncWaitOptions,
   waitObject,
 } from "./_object.ts";
 
-/** Options for {@linkcode createWaitableTimer}. */
-export interface CreateWaitableTimerOptions extends SyncObjectOptions {
+/** Options for {@linkcode createWaitableTimer} and {@linkcode openOrCreateWaitableTimer}. */
+export interface CreateWaitableTimerOptions extends CreateSyncObjectOptions {
   /**
    * A manual-reset timer stays signalled once due until set again; a
    * synchronization (auto-reset) timer releases one waiter per firing.
@@ -29,74 +36,106 @@ export interface CreateWaitableTimerOptions extends SyncObjectOptions {
 
 /** Options for {@linkcode WaitableTimer.set}. */
 export interface TimerSetOptions {
-  /** Fire again every `period` milliseconds after the first time (0: once). */
+  /**
+   * Fire again every `period` milliseconds after the first time (0: once).
+   * @default {0}
+   */
   period?: number;
+}
+
+/** Options for {@linkcode WaitableTimer.ticks}. */
+export interface TimerTicksOptions {
+  /** Ends the loop quietly when aborted. */
+  signal?: AbortSignal;
 }
 
 const CREATE_WAITABLE_TIMER_MANUAL_RESET = 0x1;
 const TIMER_ALL_ACCESS = 0x001f_0003;
 const TIMER_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
+/** What `security: "everyone"` lets Everyone do: wait and set/cancel. */
+const TIMER_EVERYONE_RIGHTS = "0x00100002";
 /** Milliseconds between 1601-01-01 (FILETIME's epoch) and 1970-01-01. */
 const FILETIME_EPOCH_MS = 11_644_473_600_000;
 
-/** A Windows waitable timer, from {@linkcode createWaitableTimer} or {@linkcode openWaitableTimer}. */
+let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
+
+/**
+ * A Windows waitable timer, from {@linkcode createWaitableTimer},
+ * {@linkcode openWaitableTimer} or {@linkcode openOrCreateWaitableTimer}.
+ */
 export class WaitableTimer extends SyncObject {
-  /** Whether it is a manual-reset timer (known for timers this process created). */
-  readonly manualReset: boolean | null;
+  #manualReset: boolean | null = null;
   #period = 0;
 
-  /** @internal */
-  constructor(
-    init: { handle: OwnedHandle; name: string | null; created: boolean },
-    manualReset: boolean | null,
-  ) {
-    super(init.handle, init.name, init.created);
-    this.manualReset = manualReset;
+  private constructor() {
+    super();
   }
 
-  /** @internal */
-  describe(): string {
-    return this.name ? `waitable timer "${this.name}"` : "waitable timer";
+  static {
+    newTimer = (made, manualReset) => {
+      const timer = new WaitableTimer();
+      timer.#manualReset = manualReset;
+      return adopt(timer, {
+        ...made,
+        kind: "waitable timer",
+        restore: (raw) => timer.#fireNow(raw),
+      });
+    };
   }
 
-  /** @internal A firing a cancelled wait took is given back by firing again now. */
-  restore(raw: Deno.PointerObject = this.raw("restore")): void {
-    if (this.manualReset === true) return;
+  /** A firing a cancelled wait took is given back by firing again now. */
+  #fireNow(raw: Deno.PointerObject): void {
+    if (this.#manualReset === true) return;
     const due = new BigInt64Array([-1n]);
-    kernel32().SetWaitableTimer(
-      raw,
-      new Uint8Array(due.buffer),
-      this.#period,
-      null,
-      null,
-      0,
-    );
+    kernel32().SetWaitableTimer(raw, new Uint8Array(due.buffer), this.#period, null, null, 0);
+  }
+
+  /**
+   * Whether it is a manual-reset timer: known for timers this call made,
+   * `null` for one that was opened.
+   */
+  get manualReset(): boolean | null {
+    return this.#manualReset;
   }
 
   /**
    * Arms the timer (`SetWaitableTimer`): due in `due` milliseconds from now,
-   * or at the `Date` given, then every `period` ms if one is given.
+   * or at the `Date` given, then every `period` ms if one is given. Setting
+   * it again replaces the previous setting.
+   *
+   * @example In 100 ms, then every 100 ms
+   * ```ts ignore
+   * import { createWaitableTimer } from "@winipc/winipc/sync";
+   *
+   * using timer = createWaitableTimer();
+   * timer.set(100, { period: 100 });
+   * ```
    *
    * @param due Milliseconds from now (relative), or a `Date` (absolute, wall clock).
    * @param options The period.
-   * @throws {RangeError} For a negative or non-finite time or period.
+   * @throws {RangeError} For a negative or non-finite time, or a period
+   * that is not a whole number of ms from 0 to 2^31 - 1.
+   * @throws {Deno.errors.BadResource} If the timer is closed.
    */
-  set(due: number | Date, options: TimerSetOptions = {}): void {
-    const period = options.period ?? 0;
+  set(due: number | Date, options?: TimerSetOptions): void {
+    const checked = checkOptions(options, `Cannot set ${describe(this)}`);
+    const period = checked.period ?? 0;
     if (!Number.isInteger(period) || period < 0 || period > 0x7fff_ffff) {
       throw new RangeError(
-        `Cannot set ${this.describe()}: period must be a whole number of ms, got ${period}`,
+        `Cannot set ${describe(this)}: period must be a whole number of ms, got ${String(period)}`,
       );
     }
     let value: bigint;
     if (due instanceof Date) {
       const ms = due.getTime();
-      if (!Number.isFinite(ms)) throw new RangeError(`Cannot set ${this.describe()}: invalid Date`);
+      if (!Number.isFinite(ms)) throw new RangeError(`Cannot set ${describe(this)}: invalid Date`);
       value = BigInt(Math.max(0, ms + FILETIME_EPOCH_MS)) * 10_000n; // absolute: positive
     } else {
       if (typeof due !== "number" || !Number.isFinite(due) || due < 0) {
         throw new RangeError(
-          `Cannot set ${this.describe()}: due must be ms from now (>= 0) or a Date, got ${due}`,
+          `Cannot set ${describe(this)}: due must be ms from now (>= 0) or a Date, got ${
+            String(due)
+          }`,
         );
       }
       value = -BigInt(Math.round(due * 10_000)) || -1n; // relative: negative 100 ns units
@@ -104,7 +143,7 @@ export class WaitableTimer extends SyncObject {
     const dueTime = new BigInt64Array([value]);
     if (
       !kernel32().SetWaitableTimer(
-        this.raw("set"),
+        liveHandle(this, "set"),
         new Uint8Array(dueTime.buffer),
         period,
         null,
@@ -112,25 +151,49 @@ export class WaitableTimer extends SyncObject {
         0,
       )
     ) {
-      throw errorFromCode(lastError(), `Cannot set ${this.describe()}`);
+      throw errorFromCode(lastError(), `Cannot set ${describe(this)}`);
     }
     this.#period = period;
   }
 
-  /** Disarms the timer (`CancelWaitableTimer`); a pending `wait()` keeps waiting. */
+  /**
+   * Disarms the timer (`CancelWaitableTimer`); a pending `wait()` keeps waiting.
+   *
+   * @example Disarm
+   * ```ts ignore
+   * import { createWaitableTimer } from "@winipc/winipc/sync";
+   *
+   * using timer = createWaitableTimer();
+   * timer.set(10_000);
+   * timer.cancel();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If the timer is closed.
+   */
   cancel(): void {
-    if (!kernel32().CancelWaitableTimer(this.raw("cancel"))) {
-      throw errorFromCode(lastError(), `Cannot cancel ${this.describe()}`);
+    if (!kernel32().CancelWaitableTimer(liveHandle(this, "cancel"))) {
+      throw errorFromCode(lastError(), `Cannot cancel ${describe(this)}`);
     }
   }
 
   /**
    * Waits until the timer is due, holding no thread.
    *
-   * @param options Timeout and cancellation.
+   * @example Wait for the timer
+   * ```ts ignore
+   * import { createWaitableTimer } from "@winipc/winipc/sync";
+   *
+   * using timer = createWaitableTimer();
+   * timer.set(new Date(Date.now() + 1000));
+   * await timer.wait({ timeout: 5000 });
+   * ```
+   *
+   * @param options Timeout (default `Infinity`; `0` tries once) and cancellation.
+   * @returns Resolves when the timer fires.
    * @throws {Deno.errors.TimedOut} If it did not fire in time.
+   * @throws {RangeError} For a bad timeout.
    */
-  async wait(options: SyncWaitOptions = {}): Promise<void> {
+  async wait(options?: WaitOptions): Promise<void> {
     await waitObject(this, "wait for", options);
   }
 
@@ -138,28 +201,69 @@ export class WaitableTimer extends SyncObject {
    * The firings of a periodic timer, numbered from 1, until the signal
    * aborts (which ends the loop quietly) or the loop is left.
    *
+   * @example Five ticks, or fewer if aborted
+   * ```ts ignore
+   * import { createWaitableTimer } from "@winipc/winipc/sync";
+   *
+   * using timer = createWaitableTimer();
+   * timer.set(100, { period: 100 });
+   * for await (const tick of timer.ticks({ signal: AbortSignal.timeout(1000) })) {
+   *   if (tick === 5) break;
+   * }
+   * ```
+   *
    * @param options Cancellation.
+   * @returns The firings.
    */
-  async *ticks(options: { signal?: AbortSignal } = {}): AsyncGenerator<number> {
+  async *ticks(options?: TimerTicksOptions): AsyncGenerator<number> {
+    const { signal } = checkOptions(options, `Cannot wait for ${describe(this)}`);
     for (let tick = 1;; tick++) {
       try {
-        await this.wait({ signal: options.signal });
+        await this.wait({ signal });
       } catch (error) {
-        if (options.signal?.aborted) return;
+        if (signal?.aborted) return;
         throw error;
       }
       yield tick;
     }
   }
 
-  /** The same as {@linkcode ticks} without a signal. */
+  /**
+   * The same as {@linkcode WaitableTimer.ticks} without a signal.
+   *
+   * @returns The firings.
+   */
   [Symbol.asyncIterator](): AsyncGenerator<number> {
     return this.ticks();
   }
 }
 
+function makeTimer(
+  mode: "create" | "openOrCreate",
+  name: string | undefined,
+  options: CreateWaitableTimerOptions,
+): WaitableTimer {
+  const what = `Cannot ${mode === "create" ? "create" : "open or create"} waitable timer`;
+  const manualReset = checkBoolean(options.manualReset, "manualReset", what);
+  const made = createObject(
+    "waitable timer",
+    mode,
+    name,
+    options,
+    TIMER_EVERYONE_RIGHTS,
+    (attributes, wide) =>
+      kernel32().CreateWaitableTimerExW(
+        attributes,
+        wide,
+        manualReset ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0,
+        TIMER_ALL_ACCESS,
+      ),
+  );
+  return newTimer(made, made.created ? manualReset : null);
+}
+
 /**
- * Creates a waitable timer, or opens the existing one of that name.
+ * Creates a new unnamed waitable timer.
  *
  * @example Every 100 ms, five times
  * ```ts ignore
@@ -170,45 +274,93 @@ export class WaitableTimer extends SyncObject {
  * for await (const tick of timer) if (tick === 5) break;
  * ```
  *
- * @param name A short name, `Local\...`/`Global\...`, or nothing.
+ * @param options Reset mode, security.
+ * @returns The timer (not armed: call `set`).
+ * @throws {TypeError} For bad options.
+ */
+export function createWaitableTimer(options?: CreateWaitableTimerOptions): WaitableTimer;
+/**
+ * Creates a new named waitable timer; fails if the name is taken.
+ *
+ * @example A timer other processes wait on
+ * ```ts ignore
+ * import { createWaitableTimer } from "@winipc/winipc/sync";
+ *
+ * using timer = createWaitableTimer("my-app-tick", { manualReset: true });
+ * timer.set(1000);
+ * ```
+ *
+ * @param name A short name (`Local\` is added, or `Global\` with
+ * `global: true`), or `Local\...`/`Global\...`.
  * @param options Reset mode, namespace, security.
  * @returns The timer (not armed: call `set`).
+ * @throws {Deno.errors.AlreadyExists} If a timer of that name exists.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
  */
 export function createWaitableTimer(
-  name?: string,
-  options: CreateWaitableTimerOptions = {},
+  name: string,
+  options?: CreateWaitableTimerOptions,
+): WaitableTimer;
+export function createWaitableTimer(
+  nameOrOptions?: string | CreateWaitableTimerOptions,
+  options?: CreateWaitableTimerOptions,
 ): WaitableTimer {
-  const manualReset = options.manualReset ?? false;
-  const made = createObject(
-    "waitable timer",
-    name,
-    options,
-    "0x00100002",
-    (attributes, wide) =>
-      kernel32().CreateWaitableTimerExW(
-        attributes,
-        wide,
-        manualReset ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0,
-        TIMER_ALL_ACCESS,
-      ),
-  );
-  return new WaitableTimer(made, made.created ? manualReset : null);
+  const [name, checked] = nameAndOptions(nameOrOptions, options, "Cannot create waitable timer");
+  return makeTimer("create", name, checked);
 }
 
 /**
- * Opens an existing named waitable timer.
+ * Opens the named waitable timer if it exists, else creates it; `created`
+ * says which (reset mode and security apply only when it is created).
+ *
+ * @example Whoever comes first makes it
+ * ```ts ignore
+ * import { openOrCreateWaitableTimer } from "@winipc/winipc/sync";
+ *
+ * using timer = openOrCreateWaitableTimer("my-app-tick");
+ * ```
+ *
+ * @param name A short name or `Local\...`/`Global\...`.
+ * @param options Reset mode, namespace, security.
+ * @returns The timer.
+ * @throws {TypeError} For a bad name, bad options, or a name held by an
+ * object of another kind.
+ */
+export function openOrCreateWaitableTimer(
+  name: string,
+  options?: CreateWaitableTimerOptions,
+): WaitableTimer {
+  return makeTimer(
+    "openOrCreate",
+    name,
+    checkOptions(options, "Cannot open or create waitable timer"),
+  );
+}
+
+/**
+ * Opens an existing named waitable timer, made by winipc or any program.
+ *
+ * @example Wait on another process's timer
+ * ```ts ignore
+ * import { openWaitableTimer } from "@winipc/winipc/sync";
+ *
+ * using timer = openWaitableTimer("my-app-tick");
+ * await timer.wait();
+ * ```
  *
  * @param name A short name or `Local\...`/`Global\...`.
  * @param options The namespace of a short name.
- * @returns The timer.
+ * @returns The timer (`created` is false; its reset mode is unknown).
  * @throws {Deno.errors.NotFound} If no such timer exists.
+ * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
-export function openWaitableTimer(name: string, options: { global?: boolean } = {}): WaitableTimer {
+export function openWaitableTimer(name: string, options?: OpenSyncObjectOptions): WaitableTimer {
   const opened = openObject(
     "waitable timer",
     name,
-    options.global,
+    options,
     (wide) => kernel32().OpenWaitableTimerW(TIMER_MODIFY_STATE_SYNCHRONIZE, 0, wide),
   );
-  return new WaitableTimer({ ...opened, created: false }, null);
+  return newTimer(opened, null);
 }

@@ -8,10 +8,14 @@ import { kernel32 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { waitForHandle } from "../_win32/wait.ts";
+import { checkOptions } from "./_object.ts";
 
 /** Options for {@linkcode setTimerQueueTimer}. */
 export interface TimerQueueTimerOptions {
-  /** Call again every `period` ms after the first time (0: once). */
+  /**
+   * Call again every `period` ms after the first time (0: once).
+   * @default {0}
+   */
   period?: number;
   /** Deletes the timer when aborted (as `delete()` does). */
   signal?: AbortSignal;
@@ -49,19 +53,40 @@ function updateReference(): void {
   else callback.unref();
 }
 
+let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
+
 /**
  * A timer of the process's default timer queue, from
  * {@linkcode setTimerQueueTimer}.
  */
 export class TimerQueueTimer implements AsyncDisposable {
-  readonly #id: number;
-  readonly #handle: Deno.PointerObject;
+  #id = 0;
+  #handle: Deno.PointerObject | null = null;
   #deleting: Promise<void> | null = null;
 
-  /** @internal */
-  constructor(id: number, handle: Deno.PointerObject) {
-    this.#id = id;
-    this.#handle = handle;
+  private constructor() {}
+
+  static {
+    newTimer = (id, handle) => {
+      const timer = new TimerQueueTimer();
+      timer.#id = id;
+      timer.#handle = handle;
+      return timer;
+    };
+  }
+
+  /**
+   * The raw timer-queue timer handle (`CreateTimerQueueTimer`'s), for FFI
+   * calls of your own; not a kernel object handle, and still owned by this
+   * object.
+   *
+   * @throws {Deno.errors.BadResource} Once the timer is deleted.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    if (this.#deleting !== null) {
+      throw new Deno.errors.BadResource("Cannot use a timer-queue timer: it is deleted");
+    }
+    return this.#handle;
   }
 
   /** True once `delete()` was called. */
@@ -131,12 +156,15 @@ export class TimerQueueTimer implements AsyncDisposable {
 export function setTimerQueueTimer(
   callback: () => void,
   due: number,
-  options: TimerQueueTimerOptions = {},
+  options?: TimerQueueTimerOptions,
 ): TimerQueueTimer {
   if (typeof callback !== "function") {
     throw new TypeError("Cannot set a timer-queue timer: callback must be a function");
   }
-  const period = options.period ?? 0;
+  const { period = 0, signal } = checkOptions(options, "Cannot set a timer-queue timer");
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("Cannot set a timer-queue timer: signal must be an AbortSignal");
+  }
   for (const [what, value] of [["due", due], ["period", period]] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 0xffff_fffe) {
       throw new RangeError(
@@ -144,7 +172,7 @@ export function setTimerQueueTimer(
       );
     }
   }
-  options.signal?.throwIfAborted();
+  signal?.throwIfAborted();
   const id = nextId++;
   const out = new BigUint64Array(1);
   const pointer = callbackPointer();
@@ -164,7 +192,7 @@ export function setTimerQueueTimer(
     throw errorFromCode(code, "Cannot set a timer-queue timer");
   }
   updateReference();
-  const timer = new TimerQueueTimer(id, Deno.UnsafePointer.create(out[0])!);
-  options.signal?.addEventListener("abort", () => timer.delete(), { once: true });
+  const timer = newTimer(id, Deno.UnsafePointer.create(out[0])!);
+  signal?.addEventListener("abort", () => timer.delete(), { once: true });
   return timer;
 }

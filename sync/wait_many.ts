@@ -1,56 +1,111 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Waits on many objects: `waitAny` and `waitAll`.
+ * Waits on many objects: `waitAny` and `waitAll`, and the `Waitable` type.
  *
  * @module
  */
 import {
   kernel32,
   MAXIMUM_WAIT_OBJECTS,
-  WAIT_ABANDONED_0,
   WAIT_FAILED,
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "../_win32/ffi.ts";
+import { errorFromCode, lastError } from "../_win32/errors.ts";
 import { pointerValue } from "../_win32/handle.ts";
+import type { WaitOptions } from "../_win32/options.ts";
 import { waitForAny } from "../_win32/wait.ts";
-import { checkTimeout } from "../_win32/timeout.ts";
-import type { SyncObject, SyncWaitOptions } from "./_object.ts";
+import {
+  checkWaitOptions,
+  internalsOf,
+  liveHandle,
+  type SyncInternals,
+  type SyncObject,
+} from "./_object.ts";
+import type { SyncEvent } from "./event.ts";
+import type { Semaphore } from "./semaphore.ts";
+import type { WaitableTimer } from "./timer.ts";
 
-/** The longest single wait of `waitAll`, so that an abort or deadline is seen promptly. */
+/**
+ * What {@linkcode waitAny} and {@linkcode waitAll} wait on: objects whose
+ * wait is a plain wait, that takes at most a signal which can be given back
+ * (an auto-reset event's, a semaphore's unit, a timer's firing).
+ *
+ * A {@linkcode Mutex} is not one: a wait on it makes the waiting thread its
+ * owner, which here would be a pool thread; use `Mutex.acquire()`. The
+ * union may grow with other waitable objects (child processes, for
+ * instance) in a later version.
+ */
+export type Waitable = SyncEvent | Semaphore | WaitableTimer;
+
+/**
+ * The longest single wait of `waitAll`'s atomic call, so that an abort is
+ * seen promptly.
+ */
 const SLICE_MS = 100;
 
-function checkObjects(objects: readonly SyncObject[], what: string): void {
-  if (!Array.isArray(objects) || objects.length === 0) {
-    throw new RangeError(`Cannot ${what}: give at least one object`);
+/** Checks the list; the internals of each object, in order. */
+function checkObjects(objects: readonly Waitable[], what: string): SyncInternals[] {
+  if (!Array.isArray(objects)) {
+    throw new TypeError(`Cannot ${what}: objects must be an array`);
   }
+  if (objects.length === 0) throw new RangeError(`Cannot ${what}: give at least one object`);
+  return objects.map((object: SyncObject, i) => {
+    let internals: SyncInternals;
+    try {
+      internals = internalsOf(object);
+    } catch {
+      throw new TypeError(
+        `Cannot ${what}: object ${i} is not an event, a semaphore or a waitable timer`,
+      );
+    }
+    if (internals.restore === null) {
+      throw new TypeError(
+        `Cannot ${what}: object ${i} is a ${internals.kind}, whose wait is not a plain wait (use its acquire())`,
+      );
+    }
+    liveHandle(object, what);
+    return internals;
+  });
 }
 
 /**
- * Waits until any one of the objects is signalled, holding no thread per
- * object; any number of objects (beyond Windows' 64). The winner's signal
- * is consumed as a wait on it alone would; signals that losing objects
- * gave in the same instant are put back.
+ * Waits until any one of the objects is signalled, holding no thread of its
+ * own; any number of objects (beyond Windows' 64). The winner's signal is
+ * consumed as a wait on it alone would; signals that losing objects gave in
+ * the same instant are put back.
  *
- * @param objects Events, semaphores, timers.
- * @param options Timeout and cancellation.
+ * @example Whichever comes first
+ * ```ts ignore
+ * import { openEvent, openSemaphore, waitAny } from "@winipc/winipc/sync";
+ *
+ * using ready = openEvent("my-app-ready");
+ * using slots = openSemaphore("my-app-slots");
+ * const index = await waitAny([ready, slots], { timeout: 1000 });
+ * ```
+ *
+ * @param objects Events, semaphores, waitable timers (no mutex).
+ * @param options Timeout (default `Infinity`; `0` tries each once) and cancellation.
  * @returns The index of the signalled object.
  * @throws {Deno.errors.TimedOut} If none was signalled in time.
+ * @throws {RangeError} For an empty list or a bad timeout.
+ * @throws {TypeError} For something that is not a {@linkcode Waitable}.
+ * @throws {Deno.errors.BadResource} If an object is (or gets) closed.
  */
 export async function waitAny(
-  objects: readonly SyncObject[],
-  options: SyncWaitOptions = {},
+  objects: readonly Waitable[],
+  options?: WaitOptions,
 ): Promise<number> {
-  checkObjects(objects, "wait for any object");
-  for (const object of objects) object.raw("wait for");
-  const index = await waitForAny(objects.map((object) => object.handle), {
-    timeout: options.timeout,
-    signal: options.signal,
-    restore: (raw, i) => objects[i].restore(raw),
+  const internals = checkObjects(objects, "wait for any object");
+  const { timeout, signal } = checkWaitOptions(options, "wait for any object");
+  const index = await waitForAny(internals.map((object) => object.handle), {
+    timeout,
+    signal,
+    restore: (raw, i) => internals[i].restore!(raw),
   });
   if (index === -1) {
     throw new Deno.errors.TimedOut(
-      `None of ${objects.length} objects was signalled within ${options.timeout} ms`,
+      `None of ${objects.length} objects was signalled within ${timeout} ms`,
     );
   }
   return index;
@@ -61,81 +116,106 @@ export async function waitAny(
  *
  * Up to 64 objects (`MAXIMUM_WAIT_OBJECTS`) the wait is atomic, as
  * `WaitForMultipleObjects(bWaitAll)` makes it: no signal is consumed until
- * all are there at once. That call blocks, so it runs on Deno's blocking
- * pool (one pool thread while it waits) in slices of at most 100 ms, so
- * that a timeout or abort ends it promptly; a slice that succeeds after an
- * abort gives every signal back.
+ * all are there at once. **What that costs:** such a call cannot be woken by
+ * anything but its own timeout (a wake event would have to be signalled
+ * along with all the others), so it is made on Deno's blocking pool in
+ * slices of at most 100 ms: while it waits, `waitAll` holds one thread of
+ * that pool and wakes 10 times a second. An abort is seen at the end of the
+ * current slice (within 100 ms); the timeout is exact (the last slice is cut
+ * to it). A slice that succeeds after an abort gives every signal back.
+ * One try is made first on the JavaScript thread, so objects that are all
+ * signalled already cost no hop.
  *
  * Above 64 objects Windows offers no atomic wait: the objects are waited
- * for one after another, each signal being consumed as it comes (an early
- * semaphore unit is held while later objects are awaited). On abort or
- * timeout the signals already taken are given back.
+ * for one after another (holding no thread), each signal being consumed as
+ * it comes (an early semaphore unit is held while later objects are
+ * awaited). On abort or timeout the signals already taken are given back.
  *
- * @param objects Events, semaphores, timers.
- * @param options Timeout and cancellation.
+ * @example Both at once
+ * ```ts ignore
+ * import { openEvent, openSemaphore, waitAll } from "@winipc/winipc/sync";
+ *
+ * using ready = openEvent("my-app-ready");
+ * using slots = openSemaphore("my-app-slots");
+ * await waitAll([ready, slots], { timeout: 5000 });
+ * ```
+ *
+ * @param objects Events, semaphores, waitable timers (no mutex).
+ * @param options Timeout (default `Infinity`; `0` tries once) and cancellation.
+ * @returns Resolves once all were signalled (and their signals taken).
  * @throws {Deno.errors.TimedOut} If not all were signalled in time.
+ * @throws {RangeError} For an empty list or a bad timeout.
+ * @throws {TypeError} For something that is not a {@linkcode Waitable}.
+ * @throws {Deno.errors.BadResource} If an object is closed.
  */
 export async function waitAll(
-  objects: readonly SyncObject[],
-  options: SyncWaitOptions = {},
+  objects: readonly Waitable[],
+  options?: WaitOptions,
 ): Promise<void> {
-  checkObjects(objects, "wait for all objects");
-  const { signal } = options;
+  const what = "wait for all objects";
+  const internals = checkObjects(objects, what);
+  const { timeout, signal } = checkWaitOptions(options, what);
   signal?.throwIfAborted();
-  const timeout = checkTimeout(options.timeout, "wait for all objects");
   const deadline = performance.now() + timeout;
   const timedOut = () =>
     new Deno.errors.TimedOut(
-      `Not all of ${objects.length} objects were signalled within ${timeout} ms`,
+      timeout === 0
+        ? `Not all of ${objects.length} objects are signalled (timeout 0: one try)`
+        : `Not all of ${objects.length} objects were signalled within ${timeout} ms`,
     );
   if (objects.length > MAXIMUM_WAIT_OBJECTS) {
-    const taken: SyncObject[] = [];
+    const taken: SyncInternals[] = [];
     try {
-      for (const object of objects) {
-        const left = deadline - performance.now();
-        if (left <= 0) throw timedOut();
-        object.raw("wait for");
+      for (let i = 0; i < objects.length; i++) {
+        const left = Math.max(0, deadline - performance.now());
+        liveHandle(objects[i], what);
+        const object = internals[i];
         const index = await waitForAny([object.handle], {
           timeout: left,
           signal,
-          restore: (raw) => object.restore(raw),
+          restore: (raw) => object.restore!(raw),
         });
         if (index === -1) throw timedOut();
         taken.push(object);
       }
     } catch (error) {
-      for (const object of taken) object.restore();
+      for (const object of taken) if (!object.handle.closed) object.restore!(object.handle.raw);
       throw error;
     }
     return;
   }
-  const handles = new BigUint64Array(objects.map((object) => pointerValue(object.raw("wait for"))));
+  const count = objects.length;
+  const handles = new Uint8Array(
+    new BigUint64Array(objects.map((object) => pointerValue(liveHandle(object, what)))).buffer,
+  );
   const k = kernel32();
-  while (true) {
-    const left = deadline - performance.now();
-    const slice = Math.max(0, Math.min(SLICE_MS, Math.ceil(left)));
-    const result = await k.WaitForMultipleObjectsNb(
-      objects.length,
-      new Uint8Array(handles.buffer),
-      1,
-      slice,
-    );
-    const all = (result >= WAIT_OBJECT_0 && result < WAIT_OBJECT_0 + objects.length) ||
-      (result >= WAIT_ABANDONED_0 && result < WAIT_ABANDONED_0 + objects.length);
-    if (all) {
-      if (signal?.aborted) {
-        for (const object of objects) object.restore();
-        throw signal.reason;
-      }
-      return;
-    }
-    if (result === WAIT_FAILED) {
-      throw new Deno.errors.BadResource(
-        "Cannot wait for all objects: one of the handles is invalid",
-      );
-    }
-    if (result !== WAIT_TIMEOUT) throw new Error(`WaitForMultipleObjects returned ${result}`);
+  // One try on the JavaScript thread: a zero timeout never blocks.
+  let result = k.WaitForMultipleObjects(count, handles, 1, 0);
+  if (result === WAIT_FAILED) throw errorFromCode(lastError(), `Cannot ${what}`);
+  while (result === WAIT_TIMEOUT) {
     signal?.throwIfAborted();
-    if (deadline - performance.now() <= 0) throw timedOut();
+    const left = deadline - performance.now();
+    if (left <= 0) throw timedOut();
+    // The handles must stay open under the call: refuse to go on if one was closed.
+    for (const object of objects) liveHandle(object, what);
+    result = await k.WaitForMultipleObjectsNb(
+      count,
+      handles,
+      1,
+      Math.min(SLICE_MS, Math.ceil(left)),
+    );
+    if (result === WAIT_FAILED) {
+      throw new Deno.errors.BadResource(`Cannot ${what}: one of the handles is invalid`);
+    }
+  }
+  if (result < WAIT_OBJECT_0 || result >= WAIT_OBJECT_0 + count) {
+    throw new Error(`Cannot ${what}: WaitForMultipleObjects returned ${result}`);
+  }
+  if (signal?.aborted) {
+    // The last slice won, but the caller has gone: give every signal back.
+    for (const object of internals) {
+      if (!object.handle.closed) object.restore!(object.handle.raw);
+    }
+    throw signal.reason;
   }
 }

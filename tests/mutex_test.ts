@@ -3,7 +3,7 @@
 // (tests/native/sync_peer.c) contending, holding, dying.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { nativePath, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
-import { createMutex, openMutex } from "../sync/mod.ts";
+import { createMutex, openMutex, openOrCreateMutex } from "../sync/mod.ts";
 import { createSharedMemory } from "../shared_memory/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
 import { kernel32 } from "../_win32/ffi.ts";
@@ -164,7 +164,7 @@ windowsTest("16. a release by a thread that does not own the mutex fails cleanly
   await holder.release();
   using lock = await pending; // held by this mutex's owner thread
   // The JavaScript thread is not the owner: Windows refuses, nothing breaks.
-  assertEquals(kernel32().ReleaseMutex(mutex.raw("test")), 0);
+  assertEquals(kernel32().ReleaseMutex(mutex.unsafeHandle), 0);
   assertEquals(lastError(), 288); // ERROR_NOT_OWNER
   assert(!lock.abandoned);
   lock.release();
@@ -210,3 +210,41 @@ windowsTest(
     assert(!lock.released);
   },
 );
+
+windowsTest(
+  "timeout and signal cover the wait for this process's own lock; the queue stays in order",
+  {},
+  async () => {
+    using mutex = createMutex();
+    const first = await mutex.acquire();
+    const start = performance.now();
+    await assertRejects(() => mutex.acquire({ timeout: 150 }), Deno.errors.TimedOut);
+    const took = performance.now() - start;
+    assert(took >= 145 && took < 2000, `timed out after ${took} ms`);
+    const controller = new AbortController();
+    const aborted = mutex.acquire({ signal: controller.signal });
+    const order: string[] = [];
+    const later = mutex.acquire().then((lock) => {
+      order.push("later");
+      return lock;
+    });
+    controller.abort(new Error("gave up"));
+    await assertRejects(() => aborted, Error, "gave up");
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(order, [], "the acquire after the aborted one still waits for the holder");
+    first.release();
+    const lock = await later;
+    assertEquals(order, ["later"]);
+    lock.release();
+    (await mutex.acquire({ timeout: 0 })).release();
+  },
+);
+
+windowsTest("a named mutex is created once: AlreadyExists, then openOrCreate", {}, () => {
+  using mutex = createMutex(uniqueName("once"));
+  assert(mutex.created);
+  assertThrows(() => createMutex(mutex.name!), Deno.errors.AlreadyExists);
+  using again = openOrCreateMutex(mutex.name!);
+  assertEquals(again.created, false);
+  assertThrows(() => openOrCreateMutex(mutex.name!, { security: "all" as "owner" }), TypeError);
+});

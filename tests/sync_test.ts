@@ -5,15 +5,26 @@ import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import {
   createEvent,
+  createMutex,
   createSemaphore,
   createWaitableTimer,
+  type Mutex,
   openEvent,
+  openMutex,
+  openOrCreateEvent,
+  openOrCreateMutex,
+  openOrCreateSemaphore,
+  openOrCreateWaitableTimer,
   openSemaphore,
+  openWaitableTimer,
   setTimerQueueTimer,
+  type SyncEvent,
+  type SyncObject,
   type TimerQueueTimer,
   waitAll,
   waitAny,
 } from "../sync/mod.ts";
+import { kernel32 } from "../_win32/ffi.ts";
 
 const decoder = new TextDecoder();
 
@@ -49,9 +60,12 @@ windowsTest(
     manual.reset();
     await assertRejects(() => manual.wait({ timeout: 30 }), Deno.errors.TimedOut);
     // Opening by name, and create on an existing name.
-    using again = createEvent(auto.name!);
+    assertThrows(() => createEvent(auto.name!), Deno.errors.AlreadyExists, "openOrCreateEvent");
+    using again = openOrCreateEvent(auto.name!);
     assertEquals(again.created, false);
+    assertEquals(again.manualReset, null);
     using opened = openEvent(auto.name!);
+    assertEquals(opened.created, false);
     opened.set();
     await auto.wait({ timeout: 1000 });
   },
@@ -70,7 +84,7 @@ windowsTest("timeouts are not early, and every wait can be aborted", {}, async (
   // The aborted wait took nothing: a set now is seen by the next wait.
   event.set();
   await event.wait({ timeout: 1000 });
-  using semaphore = createSemaphore(undefined, { initial: 0, maximum: 1 });
+  using semaphore = createSemaphore({ initial: 0, maximum: 1 });
   await assertRejects(
     () => semaphore.acquire({ signal: AbortSignal.timeout(50) }),
     DOMException,
@@ -164,8 +178,8 @@ windowsTest("waitAny and waitAll over 100 objects (beyond 64)", {}, async () => 
 });
 
 windowsTest("waitAll (atomic, up to 64) takes no signal until all are there", {}, async () => {
-  using a = createSemaphore(undefined, { initial: 1, maximum: 1 });
-  using b = createSemaphore(undefined, { initial: 0, maximum: 1 });
+  using a = createSemaphore({ initial: 1, maximum: 1 });
+  using b = createSemaphore({ initial: 0, maximum: 1 });
   await assertRejects(() => waitAll([a, b], { timeout: 150 }), Deno.errors.TimedOut);
   // a's unit was not taken by the failed waitAll.
   const permit = a.tryAcquire();
@@ -182,8 +196,8 @@ windowsTest("bad input: clear errors", {}, async () => {
   using event = createEvent(uniqueName("kind"));
   assertThrows(() => openSemaphore(event.name!), TypeError, "another kind");
   assertThrows(() => createSemaphore(event.name!, { maximum: 1 }), TypeError, "another kind");
-  assertThrows(() => createSemaphore(undefined, { maximum: 0 }), RangeError);
-  assertThrows(() => createSemaphore(undefined, { initial: 3, maximum: 2 }), RangeError);
+  assertThrows(() => createSemaphore({ maximum: 0 }), RangeError);
+  assertThrows(() => createSemaphore({ initial: 3, maximum: 2 }), RangeError);
   assertThrows(() => createEvent("a\\b"), TypeError, "backslash");
   using timer = createWaitableTimer();
   assertThrows(() => timer.set(-1), RangeError);
@@ -257,7 +271,7 @@ windowsTest(
     }
     assertEquals(seen, 1000);
 
-    using semaphore = createSemaphore(undefined, { initial: 0, maximum: 100_000 });
+    using semaphore = createSemaphore({ initial: 0, maximum: 100_000 });
     let taken = 0;
     for (let round = 0; round < 1000; round++) {
       const controller = new AbortController();
@@ -281,7 +295,7 @@ windowsTest(
 // Issue 11, item 3: a timeout of 2^31 ms or more used to fire at once.
 windowsTest("timeouts of 2^31 ms and more are honoured, not fired early", {}, async () => {
   using event = createEvent();
-  using semaphore = createSemaphore(undefined, { initial: 0, maximum: 1 });
+  using semaphore = createSemaphore({ initial: 0, maximum: 1 });
   const controller = new AbortController();
   const states: string[] = [];
   const track = (p: Promise<unknown>, i: number) =>
@@ -303,4 +317,205 @@ windowsTest("timeouts of 2^31 ms and more are honoured, not fired early", {}, as
     await assertRejects(() => waitAny([event], { timeout }), RangeError, "timeout must be");
     await assertRejects(() => waitAll([event], { timeout }), RangeError, "timeout must be");
   }
+});
+
+const KINDS: Array<{
+  kind: string;
+  peer: string;
+  create: (name: string) => SyncObject;
+  open: (name: string) => SyncObject;
+  openOrCreate: (name: string) => SyncObject;
+}> = [
+  {
+    kind: "event",
+    peer: "event",
+    create: (name) => createEvent(name),
+    open: (name) => openEvent(name),
+    openOrCreate: (name) => openOrCreateEvent(name),
+  },
+  {
+    kind: "semaphore",
+    peer: "semaphore",
+    create: (name) => createSemaphore(name, { maximum: 1 }),
+    open: (name) => openSemaphore(name),
+    openOrCreate: (name) => openOrCreateSemaphore(name, { maximum: 1 }),
+  },
+  {
+    kind: "mutex",
+    peer: "mutex",
+    create: (name) => createMutex(name),
+    open: (name) => openMutex(name),
+    openOrCreate: (name) => openOrCreateMutex(name),
+  },
+  {
+    kind: "waitable timer",
+    peer: "timer",
+    create: (name) => createWaitableTimer(name),
+    open: (name) => openWaitableTimer(name),
+    openOrCreate: (name) => openOrCreateWaitableTimer(name),
+  },
+];
+
+windowsTest(
+  "create of a name another process made is AlreadyExists; openOrCreate says created",
+  {},
+  async (t) => {
+    for (const { kind, peer, create, open, openOrCreate } of KINDS) {
+      await t.step(kind, async () => {
+        const name = `Local\\${uniqueName(`exists-${peer}`)}`;
+        // A C program creates it: every create here fails, the others open it.
+        {
+          await using c = new Peer("sync_peer", ["create", peer, name], { native: true });
+          assertEquals(await c.line(), "created");
+          const error = assertThrows(
+            () => create(name),
+            Deno.errors.AlreadyExists,
+            "name is taken",
+          );
+          assert(error.message.includes(`${kind} "${name}"`), error.message);
+          using opened = open(name);
+          assertEquals(opened.created, false);
+          using either = openOrCreate(name);
+          assertEquals(either.created, false);
+          await c.release();
+          assertEquals((await c.finish()).code, 0);
+        }
+        // Gone with its last handle: NotFound, then openOrCreate makes it...
+        assertThrows(() => open(name), Deno.errors.NotFound);
+        using made = openOrCreate(name);
+        assertEquals(made.created, true);
+        assertEquals(made.name, name);
+        // ...and the C program sees that it exists.
+        await using c = new Peer("sync_peer", ["create", peer, name], { native: true });
+        assertEquals(await c.line(), "existed");
+        await c.release();
+        assertEquals((await c.finish()).code, 0);
+        // A second create in this process fails too; unnamed ones never do.
+        assertThrows(() => create(name), Deno.errors.AlreadyExists);
+      });
+    }
+    using a = createEvent();
+    using b = createEvent();
+    assert(a.created && b.created && a.name === null);
+  },
+);
+
+windowsTest("a Deno child cannot create what this process made", {}, async () => {
+  using event = createEvent(uniqueName("child-exists"));
+  const code = `
+    import { createEvent, openOrCreateEvent } from ${
+    JSON.stringify(new URL("../sync/mod.ts", import.meta.url).href)
+  };
+    try { createEvent(${JSON.stringify(event.name)}); console.log("created"); }
+    catch (e) { console.log(e instanceof Deno.errors.AlreadyExists ? "AlreadyExists" : String(e)); }
+    using again = openOrCreateEvent(${JSON.stringify(event.name)});
+    console.log(again.created);
+    again.set();
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", code],
+    stderr: "inherit",
+  }).output();
+  assertEquals(new TextDecoder().decode(out.stdout), "AlreadyExists\nfalse\n");
+  await event.wait({ timeout: 0 }); // the child set it
+});
+
+windowsTest(
+  "timeout 0 tries once: TimedOut at once, or the signal if it is there",
+  {},
+  async () => {
+    const quick = async (what: string, run: () => Promise<unknown>) => {
+      const start = performance.now();
+      await assertRejects(run, Deno.errors.TimedOut, "timeout 0");
+      const took = performance.now() - start;
+      assert(took < 50, `${what}: a zero timeout took ${took} ms`);
+    };
+    using event = createEvent();
+    using semaphore = createSemaphore({ maximum: 2 });
+    using timer = createWaitableTimer();
+    await quick("event.wait", () => event.wait({ timeout: 0 }));
+    await quick("semaphore.acquire", () => semaphore.acquire({ timeout: 0 }));
+    await quick("timer.wait", () => timer.wait({ timeout: 0 }));
+    await assertRejects(() => waitAny([event, semaphore], { timeout: 0 }), Deno.errors.TimedOut);
+    await quick("waitAll", () => waitAll([event, semaphore], { timeout: 0 }));
+    // Signalled: the one try takes it.
+    event.set();
+    await event.wait({ timeout: 0 });
+    semaphore.release(2);
+    (await semaphore.acquire({ timeout: 0 })).release();
+    event.set();
+    await waitAll([event, semaphore], { timeout: 0 });
+    assertEquals(semaphore.release(1), 1, "waitAll took one of the two units");
+    event.set();
+    assertEquals(await waitAny([timer, event], { timeout: 0 }), 1);
+    timer.set(0);
+    await new Promise((r) => setTimeout(r, 20));
+    await timer.wait({ timeout: 0 });
+    // A mutex: free, held by this process, held by another.
+    using mutex = createMutex(uniqueName("zero"));
+    const lock = await mutex.acquire({ timeout: 0 });
+    await quick("mutex held here", () => mutex.acquire({ timeout: 0 }));
+    lock.release();
+    await using holder = new Peer("sync_peer", ["hold-mutex", mutex.name!], { native: true });
+    assertEquals(await holder.line(), "acquired");
+    await holder.line();
+    await quick("mutex held by a C program", () => mutex.acquire({ timeout: 0 }));
+    await holder.release();
+    assertEquals(await holder.line(), "released");
+    (await mutex.acquire({ timeout: 0 })).release();
+  },
+);
+
+windowsTest("hostile wait options and objects are refused clearly", {}, async () => {
+  using event = createEvent();
+  using mutex = createMutex();
+  const bad: Array<[unknown, ErrorConstructor | RangeErrorConstructor, string]> = [
+    [5, TypeError, "options must be an object"],
+    [{ signal: {} }, TypeError, "signal must be an AbortSignal"],
+    [{ signal: "abort" }, TypeError, "signal must be an AbortSignal"],
+    [{ timeout: "10" }, RangeError, "timeout must be"],
+    [{ timeout: -0.5 }, RangeError, "timeout must be"],
+  ];
+  for (const [options, ErrorClass, message] of bad) {
+    const o = options as { timeout?: number };
+    await assertRejects(() => event.wait(o), ErrorClass, message);
+    await assertRejects(() => mutex.acquire(o), ErrorClass, message);
+    await assertRejects(() => waitAny([event], o), ErrorClass, message);
+    await assertRejects(() => waitAll([event], o), ErrorClass, message);
+  }
+  // A mutex that gets past the types is still refused: its wait would own it.
+  await assertRejects(
+    () => waitAny([event, mutex as unknown as SyncEvent]),
+    TypeError,
+    "object 1 is a mutex",
+  );
+  await assertRejects(() => waitAll([mutex as unknown as SyncEvent]), TypeError, "acquire()");
+  assertThrows(() => createEvent({ security: "toString" as "owner" }), TypeError, "security");
+  assertThrows(
+    () => openOrCreateEvent(uniqueName("x"), { security: { sddl: 5 } as never }),
+    TypeError,
+  );
+});
+
+windowsTest("internals are not reachable; unsafeHandle is the raw handle", {}, async () => {
+  using event = createEvent();
+  using semaphore = createSemaphore({ maximum: 1 });
+  using timer = createWaitableTimer();
+  using mutex: Mutex = createMutex();
+  for (const object of [event, semaphore, timer, mutex] as SyncObject[]) {
+    for (const key of ["raw", "handle", "describe", "restore", "_handle", "internals"]) {
+      assertEquals(key in object, false, key);
+    }
+    assertEquals(Object.getOwnPropertyNames(object), []);
+    assertEquals(Object.getOwnPropertySymbols(object), []);
+    assert(object.unsafeHandle !== null);
+  }
+  assert(kernel32().SetEvent(event.unsafeHandle));
+  await event.wait({ timeout: 0 });
+  event.close();
+  assertThrows(() => event.unsafeHandle, Deno.errors.BadResource, "closed");
+  const queued = setTimerQueueTimer(() => {}, 10_000);
+  assert(queued.unsafeHandle !== null);
+  await queued.delete();
+  assertThrows(() => queued.unsafeHandle, Deno.errors.BadResource);
 });

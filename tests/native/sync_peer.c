@@ -45,6 +45,12 @@
 //   sync_peer.exe timer NAME
 //     Opens the waitable timer with SYNCHRONIZE, prints "ready", waits for it
 //     without a time limit and prints "fired".
+//   sync_peer.exe create KIND NAME
+//     KIND is event, semaphore, mutex or timer. Creates the object
+//     (CreateEventW auto-reset, CreateSemaphoreW 0 of 1, CreateMutexW not
+//     owned, CreateWaitableTimerW auto-reset) and prints "created", or
+//     "existed" if GetLastError says ERROR_ALREADY_EXISTS; then reads stdin
+//     to its end, closes the handle and exits 0.
 //
 // Every line printed ends in "\n" and is flushed at once.
 //
@@ -269,6 +275,30 @@ static int run_timer(const char *name) {
   return 0;
 }
 
+static int run_create(const char *kind, const char *name) {
+  WCHAR wname[NAME_MAX_CHARS];
+  HANDLE h, in;
+  DWORD code, got;
+  char buf[256];
+  to_wide(name, wname);
+  if (strcmp(kind, "event") == 0) h = CreateEventW(NULL, FALSE, FALSE, wname);
+  else if (strcmp(kind, "semaphore") == 0) h = CreateSemaphoreW(NULL, 0, 1, wname);
+  else if (strcmp(kind, "mutex") == 0) h = CreateMutexW(NULL, FALSE, wname);
+  else if (strcmp(kind, "timer") == 0) h = CreateWaitableTimerW(NULL, FALSE, wname);
+  else return 2;
+  code = GetLastError();
+  if (h == NULL) die("Create");
+  print_line(code == ERROR_ALREADY_EXISTS ? "existed" : "created");
+  in = GetStdHandle(STD_INPUT_HANDLE);
+  if (in == INVALID_HANDLE_VALUE || in == NULL) die("GetStdHandle");
+  for (;;) {
+    if (!ReadFile(in, buf, sizeof buf, &got, NULL)) break;
+    if (got == 0) break;
+  }
+  CloseHandle(h);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *cmd;
   _setmode(_fileno(stdout), _O_BINARY);
@@ -287,6 +317,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "increment") == 0 && argc == 5)
     return run_increment(argv[2], argv[3], argv[4]);
   if (strcmp(cmd, "timer") == 0 && argc == 3) return run_timer(argv[2]);
+  if (strcmp(cmd, "create") == 0 && argc == 4) return run_create(argv[2], argv[3]);
   usage();
   return 2;
 }
