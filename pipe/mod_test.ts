@@ -31,7 +31,11 @@ Deno.test("pipe ends and children cannot be constructed from outside", () => {
   }
 });
 
-Deno.test("deno doc of pipe/mod.ts names no internal type", async () => {
+Deno.test({
+  name: "deno doc of pipe/mod.ts names no internal type",
+  // It runs `deno doc`: skipped without --allow-run.
+  ignore: (await Deno.permissions.query({ name: "run" })).state !== "granted",
+}, async () => {
   const { success, stdout } = await new Deno.Command(Deno.execPath(), {
     args: ["doc", "--json", new URL("./mod.ts", import.meta.url).href],
     stdout: "piped",
