@@ -17,6 +17,8 @@ import { ERROR, errorFromCode } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { associate, type IoResult } from "./completion.ts";
 import { readFile, writeFile } from "./io.ts";
+import type { WaitOptions } from "./options.ts";
+import { checkTimeout, startTimer } from "./timeout.ts";
 
 const CHUNK = 64 * 1024;
 const MAX_CHUNK = 4 * 1024 * 1024;
@@ -30,6 +32,12 @@ const END_OF_STREAM = new Set<number>([
 export interface HandleIoOptions {
   /** Cancels the operation; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+}
+
+/** How one read attempt ended: its result, and whether the timeout cancelled it. */
+interface Attempt {
+  result: IoResult;
+  timedOut: boolean;
 }
 
 /** How a {@linkcode HandleIo} treats its handle. */
@@ -130,11 +138,22 @@ export class HandleIo {
   /**
    * Reads up to `p.byteLength` bytes.
    *
+   * `timeout` bounds the wait for data: once it has passed (never before)
+   * a pending read is cancelled and the call fails with `TimedOut`, unless
+   * data arrived first, which is then returned (nothing is lost). `0` tries
+   * once: the data already in the pipe, the end of the stream, or
+   * `TimedOut`.
+   *
    * @returns The count, or `null` at the end of the stream.
+   * @throws {RangeError} For a bad timeout.
+   * @throws {Deno.errors.TimedOut} If no data came in time.
    */
-  async read(p: Uint8Array, options: HandleIoOptions = {}): Promise<number | null> {
+  async read(p: Uint8Array, options: WaitOptions = {}): Promise<number | null> {
+    const timeout = checkTimeout(options.timeout, `read from ${this.#describe}`);
     this.#busy("read from");
     this.#check("read from");
+    options.signal?.throwIfAborted();
+    const deadline = performance.now() + timeout;
     this.#reading = true;
     try {
       while (true) {
@@ -142,10 +161,13 @@ export class HandleIo {
           this.#chunk = new Uint8Array(Math.min(p.byteLength, MAX_CHUNK));
         }
         const into = this.#chunk.subarray(0, Math.min(p.byteLength, this.#chunk.byteLength));
-        const result = this.#closedWhileReading(
-          await this.#readOnce(into, options.signal),
-          "read from",
-        );
+        const attempt = await this.#readOnce(into, options.signal, deadline);
+        const result = this.#closedWhileReading(attempt.result, "read from");
+        if (attempt.timedOut && result.error === ERROR.OPERATION_ABORTED) {
+          throw new Deno.errors.TimedOut(
+            `Cannot read from ${this.#describe}: no data within ${timeout} ms`,
+          );
+        }
         if (END_OF_STREAM.has(result.error)) return null;
         if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
           throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
@@ -234,57 +256,125 @@ export class HandleIo {
     );
   }
 
-  async #readOnce(into: Uint8Array, signal: AbortSignal | undefined): Promise<IoResult> {
+  async #readOnce(
+    into: Uint8Array,
+    signal: AbortSignal | undefined,
+    deadline: number,
+  ): Promise<Attempt> {
+    const attempt = { timedOut: false };
+    let stopTimer = () => {};
+    // Arms the timeout once the read is pending: cancels it at the deadline
+    // (at once if the deadline has passed: a zero timeout tries once).
+    const arm = (cancel: () => void) => {
+      const onTime = () => {
+        attempt.timedOut = true;
+        cancel();
+      };
+      const left = deadline - performance.now();
+      if (deadline === Infinity) return;
+      if (left <= 0) onTime();
+      else stopTimer = startTimer(left, onTime);
+    };
     try {
       if (this.#overlapped) {
-        return await readFile(this.#handle, into, {
+        const result = await readFile(this.#handle, into, {
           signal,
-          onPending: (cancel) => this.#cancelRead = cancel,
+          onPending: (cancel) => {
+            this.#cancelRead = cancel;
+            arm(cancel);
+          },
         });
+        return { result, timedOut: attempt.timedOut };
       }
-      return await this.#blocking((done) => {
-        const count = new Uint32Array(1);
-        return kernel32().ReadFileNb(this.#handle.raw, into, into.byteLength, count, null).then(
-          (ok) => done(ok, count[0]),
-        );
-      }, signal);
+      let armSync = arm;
+      if (deadline !== Infinity && deadline <= performance.now()) {
+        // A synchronous read cannot be tried without waiting: look first.
+        if (!this.#hasData()) {
+          return {
+            result: { bytes: 0, error: ERROR.OPERATION_ABORTED, synchronous: true },
+            timedOut: true,
+          };
+        }
+        armSync = () => {}; // it returns at once
+      }
+      const result = await this.#blocking(
+        (done) => {
+          const count = new Uint32Array(1);
+          return kernel32().ReadFileNb(this.#handle.raw, into, into.byteLength, count, null).then(
+            (ok) => done(ok, count[0]),
+          );
+        },
+        signal,
+        attempt,
+        armSync,
+      );
+      return { result, timedOut: attempt.timedOut };
     } finally {
+      stopTimer();
       this.#cancelRead = null;
     }
   }
 
   /**
-   * A synchronous call on the blocking pool. Cancelling it (signal or
-   * close) cancels the handle's synchronous I/O with `CancelIoEx`; the
-   * error code is then `ERROR_OPERATION_ABORTED`.
+   * Whether a read would not wait: data is in the pipe, or the pipe has
+   * ended (the read then reports the end at once).
+   */
+  #hasData(): boolean {
+    const available = new Uint32Array(1);
+    if (
+      !kernel32().PeekNamedPipe(this.#handle.raw, null, 0, null, available, null)
+    ) {
+      return true;
+    }
+    return available[0] > 0;
+  }
+
+  /**
+   * A synchronous call on the blocking pool. Cancelling it (signal, close
+   * or timeout) cancels the handle's synchronous I/O with `CancelIoEx`,
+   * again every few milliseconds until the call returns (a cancel that
+   * comes before the pool thread has entered the call would otherwise be
+   * lost); the error code is then `ERROR_OPERATION_ABORTED`.
    */
   async #blocking(
     call: (done: (ok: number, bytes: number) => IoResult) => Promise<IoResult>,
     signal: AbortSignal | undefined,
+    attempt: { timedOut: boolean } = { timedOut: false },
+    arm: (cancel: () => void) => void = () => {},
   ): Promise<IoResult> {
     signal?.throwIfAborted();
     const k = kernel32();
+    let settled = false;
+    let retry: ReturnType<typeof setInterval> | undefined;
+    const cancelOnce = () => {
+      if (!settled && !this.#handle.closed) k.CancelIoEx(this.#handle.raw, null);
+    };
     const cancel = () => {
-      if (!this.#handle.closed) k.CancelIoEx(this.#handle.raw, null);
+      cancelOnce();
+      retry ??= setInterval(cancelOnce, 5);
     };
     this.#cancelRead = cancel;
     signal?.addEventListener("abort", cancel, { once: true });
     try {
-      // The pool thread's last error is not ours to read: a failed call is
-      // told apart by what it did (0 bytes, and the end of the stream is
-      // the only failure a pipe read reports with 0 bytes and no abort).
-      const result = await call((ok, bytes) => ({
+      const pending = call((ok, bytes) => ({
         bytes,
+        // The pool thread's last error is not ours to read: a failed call is
+        // told apart by what it did (0 bytes, and the end of the stream is
+        // the only failure a pipe read reports with 0 bytes and no cancel).
         error: ok
           ? 0
-          : (signal?.aborted || this.#closed)
+          : (signal?.aborted || this.#closed || attempt.timedOut)
           ? ERROR.OPERATION_ABORTED
           : ERROR.BROKEN_PIPE,
         synchronous: false,
       }));
+      arm(cancel);
+      const result = await pending;
       if (result.error === ERROR.OPERATION_ABORTED && signal?.aborted) throw signal.reason;
       return result;
     } finally {
+      settled = true;
+      if (retry !== undefined) clearInterval(retry);
       signal?.removeEventListener("abort", cancel);
     }
   }

@@ -21,7 +21,8 @@ import { OwnedHandle } from "../_win32/handle.ts";
 import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { uniquePipePath } from "../_win32/pipes.ts";
-import { PipeReader, PipeWriter } from "./end.ts";
+import { checkChoice } from "../_win32/options.ts";
+import { newPipeReader, newPipeWriter, type PipeReader, type PipeWriter } from "./end.ts";
 
 /** Options for {@linkcode createPipe}. */
 export interface CreatePipeOptions {
@@ -46,6 +47,27 @@ export interface CreatePipeOptions {
    * @default {"none"}
    */
   childEnd?: "none" | "reader" | "writer" | "both";
+}
+
+/** The two ends of a new pipe, from {@linkcode createPipe}. */
+export interface PipeEnds {
+  /** The read end. */
+  readonly reader: PipeReader;
+  /** The write end. */
+  readonly writer: PipeWriter;
+}
+
+/** Which end of a pipe a handle is: `"read"` (a reader) or `"write"` (a writer). */
+export type PipeAccess = "read" | "write";
+
+/** Options for {@linkcode openPipeHandle}. */
+export interface OpenPipeHandleOptions<A extends PipeAccess = PipeAccess> {
+  /**
+   * Which end the handle is: `"read"` makes a {@linkcode PipeReader},
+   * `"write"` a {@linkcode PipeWriter}. Required: a pipe end carries bytes
+   * one way, and the handle does not say which.
+   */
+  access: A;
 }
 
 function checkBufferSize(size: unknown): number {
@@ -86,17 +108,15 @@ function checkBufferSize(size: unknown): number {
  * @throws {RangeError} For a bad buffer size.
  * @throws {TypeError} For a bad `childEnd`.
  */
-export function createPipe(options: CreatePipeOptions = {}): {
-  reader: PipeReader;
-  writer: PipeWriter;
-} {
+export function createPipe(options: CreatePipeOptions = {}): PipeEnds {
   const bufferSize = checkBufferSize(options.bufferSize);
-  const childEnd = options.childEnd ?? "none";
-  if (!["none", "reader", "writer", "both"].includes(childEnd)) {
-    throw new TypeError(
-      `Cannot create a pipe: childEnd must be "none", "reader", "writer" or "both", got ${childEnd}`,
-    );
-  }
+  const childEnd = checkChoice(
+    options.childEnd,
+    ["none", "reader", "writer", "both"],
+    "none",
+    "childEnd",
+    "Cannot create a pipe",
+  );
   const k = kernel32();
   if (childEnd === "both") {
     const read = new BigUint64Array(1);
@@ -107,8 +127,8 @@ export function createPipe(options: CreatePipeOptions = {}): {
       throw errorFromCode(lastError(), "Cannot create a pipe");
     }
     return {
-      reader: new PipeReader(new OwnedHandle(Deno.UnsafePointer.create(read[0])!, "pipe"), false),
-      writer: new PipeWriter(new OwnedHandle(Deno.UnsafePointer.create(write[0])!, "pipe"), false),
+      reader: newPipeReader(new OwnedHandle(Deno.UnsafePointer.create(read[0])!, "pipe"), false),
+      writer: newPipeWriter(new OwnedHandle(Deno.UnsafePointer.create(write[0])!, "pipe"), false),
     };
   }
   const path = uniquePipePath("winipc-anon");
@@ -151,8 +171,8 @@ export function createPipe(options: CreatePipeOptions = {}): {
     throw error;
   }
   return {
-    reader: new PipeReader(server, readerOverlapped),
-    writer: new PipeWriter(client, writerOverlapped),
+    reader: newPipeReader(server, readerOverlapped),
+    writer: newPipeWriter(client, writerOverlapped),
   };
 }
 
@@ -161,42 +181,55 @@ const FILE_SYNCHRONOUS_IO_ALERT = 0x10;
 const FILE_SYNCHRONOUS_IO_NONALERT = 0x20;
 
 /**
- * Opens a pipe end this process inherited, by its handle value (which the
- * parent passed on, for example in the command line or an environment
- * variable; see {@linkcode PipeReader.handleValue}). The returned end owns
- * the handle and closes it.
+ * Opens a pipe end this process inherited, by its handle value, which the
+ * parent passed on (for example on the command line:
+ * `String(Deno.UnsafePointer.value(end.unsafeHandle))`; see
+ * {@linkcode PipeReader.unsafeHandle}). The returned end owns the handle
+ * and closes it.
  *
  * An overlapped handle (what winipc hands out by default) is read and
- * written through the completion port; a synchronous one (from
- * `CreatePipe`, or a `childEnd` of {@linkcode createPipe}) through Deno's
- * blocking pool.
+ * written through the completion port, holding no thread; a synchronous one
+ * (from `CreatePipe`, or a `childEnd` of {@linkcode createPipe}) through
+ * Deno's blocking pool, one pool thread per pending call.
  *
- * @example In a child started with `spawn(..., { inherit: [writer], args: [String(writer.handleValue)] })`
+ * @example In a child started with `spawn(..., { inherit: [writer], args: [String(Deno.UnsafePointer.value(writer.unsafeHandle))] })`
  * ```ts ignore
  * import { openPipeHandle } from "@winipc/winipc/pipe";
  *
- * using out = openPipeHandle(Number(Deno.args[0]), "write");
+ * using out = openPipeHandle(Number(Deno.args[0]), { access: "write" });
  * await out.write(new TextEncoder().encode("hello, parent"));
  * ```
  *
- * @param value The handle value.
- * @param direction `"read"` for a read end, `"write"` for a write end.
+ * @param value The handle value (a number, or the `bigint` that
+ * `Deno.UnsafePointer.value` may give).
+ * @param options Which end it is.
  * @returns The end.
- * @throws {TypeError} For a bad value or direction, or a handle that is not a pipe.
+ * @throws {TypeError} For a bad value or `access`, or a handle that is not a pipe.
  * @throws {Deno.errors.BadResource} If no such handle is open in this process.
  */
-export function openPipeHandle<D extends "read" | "write">(
-  value: number,
-  direction: D,
-): D extends "read" ? PipeReader : PipeWriter {
-  if (!Number.isSafeInteger(value) || value <= 0) {
+export function openPipeHandle<A extends PipeAccess>(
+  value: number | bigint,
+  options: OpenPipeHandleOptions<A>,
+): A extends "read" ? PipeReader : PipeWriter {
+  const valid = typeof value === "bigint"
+    ? value > 0n && value < 2n ** 63n
+    : Number.isSafeInteger(value) && value > 0;
+  if (!valid) {
     throw new TypeError(`Cannot open pipe handle ${value}: a handle value is a positive integer`);
   }
-  if (direction !== "read" && direction !== "write") {
+  if (options === null || typeof options !== "object" || options.access === undefined) {
     throw new TypeError(
-      `Cannot open pipe handle ${value}: direction must be "read" or "write", got ${direction}`,
+      `Cannot open pipe handle ${value}: options.access must be "read" or "write"`,
     );
   }
+  // The fallback is never used: access is required (checked above).
+  const access = checkChoice(
+    options.access,
+    ["read", "write"],
+    "read",
+    "access",
+    `Cannot open pipe handle ${value}`,
+  );
   const raw = Deno.UnsafePointer.create(BigInt(value))!;
   const k = kernel32();
   if (!k.GetHandleInformation(raw, new Uint32Array(1))) {
@@ -226,7 +259,7 @@ export function openPipeHandle<D extends "read" | "write">(
   }
   const overlapped = (mode[0] & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) === 0;
   const handle = new OwnedHandle(raw, "pipe");
-  return (direction === "read"
-    ? new PipeReader(handle, overlapped)
-    : new PipeWriter(handle, overlapped)) as D extends "read" ? PipeReader : PipeWriter;
+  return (access === "read"
+    ? newPipeReader(handle, overlapped)
+    : newPipeWriter(handle, overlapped)) as A extends "read" ? PipeReader : PipeWriter;
 }

@@ -2,149 +2,384 @@
 /**
  * The two ends of an anonymous pipe: `PipeReader` and `PipeWriter`.
  *
+ * Their constructors are private: ends come from `createPipe`, `spawn` and
+ * `openPipeHandle`, which reach the functions at the bottom of this file
+ * (package-private: `mod.ts` does not re-export them).
+ *
  * @module
  */
-import { pointerValue } from "../_win32/handle.ts";
 import type { OwnedHandle } from "../_win32/handle.ts";
-import { HandleIo, type HandleIoOptions } from "../_win32/handle_io.ts";
+import { HandleIo } from "../_win32/handle_io.ts";
+import type { WaitOptions } from "../_win32/options.ts";
 import { byteReadable, byteWritable } from "../_win32/streams.ts";
 
-/** Options for one read or write on a pipe end. */
-export type PipeIoOptions = HandleIoOptions;
-
-const CHUNK = 64 * 1024;
-const ios = new WeakMap<PipeEnd, HandleIo>();
-
-/** What both ends of a pipe share: the handle, its value for a child, and closing. */
-export abstract class PipeEnd implements Disposable {
-  readonly #value: number;
-
-  /** @internal */
-  constructor(handle: OwnedHandle, overlapped: boolean, describe: string) {
-    this.#value = Number(pointerValue(handle.raw));
-    ios.set(this, new HandleIo(handle, { overlapped, describe }));
-  }
-
-  /** @internal */
-  protected get io(): HandleIo {
-    return ios.get(this)!;
-  }
-
+/** Options for {@linkcode PipeWriter.write}. */
+export interface PipeWriteOptions {
   /**
-   * The handle's value, for a child process that inherits this end (see
-   * `spawn`'s `inherit` option): an inherited handle has the same value in
-   * the child, which passes it to `openPipeHandle` (or to `ReadFile`/
-   * `WriteFile` directly, in a C program).
+   * Cancels the write (a write waits while the pipe's buffer is full): the
+   * promise rejects with the signal's reason. Bytes already written stay
+   * written.
    */
-  get handleValue(): number {
-    return this.#value;
-  }
-
-  /** True once closed, or handed to a child process. */
-  get closed(): boolean {
-    return this.io.closed;
-  }
-
-  /**
-   * Closes this end: a pending read is cancelled, pending writes complete
-   * first. The other end sees the end of the stream once every copy of the
-   * write end is closed.
-   *
-   * @throws {Deno.errors.BadResource} If already closed or given to a child.
-   */
-  close(): void {
-    this.io.close();
-  }
-
-  /** Closes this end if it is still open. */
-  [Symbol.dispose](): void {
-    if (!this.io.closed) this.io.close();
-  }
+  signal?: AbortSignal;
 }
 
-/** The read end of a pipe. */
-export class PipeReader extends PipeEnd {
+const CHUNK = 64 * 1024;
+/** Each end's I/O, reachable only inside the package. */
+const ios = new WeakMap<PipeReader | PipeWriter, HandleIo>();
+/** The I/O of the end being constructed (the constructors take no argument). */
+let constructing: HandleIo | undefined;
+let makeReader: (io: HandleIo) => PipeReader;
+let makeWriter: (io: HandleIo) => PipeWriter;
+
+function take(): HandleIo {
+  const io = constructing;
+  if (io === undefined) {
+    throw new TypeError(
+      "Illegal constructor: pipe ends come from createPipe, spawn and openPipeHandle",
+    );
+  }
+  constructing = undefined;
+  return io;
+}
+
+function rawOf(io: HandleIo): Deno.PointerValue {
+  return io.closed ? null : io.handle.raw;
+}
+
+/**
+ * The read end of a pipe, from {@linkcode createPipe}, {@linkcode spawn}
+ * (`stdout`/`stderr: "piped"`) or {@linkcode openPipeHandle}.
+ *
+ * @example Read to the end
+ * ```ts ignore
+ * import { createPipe } from "@winipc/winipc/pipe";
+ *
+ * const { reader, writer } = createPipe();
+ * await writer.write(new TextEncoder().encode("hi"));
+ * writer.close();
+ * console.log(await new Response(reader.readable).text()); // "hi"
+ * ```
+ */
+export class PipeReader implements Disposable {
+  readonly #io: HandleIo;
   #readable?: ReadableStream<Uint8Array>;
 
-  /** @internal Made by `createPipe`, `spawn` and `openPipeHandle`. */
-  constructor(handle: OwnedHandle, overlapped: boolean) {
-    super(handle, overlapped, "pipe reader");
+  /** @ignore */
+  private constructor() {
+    this.#io = take();
+    ios.set(this, this.#io);
+  }
+
+  static {
+    makeReader = (io) => {
+      constructing = io;
+      return new PipeReader();
+    };
+  }
+
+  /**
+   * The raw Win32 handle, while this end is open (`null` once it is closed
+   * or handed to a child). A child that inherits this end (see `spawn`'s
+   * `inherit` option) has the same handle value: pass it
+   * `String(Deno.UnsafePointer.value(reader.unsafeHandle))`, and the child
+   * opens it with `openPipeHandle` (or a C child uses it with `ReadFile`).
+   *
+   * @example Hand this end to a child by its value
+   * ```ts ignore
+   * import { createPipe, spawn } from "@winipc/winipc/pipe";
+   *
+   * const { reader, writer } = createPipe({ childEnd: "reader" });
+   * await using child = spawn("child.exe", {
+   *   args: [String(Deno.UnsafePointer.value(reader.unsafeHandle))],
+   *   inherit: [reader],
+   * });
+   * await writer.write(new TextEncoder().encode("for the child"));
+   * writer.close();
+   * ```
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    return rawOf(this.#io);
+  }
+
+  /**
+   * True once closed, or handed to a child process.
+   *
+   * @example
+   * ```ts ignore
+   * import { createPipe } from "@winipc/winipc/pipe";
+   *
+   * const { reader } = createPipe();
+   * reader.close();
+   * console.log(reader.closed); // true
+   * ```
+   */
+  get closed(): boolean {
+    return this.#io.closed;
   }
 
   /**
    * Reads up to `p.byteLength` bytes into `p`.
    *
+   * An asynchronous end (the default) holds no thread while it waits. A
+   * synchronous one (a `childEnd` of `createPipe`, or a synchronous handle
+   * opened with `openPipeHandle`) waits on Deno's blocking pool: the event
+   * loop runs on, but the read holds one pool thread until it ends.
+   *
+   * @example Wait at most a second
+   * ```ts ignore
+   * import { createPipe } from "@winipc/winipc/pipe";
+   *
+   * const { reader } = createPipe();
+   * const buffer = new Uint8Array(1024);
+   * try {
+   *   await reader.read(buffer, { timeout: 1000 });
+   * } catch (error) {
+   *   if (!(error instanceof Deno.errors.TimedOut)) throw error;
+   * }
+   * ```
+   *
    * @param p Where the bytes go.
-   * @param options Cancellation.
+   * @param options A timeout (`0` takes only data already in the pipe) and
+   * a cancelling signal.
    * @returns The number of bytes read, or `null` once every copy of the
    * write end is closed and the data is drained.
-   * @throws {Deno.errors.BadResource} If this end is closed.
+   * @throws {RangeError} For a bad timeout.
+   * @throws {Deno.errors.TimedOut} If no data came within `timeout` (never
+   * earlier; data that arrives as the timeout ends is returned, not lost).
+   * @throws {Deno.errors.BadResource} If this end is closed, or closed while reading.
    * @throws {Deno.errors.Busy} If another read is in progress.
    */
-  read(p: Uint8Array, options?: PipeIoOptions): Promise<number | null> {
+  read(p: Uint8Array, options?: WaitOptions): Promise<number | null> {
     try {
-      return this.io.read(p, options);
+      return this.#io.read(p, options);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** The bytes as a byte stream (created once); cancelling it closes this end. */
+  /**
+   * The bytes as a byte stream (created once); cancelling it closes this end.
+   *
+   * @example
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
+   * console.log(await new Response(child.stdout!.readable).text());
+   * ```
+   */
   get readable(): ReadableStream<Uint8Array> {
     this.#readable ??= byteReadable({
       read: (p) => this.read(p),
-      isClosed: () => this.io.closed,
+      isClosed: () => this.#io.closed,
       close: () => this.close(),
     }, CHUNK);
     return this.#readable;
   }
+
+  /**
+   * Closes this end: a pending read ends with `BadResource`. The write end
+   * then fails with `BrokenPipe` once every copy of this end is closed.
+   *
+   * @example
+   * ```ts ignore
+   * import { createPipe } from "@winipc/winipc/pipe";
+   *
+   * const { reader } = createPipe();
+   * reader.close();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If already closed or given to a child.
+   */
+  close(): void {
+    this.#io.close();
+  }
+
+  /** Closes this end if it is still open. */
+  [Symbol.dispose](): void {
+    if (!this.#io.closed) this.#io.close();
+  }
 }
 
-/** The write end of a pipe. */
-export class PipeWriter extends PipeEnd {
+/**
+ * The write end of a pipe, from {@linkcode createPipe}, {@linkcode spawn}
+ * (`stdin: "piped"`) or {@linkcode openPipeHandle}.
+ *
+ * @example Write, then close so the reader sees the end
+ * ```ts ignore
+ * import { createPipe } from "@winipc/winipc/pipe";
+ *
+ * const { reader, writer } = createPipe();
+ * await writer.write(new TextEncoder().encode("hi"));
+ * writer.close();
+ * ```
+ */
+export class PipeWriter implements Disposable {
+  readonly #io: HandleIo;
   #writable?: WritableStream<Uint8Array>;
 
-  /** @internal Made by `createPipe`, `spawn` and `openPipeHandle`. */
-  constructor(handle: OwnedHandle, overlapped: boolean) {
-    super(handle, overlapped, "pipe writer");
+  /** @ignore */
+  private constructor() {
+    this.#io = take();
+    ios.set(this, this.#io);
+  }
+
+  static {
+    makeWriter = (io) => {
+      constructing = io;
+      return new PipeWriter();
+    };
   }
 
   /**
-   * Writes all of `p`.
+   * The raw Win32 handle, while this end is open (`null` once it is closed
+   * or handed to a child). A child that inherits this end has the same
+   * handle value: pass it `String(Deno.UnsafePointer.value(writer.unsafeHandle))`,
+   * and the child opens it with `openPipeHandle` (or a C child uses it with
+   * `WriteFile`).
+   *
+   * @example Hand this end to a child by its value
+   * ```ts ignore
+   * import { createPipe, spawn } from "@winipc/winipc/pipe";
+   *
+   * const { reader, writer } = createPipe();
+   * await using child = spawn("child.exe", {
+   *   args: [String(Deno.UnsafePointer.value(writer.unsafeHandle))],
+   *   inherit: [writer],
+   * });
+   * console.log(await new Response(reader.readable).text());
+   * ```
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    return rawOf(this.#io);
+  }
+
+  /**
+   * True once closed, or handed to a child process.
+   *
+   * @example
+   * ```ts ignore
+   * import { createPipe } from "@winipc/winipc/pipe";
+   *
+   * const { writer } = createPipe();
+   * writer.close();
+   * console.log(writer.closed); // true
+   * ```
+   */
+  get closed(): boolean {
+    return this.#io.closed;
+  }
+
+  /**
+   * Writes all of `p`, waiting while the pipe's buffer is full.
+   *
+   * An asynchronous end (the default) holds no thread while it waits; a
+   * synchronous one holds one thread of Deno's blocking pool (the event
+   * loop runs on).
+   *
+   * @example
+   * ```ts ignore
+   * import { createPipe } from "@winipc/winipc/pipe";
+   *
+   * const { writer } = createPipe();
+   * await writer.write(new TextEncoder().encode("hi"), { signal: AbortSignal.timeout(1000) });
+   * ```
    *
    * @param p The bytes.
-   * @param options Cancellation.
+   * @param options A cancelling signal.
    * @returns The number of bytes written (all of them).
    * @throws {Deno.errors.BrokenPipe} If every copy of the read end is closed.
    * @throws {Deno.errors.BadResource} If this end is closed.
    */
-  write(p: Uint8Array, options?: PipeIoOptions): Promise<number> {
+  write(p: Uint8Array, options?: PipeWriteOptions): Promise<number> {
     try {
-      return this.io.write(p, options);
+      return this.#io.write(p, options);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** A stream that writes here (created once); closing it closes this end. */
+  /**
+   * A stream that writes here (created once); closing it closes this end.
+   *
+   * @example
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * await using child = spawn("cmd", { args: ["/c", "sort"], stdin: "piped" });
+   * await ReadableStream.from([new TextEncoder().encode("b\r\na\r\n")])
+   *   .pipeTo(child.stdin!.writable);
+   * ```
+   */
   get writable(): WritableStream<Uint8Array> {
     this.#writable ??= byteWritable({
       write: (p) => this.write(p),
-      isClosed: () => this.io.closed,
+      isClosed: () => this.#io.closed,
       close: () => this.close(),
     });
     return this.#writable;
   }
+
+  /**
+   * Closes this end once pending writes have completed. The reader sees the
+   * end of the stream once every copy of this end is closed.
+   *
+   * @example
+   * ```ts ignore
+   * import { createPipe } from "@winipc/winipc/pipe";
+   *
+   * const { writer } = createPipe();
+   * writer.close();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If already closed or given to a child.
+   */
+  close(): void {
+    this.#io.close();
+  }
+
+  /** Closes this end if it is still open. */
+  [Symbol.dispose](): void {
+    if (!this.#io.closed) this.#io.close();
+  }
 }
+
+// Package-private from here on (not re-exported by mod.ts).
 
 /** Either end of a pipe. */
 export type AnyPipeEnd = PipeReader | PipeWriter;
 
 /**
+ * Makes a read end owning `handle`.
+ *
+ * @param handle The handle, owned by the end from now on.
+ * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
+ * @returns The end.
+ */
+export function newPipeReader(handle: OwnedHandle, overlapped: boolean): PipeReader {
+  return makeReader(new HandleIo(handle, { overlapped, describe: "pipe reader" }));
+}
+
+/**
+ * Makes a write end owning `handle`.
+ *
+ * @param handle The handle, owned by the end from now on.
+ * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
+ * @returns The end.
+ */
+export function newPipeWriter(handle: OwnedHandle, overlapped: boolean): PipeWriter {
+  return makeWriter(new HandleIo(handle, { overlapped, describe: "pipe writer" }));
+}
+
+/**
  * Checks that an end can be handed to a child process, and returns its
  * handle (still owned by the end until {@linkcode releaseToChild}).
  *
- * @internal
+ * @param end The end.
+ * @param role What it is for, in messages (`stdin`, `pipe end`).
+ * @returns Its handle.
+ * @throws {Deno.errors.BadResource} If it is closed or was given before.
+ * @throws {TypeError} If this process has read or written on it.
  */
 export function handleForChild(end: AnyPipeEnd, role: string): OwnedHandle {
   const io = ios.get(end)!;
@@ -166,7 +401,7 @@ export function handleForChild(end: AnyPipeEnd, role: string): OwnedHandle {
  * process's copy is closed, so that the reader sees the end of the stream
  * when the child's copy closes.
  *
- * @internal
+ * @param end The end.
  */
 export function releaseToChild(end: AnyPipeEnd): void {
   const handle = ios.get(end)!.release();

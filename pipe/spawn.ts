@@ -17,8 +17,10 @@ import { waitForHandle } from "../_win32/wait.ts";
 import { createProcess, inheritableCopy, setInheritable } from "../_win32/process.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { commandLine, environmentBlock } from "./_command_line.ts";
+import { checkChoice } from "../_win32/options.ts";
 import { type AnyPipeEnd, handleForChild, PipeReader, PipeWriter, releaseToChild } from "./end.ts";
 import { createPipe } from "./create.ts";
+import { setChildProcessHandle } from "./_child_handle.ts";
 
 /**
  * What a child's standard stream is: a pipe end (a {@linkcode PipeReader}
@@ -30,11 +32,21 @@ export type SpawnStdio = PipeReader | PipeWriter | "inherit" | "null" | "piped";
 
 /** Options for {@linkcode spawn}. */
 export interface SpawnOptions {
-  /** The arguments, quoted for the Microsoft C runtime's parsing rules. */
+  /**
+   * The arguments, quoted for the Microsoft C runtime's parsing rules.
+   * @default {[]}
+   */
   args?: string[];
-  /** The working directory. Default: this process's. */
+  /**
+   * The working directory (`undefined`: this process's).
+   * @default {undefined}
+   */
   cwd?: string;
-  /** Variables to set, on top of this process's environment (or alone, with `clearEnv`). */
+  /**
+   * Variables to set, on top of this process's environment (or alone, with
+   * `clearEnv`).
+   * @default {{}}
+   */
   env?: Record<string, string>;
   /**
    * Start from an empty environment instead of this process's.
@@ -59,41 +71,84 @@ export interface SpawnOptions {
    */
   stderr?: SpawnStdio;
   /**
-   * More pipe ends for the child to inherit. Pass each one's
-   * {@linkcode PipeReader.handleValue} to the child (in `args` or `env`);
-   * it opens it with `openPipeHandle`. This process's copy is closed once
-   * the child has started.
+   * More pipe ends for the child to inherit. Pass each one's handle value
+   * to the child (in `args` or `env`:
+   * `String(Deno.UnsafePointer.value(end.unsafeHandle))`); it opens it with
+   * `openPipeHandle`. This process's copy is closed once the child has
+   * started.
+   * @default {[]}
    */
   inherit?: (PipeReader | PipeWriter)[];
-  /** Kills the child (exit code 1) when aborted. */
+  /**
+   * Kills the child (exit code 1) when aborted; an already aborted signal
+   * makes `spawn` throw its reason before anything starts.
+   */
   signal?: AbortSignal;
 }
 
-/** A running (or finished) child process from {@linkcode spawn}. */
+/** What `spawn` hands to the (private) `ChildProcess` constructor. */
+interface ChildInit {
+  handle: OwnedHandle;
+  pid: number;
+  pipes: [PipeWriter | null, PipeReader | null, PipeReader | null];
+  signal: AbortSignal | undefined;
+}
+
+let constructing: ChildInit | undefined;
+let makeChild: (init: ChildInit) => ChildProcess;
+
+function notPiped(name: string): never {
+  throw new TypeError(`Cannot get the child's ${name}: it was not "piped"`);
+}
+
+/**
+ * A running (or finished) child process from {@linkcode spawn}: its id,
+ * its process handle, its exit status, and this process's ends of its
+ * `"piped"` streams.
+ *
+ * The process handle stays open (and {@linkcode unsafeHandle} valid) until
+ * the child is disposed, even after the process has ended.
+ *
+ * @example Run a program and collect what it prints
+ * ```ts ignore
+ * import { spawn } from "@winipc/winipc/pipe";
+ *
+ * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
+ * const { success, code, stdout } = await child.output();
+ * console.log(success, code, new TextDecoder().decode(stdout));
+ * ```
+ */
 export class ChildProcess implements AsyncDisposable {
   readonly #handle: OwnedHandle;
   #exitCode: number | null = null;
   /** The process id. */
   readonly pid: number;
-  /** The exit code, once the process has ended (a wait that holds no thread). */
-  readonly status: Promise<number>;
-  /** The parent's end of the child's standard input, with `stdin: "piped"`. */
+  /**
+   * The exit status, once the process has ended: `{ success, code, signal }`
+   * as `Deno.ChildProcess.status` gives it (`success` is `code === 0`;
+   * `signal` is always `null` on Windows; a killed child has code 1; the
+   * code is signed, as Deno gives it). The wait holds no thread.
+   */
+  readonly status: Promise<Deno.CommandStatus>;
+  /** This process's end of the child's standard input, with `stdin: "piped"`. */
   readonly stdin: PipeWriter | null;
-  /** The parent's end of the child's standard output, with `stdout: "piped"`. */
+  /** This process's end of the child's standard output, with `stdout: "piped"`. */
   readonly stdout: PipeReader | null;
-  /** The parent's end of the child's standard error, with `stderr: "piped"`. */
+  /** This process's end of the child's standard error, with `stderr: "piped"`. */
   readonly stderr: PipeReader | null;
 
-  /** @internal Made by `spawn`. */
-  constructor(
-    handle: OwnedHandle,
-    pid: number,
-    pipes: [PipeWriter | null, PipeReader | null, PipeReader | null],
-    signal: AbortSignal | undefined,
-  ) {
+  /** @ignore */
+  private constructor() {
+    const init = constructing;
+    constructing = undefined;
+    if (init === undefined) {
+      throw new TypeError("Illegal constructor: a ChildProcess comes from spawn()");
+    }
+    const { handle, pid, pipes, signal } = init;
     this.#handle = handle;
     this.pid = pid;
     [this.stdin, this.stdout, this.stderr] = pipes;
+    setChildProcessHandle(this, handle);
     const onAbort = () => this.#terminate();
     signal?.addEventListener("abort", onAbort, { once: true });
     this.status = waitForHandle(handle).then(() => {
@@ -101,13 +156,38 @@ export class ChildProcess implements AsyncDisposable {
       if (!kernel32().GetExitCodeProcess(handle.raw, code)) {
         throwLastError(`Cannot read the exit code of process ${pid}`);
       }
-      this.#exitCode = code[0];
-      return code[0];
+      // A DWORD, read as Deno reads it (a signed 32-bit number: a crash
+      // with STATUS_ACCESS_VIOLATION is -1073741819 in both).
+      const signed = code[0] | 0;
+      this.#exitCode = signed;
+      return { success: signed === 0, code: signed, signal: null };
     }).finally(() => {
       signal?.removeEventListener("abort", onAbort);
-      handle.close();
     });
     if (signal?.aborted) onAbort();
+  }
+
+  static {
+    makeChild = (init) => {
+      constructing = init;
+      return new ChildProcess();
+    };
+  }
+
+  /**
+   * The raw Win32 process handle (`null` once the child is disposed). It
+   * is signalled when the process ends.
+   *
+   * @example
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * await using child = spawn("cmd", { args: ["/c", "exit 0"] });
+   * console.log(Deno.UnsafePointer.value(child.unsafeHandle), child.pid);
+   * ```
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    return this.#handle.closed ? null : this.#handle.raw;
   }
 
   #terminate(): boolean {
@@ -119,19 +199,68 @@ export class ChildProcess implements AsyncDisposable {
    * Ends the process at once (`TerminateProcess`, exit code 1). Its pipe
    * ends close with it: readers of its output see the end of the stream.
    *
-   * @returns False if it had already exited.
+   * @example
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * await using child = spawn("cmd", { args: ["/c", "pause"], stdin: "piped" });
+   * child.kill();
+   * console.log(await child.status); // { success: false, code: 1, signal: null }
+   * ```
+   *
+   * @returns False if it had already exited (or the child was disposed).
    */
   kill(): boolean {
     return this.#terminate();
   }
 
   /**
-   * Kills the process if it is still running, waits for it, and closes the
-   * parent's ends of its `"piped"` streams.
+   * Reads the child's `"piped"` standard output and error to their ends,
+   * waits for it to exit, and returns both with its status, as
+   * `Deno.ChildProcess.output()` does. Reading `stdout` (or `stderr`) of the
+   * result throws a `TypeError` when that stream was not `"piped"`.
+   * Nothing is written to the child's input: close a piped `stdin` first,
+   * or the child may wait for it for ever.
+   *
+   * @example
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
+   * const output = await child.output();
+   * console.log(output.code, new TextDecoder().decode(output.stdout));
+   * ```
+   *
+   * @returns The status, and the bytes of each piped stream.
+   * @throws {TypeError} If a piped stream is already being read (its
+   * `readable` is locked).
+   */
+  async output(): Promise<Deno.CommandOutput> {
+    const collect = async (end: PipeReader | null): Promise<Uint8Array<ArrayBuffer> | null> =>
+      end === null ? null : new Uint8Array(await new Response(end.readable).arrayBuffer());
+    const [out, err] = await Promise.all([collect(this.stdout), collect(this.stderr)]);
+    const { success, code, signal } = await this.status;
+    return {
+      success,
+      code,
+      signal,
+      get stdout(): Uint8Array<ArrayBuffer> {
+        return out ?? notPiped("stdout");
+      },
+      get stderr(): Uint8Array<ArrayBuffer> {
+        return err ?? notPiped("stderr");
+      },
+    };
+  }
+
+  /**
+   * Kills the process if it is still running, waits for it, closes the
+   * process handle and this process's ends of its `"piped"` streams.
    */
   async [Symbol.asyncDispose](): Promise<void> {
     this.#terminate();
     await this.status.catch(() => {});
+    if (!this.#handle.closed) this.#handle.close();
     for (const end of [this.stdin, this.stdout, this.stderr]) {
       if (end !== null && !end.closed) end.close();
     }
@@ -202,13 +331,13 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
   stdio.forEach((choice, i) => {
     const wanted = i === 0 ? PipeReader : PipeWriter;
     if (typeof choice === "string") {
-      if (!["inherit", "null", "piped"].includes(choice)) {
-        throw new TypeError(
-          `Cannot spawn "${command}": ${
-            NAMES[i]
-          } must be a pipe end, "inherit", "null" or "piped", got ${choice}`,
-        );
-      }
+      checkChoice(
+        choice,
+        ["inherit", "null", "piped"],
+        "inherit",
+        NAMES[i],
+        `Cannot spawn "${command}"`,
+      );
     } else if (!(choice instanceof wanted)) {
       throw new TypeError(
         `Cannot spawn "${command}": ${NAMES[i]} must be a ${wanted.name} (the child ${
@@ -311,7 +440,12 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
       inherit,
     });
     for (const end of given) releaseToChild(end);
-    return new ChildProcess(started.handle, started.pid, parentEnds, options.signal);
+    return makeChild({
+      handle: started.handle,
+      pid: started.pid,
+      pipes: parentEnds,
+      signal: options.signal,
+    });
   } catch (error) {
     for (const raw of inheritedFlag) {
       try {

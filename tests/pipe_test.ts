@@ -29,6 +29,14 @@ async function writeAll(writer: PipeWriter, data: Uint8Array, step = 65536): Pro
   }
 }
 
+const OK = { success: true, code: 0, signal: null };
+const KILLED = { success: false, code: 1, signal: null };
+
+/** A pipe end's handle value, as a child gets it on its command line. */
+function handleArg(end: PipeReader | PipeWriter): string {
+  return String(Deno.UnsafePointer.value(end.unsafeHandle));
+}
+
 function denoChild(args: string[]): [string, string[]] {
   return [Deno.execPath(), [
     "run",
@@ -48,7 +56,7 @@ windowsTest("a C child echoes its stdin to its stdout (piped both ways)", {}, as
   ]);
   assertEquals(back.length, data.length);
   assertEquals(back, data);
-  assertEquals(await child.status, 0);
+  assertEquals(await child.status, OK);
   assert(child.pid > 0);
 });
 
@@ -61,7 +69,7 @@ windowsTest(
     await child.stdin!.write(encoder.encode("hello, child\n"));
     child.stdin!.close();
     assertEquals(decoder.decode(await readAll(child.stdout!)), "HELLO, CHILD\n");
-    assertEquals(await child.status, 0);
+    assertEquals(await child.status, OK);
   },
 );
 
@@ -78,7 +86,7 @@ windowsTest(
       const [out, err] = await Promise.all([readAll(child.stdout!), readAll(child.stderr!)]);
       assertEquals(decoder.decode(out), "out\n");
       assertEquals(decoder.decode(err), "oops");
-      assertEquals(await child.status, 3);
+      assertEquals(await child.status, { success: false, code: 3, signal: null });
     }
     {
       const tricky = [
@@ -131,7 +139,7 @@ windowsTest(
     for (const [exe, prefix] of [[CHILD, []], denoChild([])] as [string, string[]][]) {
       const { reader, writer } = createPipe();
       await using child = spawn(exe, {
-        args: [...prefix, "write-handle", String(writer.handleValue), "through the side door"],
+        args: [...prefix, "write-handle", handleArg(writer), "through the side door"],
         inherit: [writer],
         stdout: "piped",
       });
@@ -140,19 +148,19 @@ windowsTest(
       assert(writer.closed);
       assertEquals(decoder.decode(await readAll(reader)), "through the side door");
       assertEquals(decoder.decode(await readAll(child.stdout!)), "wrote 21\n");
-      assertEquals(await child.status, 0);
+      assertEquals(await child.status, OK);
     }
   },
 );
 
 windowsTest("a Deno child reads an inherited read end with openPipeHandle", {}, async () => {
   const { reader, writer } = createPipe({ childEnd: "reader" });
-  const [exe, args] = denoChild(["read-handle", String(reader.handleValue)]);
+  const [exe, args] = denoChild(["read-handle", handleArg(reader)]);
   await using child = spawn(exe, { args, inherit: [reader], stdout: "piped" });
   await writer.write(encoder.encode("sync end"));
   writer.close();
   assertEquals(decoder.decode(await readAll(child.stdout!)), "read 8: sync end\n");
-  assertEquals(await child.status, 0);
+  assertEquals(await child.status, OK);
 });
 
 for (const childEnd of ["both", "none"] as const) {
@@ -172,8 +180,8 @@ for (const childEnd of ["both", "none"] as const) {
       let sum = 0;
       for (let i = 0; i < size; i++) sum = (sum + ((i * 7) & 255)) >>> 0;
       assertEquals(line, `count ${size} sum ${sum}\n`);
-      assertEquals(await producer.status, 0);
-      assertEquals(await consumer.status, 0);
+      assertEquals(await producer.status, OK);
+      assertEquals(await consumer.status, OK);
       const grown = Deno.memoryUsage().rss - before;
       assert(grown < 32 * 1024 * 1024, `rss grew by ${grown} bytes`);
     },
@@ -198,7 +206,7 @@ windowsTest("a child killed mid-stream: its output ends, writing to it fails", {
   assertEquals(decoder.decode(got.subarray(0, (await child.stdout!.read(got))!)), "before");
   const reading = child.stdout!.read(got);
   assert(child.kill());
-  assertEquals(await child.status, 1);
+  assertEquals(await child.status, KILLED);
   assertEquals(await reading, null);
   await assertRejects(async () => {
     for (let i = 0; i < 100; i++) await child.stdin!.write(new Uint8Array(65536));
@@ -210,7 +218,7 @@ windowsTest("an AbortSignal kills the child", {}, async () => {
   const controller = new AbortController();
   await using child = spawn(CHILD, { args: ["sleep", "20000"], signal: controller.signal });
   setTimeout(() => controller.abort(), 100);
-  assertEquals(await child.status, 1);
+  assertEquals(await child.status, KILLED);
 });
 
 windowsTest("1,000 pipes created and closed: no handle leaks", {}, async () => {
@@ -242,25 +250,25 @@ windowsTest("cmd.exe as a child: cmd /c sort", {}, async () => {
   child.stdin!.close();
   const lines = decoder.decode(await readAll(child.stdout!)).split(/\r?\n/).filter((l) => l);
   assertEquals(lines, ["apple", "banana", "cherry"]);
-  assertEquals(await child.status, 0);
+  assertEquals(await child.status, OK);
 });
 
 windowsTest("pipe ends leak into no unrelated child", {}, async () => {
   const { reader, writer } = createPipe();
   // A winipc child not given the end cannot use its value.
   await using child = spawn(CHILD, {
-    args: ["write-handle", String(writer.handleValue), "leak"],
+    args: ["write-handle", handleArg(writer), "leak"],
     stdout: "null",
     stderr: "piped",
   });
-  assertEquals(await child.status, 1);
+  assertEquals(await child.status, { success: false, code: 1, signal: null });
   assertEquals(
     decoder.decode(await readAll(child.stderr!)).trim(),
     "pipe_child: WriteFile failed (error 6)",
   );
   // Nor can a child that Deno starts (which inherits every inheritable handle).
   const out = await new Deno.Command(CHILD, {
-    args: ["write-handle", String(writer.handleValue), "leak"],
+    args: ["write-handle", handleArg(writer), "leak"],
     stdout: "null",
     stderr: "null",
   }).output();
@@ -299,13 +307,17 @@ windowsTest("bad input: clear errors, nothing hangs, nothing is lost", {}, async
   assertThrows(() => spawn(CHILD, { stdin: reader }), Deno.errors.BadResource, "given to a child");
   await assertRejects(() => reader.read(new Uint8Array(1)), Deno.errors.BadResource);
   writer.close();
-  assertEquals(await child.status, 0);
-  assertThrows(() => openPipeHandle(0, "read"), TypeError, "positive integer");
-  assertThrows(() => openPipeHandle(0x7ff0, "read"), Deno.errors.BadResource, "not open");
+  assertEquals(await child.status, OK);
+  assertThrows(() => openPipeHandle(0, { access: "read" }), TypeError, "positive integer");
+  assertThrows(
+    () => openPipeHandle(0x7ff0, { access: "read" }),
+    Deno.errors.BadResource,
+    "not open",
+  );
   const event = kernel32().CreateEventW(null, 1, 0, null)!;
   try {
     assertThrows(
-      () => openPipeHandle(Number(pointerValue(event)), "read"),
+      () => openPipeHandle(pointerValue(event), { access: "read" }),
       TypeError,
       "not a pipe",
     );
@@ -313,7 +325,7 @@ windowsTest("bad input: clear errors, nothing hangs, nothing is lost", {}, async
     kernel32().CloseHandle(event);
   }
   // deno-lint-ignore no-explicit-any
-  assertThrows(() => openPipeHandle(4, "both" as any), TypeError, "direction");
+  assertThrows(() => openPipeHandle(4, { access: "both" as any }), TypeError, "access");
   assertThrows(() => createPipe({ bufferSize: -1 }), RangeError);
   // deno-lint-ignore no-explicit-any
   assertThrows(() => createPipe({ childEnd: "left" as any }), TypeError);
@@ -333,3 +345,124 @@ windowsTest("200 pipes with a read pending on each add no threads", {}, async ()
     writer.close();
   }
 });
+
+windowsTest(
+  "ChildProcess.status is { success, code, signal }, as Deno.ChildProcess.status",
+  {},
+  async () => {
+    // "sleep 0" exits 0; "stderr TEXT" exits 3.
+    for (const [args, code] of [[["sleep", "0"], 0], [["stderr", "x"], 3]] as const) {
+      await using child = spawn(CHILD, { args: [...args], stdout: "null", stderr: "null" });
+      const status = await child.status;
+      assertEquals(status, { success: code === 0, code, signal: null });
+      // The same program under Deno.Command: the same shape, the same values.
+      const deno = await new Deno.Command(CHILD, {
+        args: [...args],
+        stdout: "null",
+        stderr: "null",
+      }).spawn().status;
+      assertEquals(status, deno);
+    }
+    await using killed = spawn(CHILD, { args: ["sleep", "20000"] });
+    assert(killed.kill());
+    assertEquals(await killed.status, { success: false, code: 1, signal: null });
+    // The process handle stays open, and valid, until the child is disposed.
+    assert(killed.unsafeHandle !== null);
+    await killed[Symbol.asyncDispose]();
+    assertEquals(killed.unsafeHandle, null);
+    assert(!killed.kill());
+  },
+);
+
+windowsTest(
+  "ChildProcess.output() collects piped stdout and stderr with the status",
+  {},
+  async () => {
+    await using child = spawn(CHILD, {
+      args: ["stderr", "oops"],
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const output = await child.output();
+    assertEquals(output.success, false);
+    assertEquals(output.code, 3);
+    assertEquals(output.signal, null);
+    assertEquals(decoder.decode(output.stdout), "out\n");
+    assertEquals(decoder.decode(output.stderr), "oops");
+    await using quiet = spawn(CHILD, { args: ["stderr", "x"], stdout: "piped", stderr: "null" });
+    const partial = await quiet.output();
+    assertEquals(decoder.decode(partial.stdout), "out\n");
+    assertThrows(() => partial.stderr, TypeError, 'not "piped"');
+  },
+);
+
+for (const childEnd of ["none", "both"] as const) {
+  const kind = childEnd === "none" ? "an asynchronous" : "a synchronous";
+  windowsTest(
+    `PipeReader.read() timeout on ${kind} end: never early; 0 tries once`,
+    {},
+    async () => {
+      const { reader, writer } = createPipe({ childEnd });
+      const buffer = new Uint8Array(16);
+      // Nothing in the pipe: TimedOut, not before its time.
+      for (const timeout of [150, 1]) {
+        const start = performance.now();
+        await assertRejects(() => reader.read(buffer, { timeout }), Deno.errors.TimedOut);
+        const took = performance.now() - start;
+        assert(took >= timeout, `timed out after ${took} ms of ${timeout}`);
+      }
+      // 0 tries once: TimedOut at once when empty, the data when there is some.
+      const start = performance.now();
+      await assertRejects(() => reader.read(buffer, { timeout: 0 }), Deno.errors.TimedOut);
+      assert(performance.now() - start < 100);
+      await writer.write(encoder.encode("abc"));
+      assertEquals(await reader.read(buffer, { timeout: 0 }), 3);
+      assertEquals(decoder.decode(buffer.subarray(0, 3)), "abc");
+      // A timed-out read loses nothing, and the end is usable afterwards.
+      const late = reader.read(buffer, { timeout: 5000 });
+      await writer.write(encoder.encode("de"));
+      assertEquals(await late, 2);
+      // The end of the stream is not a timeout.
+      writer.close();
+      assertEquals(await reader.read(buffer, { timeout: 0 }), null);
+      await assertRejects(() => reader.read(buffer, { timeout: -1 }), RangeError, "timeout");
+      await assertRejects(() => reader.read(buffer, { timeout: NaN }), RangeError, "timeout");
+      reader.close();
+    },
+  );
+}
+
+windowsTest("a signal cancels a read and a write waiting for room", {}, async () => {
+  const { reader, writer } = createPipe({ bufferSize: 4096 });
+  const reason = new Error("stop");
+  const controller = new AbortController();
+  const reading = reader.read(new Uint8Array(16), { signal: controller.signal });
+  controller.abort(reason);
+  assertEquals(await reading.catch((e) => e), reason);
+  // A write larger than the buffer waits until someone reads.
+  const writeController = new AbortController();
+  const writing = writer.write(new Uint8Array(1 << 20), { signal: writeController.signal });
+  setTimeout(() => writeController.abort(reason), 100);
+  assertEquals(await writing.catch((e) => e), reason);
+  reader.close();
+  writer.close();
+});
+
+windowsTest(
+  "unsafeHandle is the raw handle while open, null once closed or given",
+  {},
+  async () => {
+    const { reader, writer } = createPipe();
+    assert(reader.unsafeHandle !== null && writer.unsafeHandle !== null);
+    assert(
+      Deno.UnsafePointer.value(reader.unsafeHandle) !==
+        Deno.UnsafePointer.value(writer.unsafeHandle),
+    );
+    assertEquals(kernel32().GetFileType(reader.unsafeHandle), 3); // FILE_TYPE_PIPE
+    await using child = spawn(CHILD, { args: ["count"], stdin: reader, stdout: "null" });
+    assertEquals(reader.unsafeHandle, null);
+    writer.close();
+    assertEquals(writer.unsafeHandle, null);
+    assertEquals(await child.status, OK);
+  },
+);
