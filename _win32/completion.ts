@@ -29,7 +29,7 @@
  * @module
  */
 import { setImmediate } from "node:timers";
-import { INFINITE, kernel32, ntdll } from "./ffi.ts";
+import { INFINITE, kernel32, ntdll, outValue } from "./ffi.ts";
 import { ERROR, lastError, throwLastError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { pointerValue } from "./handle.ts";
@@ -55,7 +55,7 @@ export interface IoResult {
 /** Options for {@linkcode startIo}. */
 export interface StartIoOptions {
   /** Cancels the operation (`CancelIoEx`); the promise then rejects with the reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Anything native code may read or write until the operation ends (data
    * buffers, structures reached through pointers). Held until it ends.
@@ -306,7 +306,7 @@ async function pump(): Promise<void> {
       // sent) is worth a short, bounded look before parking a thread: one
       // hop through Deno's blocking pool costs far more than the look.
       if (takeQueued(k, cp)) {
-        dispatch(removed[0]);
+        dispatch(outValue(removed));
       } else {
         // Nothing yet: one waiting thread for the whole process.
         const ok = await k.GetQueuedCompletionStatusExNb(cp, entries, BATCH, removed, INFINITE, 0);
@@ -318,7 +318,7 @@ async function pump(): Promise<void> {
           pending.clear();
           return;
         }
-        dispatch(removed[0]);
+        dispatch(outValue(removed));
       }
       // Let the continuations run first, all of them: they often start the
       // operation that completes a pending one (a server answers a request

@@ -1,6 +1,6 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { windowsTest } from "../tests/_helpers.ts";
+import { at, windowsTest } from "../tests/_helpers.ts";
 import { kernel32 } from "./ffi.ts";
 import { OwnedHandle } from "./handle.ts";
 import { completionStats, pendingOperations } from "./completion.ts";
@@ -97,7 +97,7 @@ windowsTest(
     const pairs = Array.from({ length: 200 }, () => createPipePair());
     try {
       const buffers = pairs.map(() => new Uint8Array(32));
-      const reads = pairs.map(([_, reader], i) => readFile(reader, buffers[i]));
+      const reads = pairs.map(([_, reader], i) => readFile(reader, at(buffers, i)));
       await new Promise((r) => setTimeout(r, 100));
       assertEquals(pendingOperations(), 200);
       const threads = threadCount();
@@ -106,11 +106,14 @@ windowsTest(
         `${baseline} threads before, ${threads} with 200 reads pending`,
       );
       // Complete them in reverse order, each with its own data.
-      for (let i = 199; i >= 0; i--) await writeFile(pairs[i][0], encoder.encode(`message ${i}`));
+      for (let i = 199; i >= 0; i--) {
+        await writeFile(at(pairs, i)[0], encoder.encode(`message ${i}`));
+      }
       const results = await Promise.all(reads);
-      for (let i = 0; i < 200; i++) {
-        assertEquals(results[i].error, 0);
-        assertEquals(decoder.decode(buffers[i].subarray(0, results[i].bytes)), `message ${i}`);
+      assertEquals(results.length, 200);
+      for (const [i, result] of results.entries()) {
+        assertEquals(result.error, 0);
+        assertEquals(decoder.decode(at(buffers, i).subarray(0, result.bytes)), `message ${i}`);
       }
     } finally {
       for (const [a, b] of pairs) {
@@ -143,11 +146,11 @@ windowsTest(
       assert(share < 0.02, `idle process used ${(share * 100).toFixed(2)}% of a CPU`);
 
       let start = performance.now();
-      await writeFile(pairs[123][0], encoder.encode("x"));
-      assertEquals((await reads[123]).bytes, 1);
+      await writeFile(at(pairs, 123)[0], encoder.encode("x"));
+      assertEquals((await at(reads, 123)).bytes, 1);
       const readLatency = performance.now() - start;
       start = performance.now();
-      kernel32().SetEvent(events[77].raw);
+      kernel32().SetEvent(at(events, 77).raw);
       assertEquals(await waits[77], "signaled");
       const waitLatency = performance.now() - start;
       assert(readLatency < 100, `read woke after ${readLatency} ms`);

@@ -530,6 +530,23 @@ export function wineVersionOrNull(): string | null {
 }
 
 /** Windows constants the core and the mechanisms share. */
+/**
+ * Element `index` of a fixed-size out-parameter array that a Win32 call
+ * wrote (a `new BigUint64Array(1)` for a handle, a `FILETIME` quadruple).
+ *
+ * @param out The out-parameter array.
+ * @param index The element to read; the first by default.
+ * @returns The element.
+ * @throws {RangeError} If `index` is outside the array (a bug in the caller).
+ */
+export function outValue<T extends number | bigint>(out: ArrayLike<T>, index = 0): T {
+  const value = out[index];
+  if (value === undefined) {
+    throw new RangeError(`Out-parameter index ${index} is outside the array (${out.length})`);
+  }
+  return value;
+}
+
 export const INFINITE = 0xffffffff;
 export const WAIT_OBJECT_0 = 0;
 export const WAIT_ABANDONED_0 = 0x80;

@@ -109,7 +109,7 @@ function assemble(): Uint8Array {
 }
 
 let code: Deno.PointerObject | null = null;
-let functions: bigint[] | null = null;
+let functions: KernelFunctions | null = null;
 
 function threadCode(): Deno.PointerObject {
   if (code !== null) return code;
@@ -134,18 +134,30 @@ function threadCode(): Deno.PointerObject {
   return page;
 }
 
-function kernelFunctions(): bigint[] {
+/** The addresses of the kernel32 functions the owner thread calls. */
+type KernelFunctions = readonly [
+  waitMultiple: bigint,
+  waitSingle: bigint,
+  setEvent: bigint,
+  releaseMutex: bigint,
+];
+
+function kernelFunctions(): KernelFunctions {
   if (functions !== null) return functions;
   const k = kernel32();
   const module = k.GetModuleHandleW(encodeUtf16z("kernel32.dll"));
   if (module === null) throwLastError("Cannot find kernel32.dll");
-  functions = ["WaitForMultipleObjects", "WaitForSingleObject", "SetEvent", "ReleaseMutex"].map(
-    (name) => {
-      const address = k.GetProcAddress(module, new TextEncoder().encode(`${name}\0`));
-      if (address === null) throwLastError(`Cannot find kernel32!${name}`);
-      return pointerValue(address);
-    },
-  );
+  const find = (name: string) => {
+    const address = k.GetProcAddress(module, new TextEncoder().encode(`${name}\0`));
+    if (address === null) throwLastError(`Cannot find kernel32!${name}`);
+    return pointerValue(address);
+  };
+  functions = [
+    find("WaitForMultipleObjects"),
+    find("WaitForSingleObject"),
+    find("SetEvent"),
+    find("ReleaseMutex"),
+  ];
   return functions;
 }
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { kernel32 } from "./ffi.ts";
+import { kernel32, outValue } from "./ffi.ts";
 import { ERROR, lastError } from "./errors.ts";
 import { isInvalidHandle, OwnedHandle } from "./handle.ts";
 
@@ -25,7 +25,7 @@ function creationTime(raw: Deno.PointerObject): bigint | null {
   const times = new BigUint64Array(4);
   const bytes = (i: number) => new Uint8Array(times.buffer, i * 8, 8);
   if (!kernel32().GetProcessTimes(raw, bytes(0), bytes(1), bytes(2), bytes(3))) return null;
-  return times[0];
+  return outValue(times, 0);
 }
 
 let self: ProcessIdentity | null = null;

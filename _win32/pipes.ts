@@ -31,7 +31,7 @@ export interface PipeServerOptions {
    * Kernel buffer size of each direction, in bytes.
    * @default {65536}
    */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
   /**
    * Most instances of the name (1 to 255, where 255 means unlimited).
    * @default {1}
@@ -126,8 +126,8 @@ let serial = 0;
 export function uniquePipePath(prefix: string): string {
   const random = crypto.getRandomValues(new Uint32Array(2));
   return `\\\\.\\pipe\\${prefix}-${kernel32().GetCurrentProcessId()}-${++serial}-${
-    random[0].toString(16)
-  }${random[1].toString(16)}`;
+    Array.from(random, (part) => part.toString(16)).join("")
+  }`;
 }
 
 /** Options for {@linkcode createPipePair}. */

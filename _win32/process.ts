@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { DUPLICATE_SAME_ACCESS, HANDLE_FLAG_INHERIT, kernel32 } from "./ffi.ts";
+import { DUPLICATE_SAME_ACCESS, HANDLE_FLAG_INHERIT, kernel32, outValue } from "./ffi.ts";
 import { ERROR, errorFromCode, lastError, throwLastError } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
 import { encodeUtf16z } from "./utf16.ts";
@@ -59,7 +59,7 @@ export function inheritableCopy(raw: Deno.PointerObject): OwnedHandle {
   ) {
     throwLastError("Cannot make an inheritable copy of a handle");
   }
-  return new OwnedHandle(Deno.UnsafePointer.create(out[0])!, "inheritable handle");
+  return new OwnedHandle(Deno.UnsafePointer.create(outValue(out))!, "inheritable handle");
 }
 
 /**
@@ -148,9 +148,9 @@ export function createProcess(spec: ProcessSpec): StartedProcess {
       }
       throw errorFromCode(code, `Cannot spawn "${spec.command}"`);
     }
-    const process = new OwnedHandle(Deno.UnsafePointer.create(info[0])!, "process");
-    k.CloseHandle(Deno.UnsafePointer.create(info[1]));
-    return { handle: process, pid: Number(info[2] & 0xffff_ffffn) };
+    const process = new OwnedHandle(Deno.UnsafePointer.create(outValue(info, 0))!, "process");
+    k.CloseHandle(Deno.UnsafePointer.create(outValue(info, 1)));
+    return { handle: process, pid: Number(outValue(info, 2) & 0xffff_ffffn) };
   } finally {
     k.DeleteProcThreadAttributeList(list);
   }

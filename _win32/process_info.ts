@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { kernel32 } from "./ffi.ts";
+import { kernel32, outValue } from "./ffi.ts";
 import { throwLastError } from "./errors.ts";
 import { isInvalidHandle } from "./handle.ts";
 
@@ -45,7 +45,7 @@ export function handleCount(): number {
   const k = kernel32();
   const out = new Uint32Array(1);
   if (!k.GetProcessHandleCount(k.GetCurrentProcess(), out)) throwLastError("Cannot count handles");
-  return out[0];
+  return outValue(out);
 }
 
 /**
@@ -64,7 +64,7 @@ export function processCpuMilliseconds(): number {
   if (!k.GetProcessTimes(k.GetCurrentProcess(), creation, exit, kernel, user)) {
     throwLastError("Cannot read process times");
   }
-  return Number(times[2] + times[3]) / 10_000;
+  return Number(outValue(times, 2) + outValue(times, 3)) / 10_000;
 }
 
 /**

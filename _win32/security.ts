@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { advapi32, kernel32 } from "./ffi.ts";
+import { advapi32, kernel32, outValue } from "./ffi.ts";
 import { ERROR, errorFromCode, lastError, throwLastError } from "./errors.ts";
 import { decodeUtf16z, encodeUtf16z, readUtf16z } from "./utf16.ts";
 
@@ -57,11 +57,12 @@ export class SecurityAttributes implements Disposable {
       const code = lastError();
       throw new TypeError(`Invalid security descriptor "${sddl}": os error ${code}`);
     }
-    this.#descriptor = Deno.UnsafePointer.create(out[0])!;
+    const descriptor = outValue(out);
+    this.#descriptor = Deno.UnsafePointer.create(descriptor)!;
     this.attributes = new Uint8Array(SECURITY_ATTRIBUTES_SIZE);
     const view = new DataView(this.attributes.buffer);
     view.setUint32(0, SECURITY_ATTRIBUTES_SIZE, true);
-    view.setBigUint64(8, out[0], true);
+    view.setBigUint64(8, descriptor, true);
     view.setInt32(16, 0, true);
     freeOnCollect.register(this, this.#descriptor, this);
   }
@@ -113,7 +114,7 @@ export function objectSddl(handle: Deno.PointerObject): string {
     kernel32().SetLastError(status);
     throwLastError("Cannot read the object's security descriptor");
   }
-  const sd = Deno.UnsafePointer.create(descriptor[0])!;
+  const sd = Deno.UnsafePointer.create(outValue(descriptor))!;
   try {
     const text = new BigUint64Array(1);
     const length = new Uint32Array(1);
@@ -125,9 +126,9 @@ export function objectSddl(handle: Deno.PointerObject): string {
       new Uint8Array(length.buffer),
     );
     if (!ok) throwLastError("Cannot convert the security descriptor to SDDL");
-    const pointer = Deno.UnsafePointer.create(text[0])!;
+    const pointer = Deno.UnsafePointer.create(outValue(text))!;
     try {
-      return readUtf16z(pointer, length[0] + 1);
+      return readUtf16z(pointer, outValue(length) + 1);
     } finally {
       kernel32().LocalFree(pointer);
     }
@@ -159,17 +160,19 @@ const TOKEN_USER_CLASS = 1;
  * @throws {TypeError} If the bytes are not a well-formed SID.
  */
 export function sidToString(sid: Uint8Array): string {
-  if (sid.byteLength < 8 || sid.byteLength !== 8 + 4 * sid[1]) {
+  const view = new DataView(sid.buffer, sid.byteOffset, sid.byteLength);
+  // Revision, sub-authority count, 6-byte authority, then the sub-authorities.
+  if (sid.byteLength < 8 || sid.byteLength !== 8 + 4 * view.getUint8(1)) {
     throw new TypeError(`Not a security identifier: ${sid.byteLength} bytes`);
   }
-  const view = new DataView(sid.buffer, sid.byteOffset, sid.byteLength);
   let authority = 0n;
-  for (let i = 2; i < 8; i++) authority = (authority << 8n) | BigInt(sid[i]);
+  for (let i = 2; i < 8; i++) authority = (authority << 8n) | BigInt(view.getUint8(i));
   const parts = [
-    `S-${sid[0]}`,
+    `S-${view.getUint8(0)}`,
     authority < 0x1_0000_0000n ? authority.toString() : `0x${authority.toString(16).toUpperCase()}`,
   ];
-  for (let i = 0; i < sid[1]; i++) parts.push(view.getUint32(8 + 4 * i, true).toString());
+  const count = view.getUint8(1);
+  for (let i = 0; i < count; i++) parts.push(view.getUint32(8 + 4 * i, true).toString());
   return parts.join("-");
 }
 
@@ -184,15 +187,16 @@ function threadUserSid(): Uint8Array {
   if (!a.OpenThreadToken(k.GetCurrentThread(), TOKEN_QUERY, 1, new Uint8Array(token.buffer))) {
     throwLastError("Cannot open the impersonation token");
   }
-  const handle = Deno.UnsafePointer.create(token[0]);
+  const handle = Deno.UnsafePointer.create(outValue(token));
   try {
     const needed = new Uint32Array(1);
     let info = new Uint8Array(128);
     while (!a.GetTokenInformation(handle, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
-      if (lastError() !== ERROR.INSUFFICIENT_BUFFER || needed[0] <= info.byteLength) {
+      const size = outValue(needed);
+      if (lastError() !== ERROR.INSUFFICIENT_BUFFER || size <= info.byteLength) {
         throwLastError("Cannot read the user of the impersonation token");
       }
-      info = new Uint8Array(needed[0]);
+      info = new Uint8Array(size);
     }
     // TOKEN_USER: a pointer to the SID (inside `info`), then attributes.
     const sid = Deno.UnsafePointer.create(new DataView(info.buffer).getBigUint64(0, true))!;
@@ -276,15 +280,17 @@ export async function lookupAccount(sid: Uint8Array): Promise<Account> {
     if (ok) {
       return {
         sid: text,
-        name: decodeUtf16z(name.subarray(0, nameLength[0] + 1)),
-        domain: decodeUtf16z(domain.subarray(0, domainLength[0] + 1)),
+        name: decodeUtf16z(name.subarray(0, outValue(nameLength) + 1)),
+        domain: decodeUtf16z(domain.subarray(0, outValue(domainLength) + 1)),
       };
     }
     // The pool thread's last error is not ours to read: a failure with
     // grown sizes asks for more room, any other failure maps to no name.
-    if (nameLength[0] > nameSize || domainLength[0] > domainSize) {
-      nameSize = Math.max(nameSize, nameLength[0]);
-      domainSize = Math.max(domainSize, domainLength[0]);
+    const nameNeeded = outValue(nameLength);
+    const domainNeeded = outValue(domainLength);
+    if (nameNeeded > nameSize || domainNeeded > domainSize) {
+      nameSize = Math.max(nameSize, nameNeeded);
+      domainSize = Math.max(domainSize, domainNeeded);
       continue;
     }
     break;

@@ -120,7 +120,8 @@ export function decodeUtf16le(bytes: Uint8Array, stopAtNul = false): string {
     );
   }
   const units = new Uint16Array(bytes.byteLength / 2);
-  for (let i = 0; i < units.length; i++) units[i] = bytes[2 * i] | (bytes[2 * i + 1] << 8);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < units.length; i++) units[i] = view.getUint16(2 * i, true);
   return stopAtNul ? decodeUtf16z(units) : unitsToString(units);
 }
 

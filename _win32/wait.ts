@@ -69,9 +69,9 @@ export interface WaitOptions {
    */
   timeout?: number;
   /** Cancels the wait; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** How to give back a signal nobody took; nothing is given back without it. */
-  restore?: Restore;
+  restore?: Restore | undefined;
 }
 
 /** Objects one wait thread watches: 64, less the group's wake event. */
@@ -229,7 +229,7 @@ function issue(group: Group): void {
   const snapshot = [...group.members];
   const handles = new BigUint64Array(snapshot.length + 1);
   handles[0] = pointerValue(group.wake.raw);
-  for (let i = 0; i < snapshot.length; i++) handles[i + 1] = pointerValue(snapshot[i].raw);
+  for (const [i, watch] of snapshot.entries()) handles[i + 1] = pointerValue(watch.raw);
   group.inFlight = snapshot;
   waitStats.calls++;
   kernel32().WaitForMultipleObjectsNb(
@@ -245,9 +245,9 @@ function returned(group: Group, snapshot: Watch[], result: number, _keep: unknow
   group.inFlight = null;
   let taken: Watch | null = null;
   if (result >= WAIT_OBJECT_0 + 1 && result <= WAIT_OBJECT_0 + snapshot.length) {
-    taken = snapshot[result - WAIT_OBJECT_0 - 1];
+    taken = snapshot[result - WAIT_OBJECT_0 - 1] ?? null;
   } else if (result >= WAIT_ABANDONED_0 + 1 && result <= WAIT_ABANDONED_0 + snapshot.length) {
-    taken = snapshot[result - WAIT_ABANDONED_0 - 1];
+    taken = snapshot[result - WAIT_ABANDONED_0 - 1] ?? null;
   } else if (result === WAIT_FAILED) {
     // Every handle is kept open while a call holds it, so this means one
     // of them is not waitable: end every waiter of the call.
@@ -336,6 +336,8 @@ function waitOn(
   restore: Restore | undefined,
 ): Promise<number> {
   return new Promise<number>((resolve, reject) => {
+    const first = handles[0];
+    if (first === undefined) throw new RangeError("Cannot wait for any of no objects");
     let cancelTimer = () => {};
     const onAbort = () => {
       if (waiter.withdraw()) {
@@ -354,12 +356,12 @@ function waitOn(
       },
       (error?: unknown) => {
         end();
-        reject(error ?? closedError(handles[0]));
+        reject(error ?? closedError(first));
       },
     );
     try {
-      for (let i = 0; i < handles.length; i++) {
-        const watch = watchOf(handles[i]);
+      for (const [i, handle] of handles.entries()) {
+        const watch = watchOf(handle);
         if (restore !== undefined) {
           const index = i;
           watch.restore = (raw) => restore(raw, index);
@@ -452,9 +454,9 @@ export function waitForAny(
     const timeout = checkTimeout(options.timeout, "wait");
     options.signal?.throwIfAborted();
     const k = kernel32();
-    for (let i = 0; i < handles.length; i++) {
-      const raw = handles[i].raw;
-      if (busy(handles[i])) continue;
+    for (const [i, handle] of handles.entries()) {
+      const raw = handle.raw;
+      if (busy(handle)) continue;
       const now = k.WaitForSingleObject(raw, 0);
       if (now === WAIT_FAILED) throwLastError(`Cannot wait on object ${i}`);
       if (now !== WAIT_TIMEOUT) {

@@ -1,7 +1,7 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { windowsTest } from "../tests/_helpers.ts";
-import { kernel32 } from "./ffi.ts";
+import { at, windowsTest } from "../tests/_helpers.ts";
+import { kernel32, outValue } from "./ffi.ts";
 import { OwnedHandle } from "./handle.ts";
 import { waitActivity, waitForAny, waitForHandle, waitStats } from "./wait.ts";
 import { threadCount } from "./process_info.ts";
@@ -89,12 +89,12 @@ windowsTest("200 pending waits: the last one signalled first resolves promptly",
     await new Promise((r) => setTimeout(r, 50));
     const threads = threadCount();
     const start = performance.now();
-    kernel32().SetEvent(events[199].raw);
+    kernel32().SetEvent(at(events, 199).raw);
     assertEquals(await waits[199], "signaled");
     const latency = performance.now() - start;
     assert(latency < 100, `last wait resolved after ${latency} ms`);
     assertEquals(settled, [199]);
-    for (let i = 0; i < 199; i++) kernel32().SetEvent(events[i].raw);
+    for (const event of events.slice(0, 199)) kernel32().SetEvent(event.raw);
     assertEquals(new Set(await Promise.all(waits)), new Set(["signaled"]));
     // The pool's wait threads each watch up to 63 objects: 4 of them, plus
     // a worker or two that run the callbacks.
@@ -109,10 +109,10 @@ windowsTest("waitForAny() returns the index of the signalled object", {}, async 
   try {
     assertEquals(await waitForAny(events, { timeout: 0 }), -1);
     const waiting = waitForAny(events, { timeout: 10_000 });
-    setTimeout(() => kernel32().SetEvent(events[73].raw), 20);
+    setTimeout(() => kernel32().SetEvent(at(events, 73).raw), 20);
     assertEquals(await waiting, 73);
     // Only the winner's signal was consumed.
-    kernel32().SetEvent(events[5].raw);
+    kernel32().SetEvent(at(events, 5).raw);
     assertEquals(await waitForAny(events), 5);
     assertEquals(await waitForAny(events, { timeout: 50 }), -1);
   } finally {
@@ -137,9 +137,9 @@ windowsTest("waitForAny() gives back signals consumed by losing waits", {}, asyn
     await new Promise((r) => setTimeout(r, 100));
     // Every event except the winner's is still signalled: either its wait was
     // unregistered in time, or its consumed signal was restored.
-    for (let i = 0; i < events.length; i++) {
+    for (const [i, event] of events.entries()) {
       const expected = i === winner ? "timeout" : "signaled";
-      assertEquals(await waitForHandle(events[i], { timeout: 0 }), expected, `event ${i}`);
+      assertEquals(await waitForHandle(event, { timeout: 0 }), expected, `event ${i}`);
     }
   } finally {
     for (const event of events) event.close();
@@ -268,5 +268,6 @@ windowsTest("a semaphore's units survive 1,000 aborted acquires racing releases"
   await new Promise((r) => setTimeout(r, 200));
   const previous = new Int32Array(1);
   kernel32().ReleaseSemaphore(semaphore.raw, 1, new Uint8Array(previous.buffer));
-  assertEquals(taken + previous[0], 1000, `${taken} taken, ${previous[0]} left`);
+  const left = outValue(previous);
+  assertEquals(taken + left, 1000, `${taken} taken, ${left} left`);
 });

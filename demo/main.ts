@@ -34,8 +34,21 @@ if (!k) {
   Deno.exit(1);
 }
 
+/** The child's command-line argument `index`; a usage error if it is missing. */
+function childArgument(index: number, what: string): string {
+  const value = Deno.args[index];
+  if (value === undefined) {
+    throw new Error(`winipc demo --child: missing ${what} (argument ${index})`);
+  }
+  return value;
+}
+
 if (Deno.args[0] === "--child") {
-  const [, pipeName, eventName, sideHandle, slotName, channelName] = Deno.args;
+  const pipeName = childArgument(1, "the pipe name");
+  const eventName = childArgument(2, "the event name");
+  const sideHandle = childArgument(3, "the side pipe's handle");
+  const slotName = childArgument(4, "the mailslot name");
+  const channelName = childArgument(5, "the shared channel name");
   using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
   await pipe.writeMessage(new TextEncoder().encode(line));

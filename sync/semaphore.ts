@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { kernel32, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
+import { kernel32, outValue, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import {
@@ -197,7 +197,7 @@ export class Semaphore extends SyncObject {
       }
       throw errorFromCode(code, `Cannot release ${describe(this)}`);
     }
-    return previous[0];
+    return outValue(previous);
   }
 }
 

@@ -219,7 +219,7 @@ export class WaitableTimer extends SyncObject {
     const { signal } = checkOptions(options, `Cannot wait for ${describe(this)}`);
     for (let tick = 1;; tick++) {
       try {
-        await this.wait({ signal });
+        await this.wait(signal === undefined ? {} : { signal });
       } catch (error) {
         if (signal?.aborted) return;
         throw error;

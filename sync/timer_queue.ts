@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { kernel32 } from "../_win32/ffi.ts";
+import { kernel32, outValue } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { waitForHandle } from "../_win32/wait.ts";
@@ -192,7 +192,7 @@ export function setTimerQueueTimer(
     throw errorFromCode(code, "Cannot set a timer-queue timer");
   }
   updateReference();
-  const timer = newTimer(id, Deno.UnsafePointer.create(out[0])!);
+  const timer = newTimer(id, Deno.UnsafePointer.create(outValue(out))!);
   signal?.addEventListener("abort", () => timer.delete(), { once: true });
   return timer;
 }

@@ -101,7 +101,11 @@ export async function waitAny(
   const index = await waitForAny(internals.map((object) => object.handle), {
     timeout,
     signal,
-    restore: (raw, i) => internals[i].restore!(raw),
+    restore: (raw, i) => {
+      const object = internals[i];
+      if (object === undefined) throw new RangeError(`No object ${i} to give a signal back to`);
+      object.restore!(raw);
+    },
   });
   if (index === -1) {
     throw new Deno.errors.TimedOut(
@@ -166,10 +170,11 @@ export async function waitAll(
   if (objects.length > MAXIMUM_WAIT_OBJECTS) {
     const taken: SyncInternals[] = [];
     try {
-      for (let i = 0; i < objects.length; i++) {
+      for (const [i, waitable] of objects.entries()) {
         const left = Math.max(0, deadline - performance.now());
-        liveHandle(objects[i], what);
+        liveHandle(waitable, what);
         const object = internals[i];
+        if (object === undefined) throw new RangeError(`No internals for object ${i}`);
         const index = await waitForAny([object.handle], {
           timeout: left,
           signal,

@@ -42,10 +42,28 @@ export function windowsTest(
   Deno.test({
     name: skip ? `${name} [not under Wine: ${options.notUnderWine}]` : name,
     ignore: skip || !IS_WINDOWS,
-    sanitizeOps: options.sanitizeOps,
-    sanitizeResources: options.sanitizeResources,
+    ...(options.sanitizeOps !== undefined ? { sanitizeOps: options.sanitizeOps } : {}),
+    ...(options.sanitizeResources !== undefined
+      ? { sanitizeResources: options.sanitizeResources }
+      : {}),
     fn,
   });
+}
+
+/**
+ * `array[index]` for an index the test knows is in range (arrays without
+ * `undefined` elements); fails with a clear error if it is not.
+ *
+ * @param array The array.
+ * @param index The index.
+ * @returns The element.
+ */
+export function at<T>(array: ArrayLike<T>, index: number): T {
+  const value = array[index];
+  if (value === undefined) {
+    throw new RangeError(`Index ${index} is out of range (length ${array.length})`);
+  }
+  return value;
 }
 
 /** The result of {@linkcode runDeno}. */
@@ -138,7 +156,9 @@ function fromFileUrl(url: URL): string {
  */
 export function uniqueName(prefix: string): string {
   const random = crypto.getRandomValues(new Uint32Array(2));
-  return `winipc-test-${prefix}-${Deno.pid}-${random[0].toString(36)}${random[1].toString(36)}`;
+  return `winipc-test-${prefix}-${Deno.pid}-${
+    Array.from(random, (part) => part.toString(36)).join("")
+  }`;
 }
 
 /** A child process whose stdout is read line by line. */
@@ -271,6 +291,6 @@ export function channelMessage(i: number, size: number): Uint8Array {
 /** A running checksum (FNV-1a style) over messages, their lengths included. */
 export function checksum(sum: number, message: Uint8Array): number {
   let h = (sum ^ message.length) >>> 0;
-  for (let k = 0; k < message.length; k++) h = Math.imul(h ^ message[k], 16777619) >>> 0;
+  for (const byte of message) h = Math.imul(h ^ byte, 16777619) >>> 0;
   return h;
 }

@@ -2,7 +2,7 @@
 // Mutexes across processes: winipc children and a plain C peer
 // (tests/native/sync_peer.c) contending, holding, dying.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { nativePath, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
+import { at, nativePath, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
 import { createMutex, openMutex, openOrCreateMutex } from "../sync/mod.ts";
 import { createSharedMemory } from "../shared_memory/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
@@ -99,7 +99,7 @@ windowsTest("several mutexes held at once are released in any order", {}, async 
       const pending = mutexes.map((m) => m.acquire({ timeout: 10_000 }));
       for (const h of holders) await h.release();
       const locks = await Promise.all(pending);
-      for (const i of order) locks[i].release();
+      for (const i of order) at(locks, i).release();
       for (const h of holders) assertEquals((await h.finish()).code, 0);
       // All free again: a C program takes each at once.
       for (const m of mutexes) await cTakesIt(m.name!);

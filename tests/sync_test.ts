@@ -2,7 +2,7 @@
 // Events, semaphores, waitable timers and waits on many objects, across
 // processes with a plain C peer (tests/native/sync_peer.c).
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
+import { at, nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import {
   createEvent,
   createMutex,
@@ -156,18 +156,22 @@ windowsTest("waitAny and waitAll over 100 objects (beyond 64)", {}, async () => 
   );
   try {
     const any = waitAny(events, { timeout: 5000 });
-    assertEquals(await peer(["set-event", events[73].name!]), { code: 0, out: "set\n", err: "" });
+    assertEquals(await peer(["set-event", at(events, 73).name!]), {
+      code: 0,
+      out: "set\n",
+      err: "",
+    });
     assertEquals(await any, 73);
     await assertRejects(() => waitAll(events, { timeout: 100 }), Deno.errors.TimedOut);
     for (const event of events) event.set();
     await waitAll(events, { timeout: 5000 });
-    events[5].reset();
+    at(events, 5).reset();
     await assertRejects(() => waitAll(events.slice(0, 10), { timeout: 150 }), Deno.errors.TimedOut);
     await assertRejects(
       () => waitAll(events.slice(0, 10), { signal: AbortSignal.timeout(100) }),
       DOMException,
     );
-    events[5].set();
+    at(events, 5).set();
     await waitAll(events.slice(0, 10), { timeout: 1000 }); // atomic: 64 or fewer
     for (const event of events) event.reset();
     await assertRejects(() => waitAny(events, { timeout: 50 }), Deno.errors.TimedOut);

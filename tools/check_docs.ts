@@ -71,11 +71,13 @@ function examples(doc: JsDoc | undefined): string[] {
 const ALLOWED_IMPORT = /^(@winipc\/winipc(\/[a-z-]+)?|@std\/[a-z-]+(\/[a-z-_]+)?)$/;
 
 function checkExample(text: string, what: string): void {
-  const firstLine = text.split("\n")[0].trim();
+  const [first = ""] = text.split("\n"); // `split` always returns at least one string
+  const firstLine = first.trim();
   if (firstLine === "" || firstLine.startsWith("```")) {
     problems.push(`${what}: an @example needs a title on its first line`);
   }
-  const fences = [...text.matchAll(/^```(.*)$/gm)].map((m) => m[1].trim());
+  // The groups below always take part in a match: the defaults never apply.
+  const fences = [...text.matchAll(/^```(.*)$/gm)].map(([, info = ""]) => info.trim());
   const openings = fences.filter((_, i) => i % 2 === 0);
   if (openings.length === 0) problems.push(`${what}: an @example needs a code block`);
   for (const opening of openings) {
@@ -85,9 +87,9 @@ function checkExample(text: string, what: string): void {
       );
     }
   }
-  for (const m of text.matchAll(/from\s+["']([^"']+)["']/g)) {
-    if (!ALLOWED_IMPORT.test(m[1])) {
-      problems.push(`${what}: an example imports "${m[1]}", which users cannot import`);
+  for (const [, specifier = ""] of text.matchAll(/from\s+["']([^"']+)["']/g)) {
+    if (!ALLOWED_IMPORT.test(specifier)) {
+      problems.push(`${what}: an example imports "${specifier}", which users cannot import`);
     }
   }
 }
