@@ -62,7 +62,7 @@ if (Deno.args[0] === "--child") {
   }
   using slot = openMailslot(slotName);
   await slot.send(`process ${Deno.pid} says goodbye by mailslot\0`); // strlen + 1, as C senders do
-  using side = openPipeHandle(Number(sideHandle), "write");
+  using side = openPipeHandle(Number(sideHandle), { access: "write" });
   await side.write(
     new TextEncoder().encode(`process ${Deno.pid} reporting on handle ${sideHandle}`),
   );
@@ -116,7 +116,7 @@ const childArgs = [
   "--child",
   pipeName,
   eventName,
-  String(side.writer.handleValue),
+  String(Deno.UnsafePointer.value(side.writer.unsafeHandle)),
   slotName,
   channelName,
 ];
@@ -129,8 +129,8 @@ await using child = spawn(self, {
 });
 const childOutput = new Response(child.stdout!.readable).text();
 const sideReport = new Response(side.reader.readable).text();
-child.status.then((code) => {
-  if (code !== 0) childGone.abort(new Error(`the child exited with code ${code}`));
+child.status.then(({ success, code }) => {
+  if (!success) childGone.abort(new Error(`the child exited with code ${code}`));
 });
 
 using conn = await connected;
@@ -139,7 +139,7 @@ const text = new TextDecoder().decode(message!);
 await conn.writeMessage(new TextEncoder().encode(`got ${message!.length} bytes, thanks`));
 const how = await signalled;
 clearInterval(ticker);
-const code = await child.status;
+const { code } = await child.status;
 const elapsed = performance.now() - started;
 
 console.log(`child process ${child.pid} exited with code ${code}`);
