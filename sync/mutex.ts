@@ -90,6 +90,48 @@ export class MutexLock implements Disposable {
 
 let newMutex: (made: Made) => Mutex;
 
+/** A process's queue for one kernel mutex (see `Mutex`'s `#state`). */
+interface MutexState {
+  /** Resolves when the last lock handed out (or promised) here is released. */
+  queue: Promise<void>;
+  /** Acquires queued or in progress. */
+  waiting: number;
+  /** The lock this process holds, if any, and the `Mutex` it came from. */
+  current: MutexLock | null;
+  holder: Mutex | null;
+  /** A release by an owner thread that has not finished yet. */
+  releasing: Promise<unknown> | null;
+  /** `Mutex` objects open on it. */
+  refs: number;
+}
+
+const states = new Map<string, MutexState>();
+
+function newState(): MutexState {
+  return {
+    queue: Promise.resolve(),
+    waiting: 0,
+    current: null,
+    holder: null,
+    releasing: null,
+    refs: 1,
+  };
+}
+
+/** The queue of a named mutex, shared by every `Mutex` of that name here. */
+function stateFor(name: string | null): MutexState {
+  if (name === null) return newState();
+  let state = states.get(name);
+  if (state === undefined) states.set(name, state = newState());
+  else state.refs++;
+  return state;
+}
+
+function leaveState(name: string | null, state: MutexState): void {
+  state.refs--;
+  if (name !== null && state.refs === 0 && states.get(name) === state) states.delete(name);
+}
+
 /**
  * A Windows mutex, from {@linkcode createMutex}, {@linkcode openMutex} or
  * {@linkcode openOrCreateMutex}: shared with any process (C programs too)
@@ -111,16 +153,15 @@ let newMutex: (made: Made) => Mutex;
  */
 export class Mutex extends SyncObject {
   #owner: OwnerThread | null = null;
-  /** Resolves when the last lock handed out (or promised) in this process is released. */
-  #queue: Promise<void> = Promise.resolve();
-  /** Acquires queued or in progress. */
-  #waiting = 0;
+  /**
+   * This process's queue for the kernel object, shared by every `Mutex` of
+   * the same name here: the JavaScript thread may take a mutex it already
+   * owns again (Win32 mutexes are recursive), so only this queue keeps two
+   * `Mutex` objects for one name from both holding it.
+   */
+  #state: MutexState = newState();
   /** The acquire in progress, if any (`close()` lets it finish first). */
   #inflight: Promise<unknown> | null = null;
-  /** The lock this process holds, if any. */
-  #current: MutexLock | null = null;
-  /** A release by the owner thread that has not finished yet. */
-  #releasing: Promise<unknown> | null = null;
   /** Set by `close()`; the handle is closed once the owner thread has ended. */
   #closing: Promise<void> | null = null;
 
@@ -129,7 +170,11 @@ export class Mutex extends SyncObject {
   }
 
   static {
-    newMutex = (made) => adopt(new Mutex(), { ...made, kind: "mutex", restore: null });
+    newMutex = (made) => {
+      const mutex = adopt(new Mutex(), { ...made, kind: "mutex", restore: null });
+      mutex.#state = stateFor(mutex.name);
+      return mutex;
+    };
   }
 
   /**
@@ -138,14 +183,16 @@ export class Mutex extends SyncObject {
    */
   #lock(abandoned: boolean, giveBack: () => void, next: () => void): MutexLock {
     const lock = newLock(abandoned, () => {
-      this.#current = null;
+      this.#state.current = null;
+      this.#state.holder = null;
       try {
         giveBack();
       } finally {
         next();
       }
     });
-    this.#current = lock;
+    this.#state.current = lock;
+    this.#state.holder = this;
     return lock;
   }
 
@@ -166,7 +213,8 @@ export class Mutex extends SyncObject {
 
   /** Whether this process neither holds nor waits for a lock on this mutex. */
   #free(): boolean {
-    return this.#current === null && this.#waiting === 0 && this.#releasing === null;
+    return this.#state.current === null && this.#state.waiting === 0 &&
+      this.#state.releasing === null;
   }
 
   /**
@@ -191,7 +239,7 @@ export class Mutex extends SyncObject {
     let next!: () => void;
     const turn = new Promise<void>((resolve) => next = resolve);
     const lock = this.#tryOnJsThread(next);
-    if (lock !== null) this.#queue = turn;
+    if (lock !== null) this.#state.queue = turn;
     return lock;
   }
 
@@ -228,10 +276,10 @@ export class Mutex extends SyncObject {
     }
     const start = performance.now();
     const free = this.#free();
-    const previous = this.#queue;
+    const previous = this.#state.queue;
     let next!: () => void;
-    this.#queue = new Promise<void>((resolve) => next = resolve);
-    this.#waiting++;
+    this.#state.queue = new Promise<void>((resolve) => next = resolve);
+    this.#state.waiting++;
     return (async () => {
       try {
         await this.#turn(previous, free, timeout, signal);
@@ -253,7 +301,7 @@ export class Mutex extends SyncObject {
         if (this.#inflight === attempt) this.#inflight = null;
       }
     })().finally(() => {
-      this.#waiting--;
+      this.#state.waiting--;
     });
   }
 
@@ -306,7 +354,7 @@ export class Mutex extends SyncObject {
     next: () => void,
   ): Promise<MutexLock> {
     signal?.throwIfAborted();
-    if (this.#releasing !== null) await this.#releasing;
+    if (this.#state.releasing !== null) await this.#state.releasing;
     const fast = this.#tryOnJsThread(next);
     if (fast !== null) return fast;
     if (left === 0) {
@@ -357,9 +405,9 @@ export class Mutex extends SyncObject {
   #releaseOnOwner(owner: OwnerThread): void {
     owner.requestRelease();
     const done = waitForHandle(owner.done).finally(() => {
-      if (this.#releasing === done) this.#releasing = null;
+      if (this.#state.releasing === done) this.#state.releasing = null;
     });
-    this.#releasing = done;
+    this.#state.releasing = done;
   }
 
   /**
@@ -379,7 +427,8 @@ export class Mutex extends SyncObject {
    */
   override close(): void {
     liveHandle(this, "close");
-    this.#current?.release();
+    if (this.#state.holder === this) this.#state.current?.release();
+    leaveState(this.name, this.#state);
     this.#closing = Promise.resolve();
     const handle = internalsOf(this).handle;
     const owner = this.#owner;
@@ -392,7 +441,7 @@ export class Mutex extends SyncObject {
     // The thread uses the handle until it has ended: close after it.
     const inflight = this.#inflight ?? Promise.resolve();
     this.#closing = inflight.catch(() => {}).then(async () => {
-      while (this.#releasing !== null) await this.#releasing;
+      while (this.#state.releasing !== null) await this.#state.releasing;
       await owner.stop((thread) => waitForHandle(thread));
     }).finally(() => {
       if (!handle.closed) handle.close();

@@ -161,6 +161,8 @@ windowsTest("16. a release by a thread that does not own the mutex fails cleanly
   await holder.line();
   await holder.line();
   const pending = mutex.acquire({ timeout: 10_000 });
+  // Let the acquire find the mutex held, so that its owner thread takes it.
+  await new Promise((r) => setTimeout(r, 100));
   await holder.release();
   using lock = await pending; // held by this mutex's owner thread
   // The JavaScript thread is not the owner: Windows refuses, nothing breaks.
@@ -247,4 +249,26 @@ windowsTest("a named mutex is created once: AlreadyExists, then openOrCreate", {
   using again = openOrCreateMutex(mutex.name!);
   assertEquals(again.created, false);
   assertThrows(() => openOrCreateMutex(mutex.name!, { security: "all" as "owner" }), TypeError);
+});
+
+// Found by the issue 12 work: two Mutex objects for one name in one process
+// both took it (the JavaScript thread owns it, and Win32 mutexes are recursive).
+windowsTest("two Mutex objects of one name in one process exclude each other", {}, async () => {
+  const name = uniqueName("twice");
+  using a = createMutex(name);
+  using b = openMutex(name);
+  const first = await a.acquire();
+  assertEquals(b.tryAcquire(), null);
+  await assertRejects(() => b.acquire({ timeout: 100 }), Deno.errors.TimedOut);
+  let taken = false;
+  const waiting = b.acquire({ timeout: 5000 }).then((lock) => {
+    taken = true;
+    return lock;
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  assertEquals(taken, false, "b must wait while a holds it");
+  first.release();
+  const second = await waiting;
+  assert(!second.released);
+  second.release();
 });
