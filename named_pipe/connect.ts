@@ -23,7 +23,7 @@ import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
-import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
 import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
 
 /** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
@@ -384,7 +384,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
       }
     }
     associate(handle);
-    return new NamedPipeConn(handle, path, mode, "client");
+    return newNamedPipeConn(handle, path, mode, "client");
   } catch (error) {
     handle.close();
     throw error;
