@@ -69,9 +69,7 @@ if (Deno.args[0] === "--serve") {
   if (kind === "sink") {
     await serveSink((p) => conn.read(p), (p) => conn.write(p));
   } else if (mode === "message") {
-    for (let m = await conn.receive(); m !== null; m = await conn.receive()) {
-      await conn.send(m);
-    }
+    for await (const m of conn) await conn.send(m);
   } else {
     const buffer = new Uint8Array(65536);
     for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {

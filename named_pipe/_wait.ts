@@ -50,13 +50,22 @@ export function checkWait(options: unknown, what: string, fallback = Infinity): 
  * @param run Starts the operation, synchronously up to its first pending call.
  * @returns What the operation returns.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
+  wait: Wait,
+  what: string,
+  run: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  // The common case costs no promise of its own.
+  if (wait.timeout === Infinity) return run(wait.signal);
+  return deadline(wait, what, run);
+}
+
+async function deadline<T>(
   wait: Wait,
   what: string,
   run: (signal: AbortSignal | undefined) => Promise<T>,
 ): Promise<T> {
   const { timeout, signal } = wait;
-  if (timeout === Infinity) return await run(signal);
   signal?.throwIfAborted();
   const controller = new AbortController();
   const timedOut = () =>

@@ -62,7 +62,7 @@ export interface NamedPipeConnectOptions {
    * connect fails with `PermissionDenied`, naming what was expected and what
    * was found. Only for local pipes (`\\.\pipe\...`).
    *
-   * The pipe's access rule keeps other users from adding instances of a
+   * The pipe's `security` rule keeps other users from adding instances of a
    * winipc name, and `FILE_FLAG_FIRST_PIPE_INSTANCE` keeps out a process
    * that comes before the server; but another process of the same user can
    * add instances of the name at any time and take some of the clients.
@@ -247,7 +247,7 @@ const BUSY_SLICE = 100;
  * @throws {Deno.errors.NotFound} If no such pipe exists (and no timeout).
  * @throws {Deno.errors.Busy} If all instances are busy (and no timeout).
  * @throws {Deno.errors.TimedOut} If the timeout passed.
- * @throws {Deno.errors.PermissionDenied} If the pipe's access rule excludes
+ * @throws {Deno.errors.PermissionDenied} If the pipe's `security` rule excludes
  * us, or the server is not the one `server` asks for (the handle is closed
  * before anything was sent).
  */
