@@ -86,41 +86,36 @@ export let newNamedPipeConn: (
  * ```
  */
 export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
-  readonly #io: HandleIo;
-  readonly #path: string;
-  readonly #mode: NamedPipeMode;
-  readonly #end: NamedPipeEnd;
+  #io!: HandleIo;
+  #path!: string;
+  #mode!: NamedPipeMode;
+  #end!: NamedPipeEnd;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
 
-  private constructor(
-    key: symbol,
-    handle: OwnedHandle,
-    path: string,
-    mode: NamedPipeMode,
-    end: NamedPipeEnd,
-    onClose?: () => void,
-  ) {
+  private constructor(key: symbol) {
     if (key !== KEY) {
       throw new TypeError(
         "Illegal constructor: connections come from listenNamedPipe() and connectNamedPipe()",
       );
     }
-    this.#path = path;
-    this.#mode = mode;
-    this.#end = end;
-    this.#io = new HandleIo(handle, {
-      overlapped: true,
-      associated: true,
-      describe: `named pipe "${path}"`,
-      messages: mode === "message",
-      onRelease: onClose,
-    });
   }
 
   static {
-    newNamedPipeConn = (handle, path, mode, end, onClose) =>
-      new NamedPipeConn(KEY, handle, path, mode, end, onClose);
+    newNamedPipeConn = (handle, path, mode, end, onClose) => {
+      const conn = new NamedPipeConn(KEY);
+      conn.#path = path;
+      conn.#mode = mode;
+      conn.#end = end;
+      conn.#io = new HandleIo(handle, {
+        overlapped: true,
+        associated: true,
+        describe: `named pipe "${path}"`,
+        messages: mode === "message",
+        onRelease: onClose,
+      });
+      return conn;
+    };
   }
 
   /** The pipe's full path, `\\.\pipe\...` (or `\\server\pipe\...`). */

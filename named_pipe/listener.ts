@@ -146,20 +146,27 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   /** Connected instances (or failures) that accept() has not taken yet. */
   readonly #ready: (OwnedHandle | Error)[] = [];
   readonly #waiters: Waiter[] = [];
-  readonly #security: SecurityAttributes;
-  readonly #openMode: number;
-  readonly #pipeMode: number;
-  readonly #maxInstances: number;
-  readonly #outBufferSize: number;
-  readonly #inBufferSize: number;
-  readonly #backlog: number;
-  readonly #path: string;
-  readonly #mode: NamedPipeMode;
+  #security!: SecurityAttributes;
+  #openMode!: number;
+  #pipeMode!: number;
+  #maxInstances!: number;
+  #outBufferSize!: number;
+  #inBufferSize!: number;
+  #backlog!: number;
+  #path!: string;
+  #mode!: NamedPipeMode;
 
-  private constructor(key: symbol, path: string, options: NamedPipeListenOptions) {
+  private constructor(key: symbol) {
     if (key !== KEY) {
       throw new TypeError("Illegal constructor: listeners come from listenNamedPipe()");
     }
+  }
+
+  static {
+    newListener = (path, options) => new NamedPipeListener(KEY).#init(path, options);
+  }
+
+  #init(path: string, options: NamedPipeListenOptions): this {
     const what = `Cannot listen on named pipe "${path}"`;
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`${what}: options must be an object, got ${String(options)}`);
@@ -235,10 +242,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
       this.#closeAll();
       throw error;
     }
-  }
-
-  static {
-    newListener = (path, options) => new NamedPipeListener(KEY, path, options);
+    return this;
   }
 
   /** The pipe's full path, `\\.\pipe\...`. */
