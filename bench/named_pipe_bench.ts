@@ -69,9 +69,7 @@ if (Deno.args[0] === "--serve") {
   if (kind === "sink") {
     await serveSink((p) => conn.read(p), (p) => conn.write(p));
   } else if (mode === "message") {
-    for (let m = await conn.readMessage(); m !== null; m = await conn.readMessage()) {
-      await conn.writeMessage(m);
-    }
+    for await (const m of conn) await conn.send(m);
   } else {
     const buffer = new Uint8Array(65536);
     for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
@@ -177,8 +175,8 @@ for (const mode of ["byte", "message"] as const) {
     const back = new Uint8Array(size);
     const ops = await measure(async () => {
       if (mode === "message") {
-        await conn.writeMessage(out);
-        const reply = await conn.readMessage();
+        await conn.send(out);
+        const reply = await conn.receive();
         if (reply?.length !== size) throw new Error("short reply");
       } else {
         await conn.write(out);

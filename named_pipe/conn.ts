@@ -11,6 +11,8 @@ import { startIo } from "../_win32/completion.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import { byteReadable, type ByteSink, type ByteSource, byteWritable } from "../_win32/streams.ts";
 import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
+import type { WaitOptions } from "../_win32/options.ts";
+import { checkWait, withDeadline } from "./_wait.ts";
 
 export type { Account };
 
@@ -25,77 +27,151 @@ export interface NamedPipePeek {
   messageBytesLeft: number;
 }
 
-/** Options for reads, writes and transactions. */
-export interface NamedPipeIoOptions {
-  /** Cancels the operation; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
 /** Which end of the pipe a connection is. */
 export type NamedPipeEnd = "server" | "client";
 
 const CHUNK = 64 * 1024;
+
+/** What only this file can hand to the constructor: users cannot make connections. */
+const KEY = Symbol("NamedPipeConn");
+
+/**
+ * Makes a connection around a connected pipe handle (for the listener and
+ * `connectNamedPipe`; `mod.ts` does not export it).
+ *
+ * @param handle The connected handle, associated with the completion port; owned from now on.
+ * @param path The pipe's full path.
+ * @param mode How data is read.
+ * @param end Which end this is.
+ * @param onClose Called once the handle is closed.
+ * @returns The connection.
+ */
+export let newNamedPipeConn: (
+  handle: OwnedHandle,
+  path: string,
+  mode: NamedPipeMode,
+  end: NamedPipeEnd,
+  onClose?: () => void,
+) => NamedPipeConn;
 
 /**
  * A connected named pipe, from {@linkcode NamedPipeListener.accept} (the
  * server end) or {@linkcode connectNamedPipe} (the client end).
  *
  * Byte mode: {@linkcode read}, {@linkcode write}, {@linkcode readable},
- * {@linkcode writable}. Message mode, in addition: {@linkcode readMessage},
- * {@linkcode writeMessage} and {@linkcode transact}, whose messages arrive
- * whole, of any size (above 64 KiB too) and of zero bytes.
+ * {@linkcode writable}, as `Deno.Conn` has. Message mode, in addition:
+ * {@linkcode send}, {@linkcode receive} and {@linkcode transact}, whose
+ * messages arrive whole, of any size (above 64 KiB too) and of zero bytes;
+ * a message-mode connection is an async iterable of the messages it
+ * receives, ending at the end of the stream.
+ *
+ * Every read, receive, write, send and transact takes a `timeout` (in ms,
+ * `Infinity` by default; `0` tries once) and a `signal`; one that gives up
+ * rejects with `TimedOut` or the signal's reason, and the connection stays
+ * usable.
  *
  * `close()` cancels pending reads and closes the handle once pending writes
  * have completed, so data written before `close()` reaches the peer, which
  * then sees the end of the stream.
+ *
+ * @example Read each message a client sends
+ * ```ts ignore
+ * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+ *
+ * using listener = listenNamedPipe("my-app", { mode: "message" });
+ * using conn = await listener.accept();
+ * for await (const message of conn) { // ends when the client closes
+ *   await conn.send(message); // echo
+ * }
+ * ```
  */
-export class NamedPipeConn implements Disposable {
-  readonly #io: HandleIo;
+export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
+  #io!: HandleIo;
+  #path!: string;
+  #mode!: NamedPipeMode;
+  #end!: NamedPipeEnd;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
-  /** The pipe's full path. */
-  readonly path: string;
-  /** The mode data is read in. */
-  readonly mode: NamedPipeMode;
-  /** Which end this is. */
-  readonly end: NamedPipeEnd;
 
-  /** @internal Made by the listener and by `connectNamedPipe`. */
-  constructor(
-    handle: OwnedHandle,
-    path: string,
-    mode: NamedPipeMode,
-    end: NamedPipeEnd,
-    onClose?: () => void,
-  ) {
-    this.path = path;
-    this.mode = mode;
-    this.end = end;
-    this.#io = new HandleIo(handle, {
-      overlapped: true,
-      associated: true,
-      describe: `named pipe "${path}"`,
-      messages: mode === "message",
-      onRelease: onClose,
-    });
+  private constructor(key: symbol) {
+    if (key !== KEY) {
+      throw new TypeError(
+        "Illegal constructor: connections come from listenNamedPipe() and connectNamedPipe()",
+      );
+    }
+  }
+
+  static {
+    newNamedPipeConn = (handle, path, mode, end, onClose) => {
+      const conn = new NamedPipeConn(KEY);
+      conn.#path = path;
+      conn.#mode = mode;
+      conn.#end = end;
+      conn.#io = new HandleIo(handle, {
+        overlapped: true,
+        associated: true,
+        describe: `named pipe "${path}"`,
+        messages: mode === "message",
+        onRelease: onClose,
+      });
+      return conn;
+    };
+  }
+
+  /** The pipe's full path, `\\.\pipe\...` (or `\\server\pipe\...`). */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** How data is read: `"byte"` or `"message"`. */
+  get mode(): NamedPipeMode {
+    return this.#mode;
+  }
+
+  /** Which end this is: `"server"` (from `accept()`) or `"client"`. */
+  get end(): NamedPipeEnd {
+    return this.#end;
+  }
+
+  /**
+   * The raw Win32 handle of this end, for FFI calls of your own. It stays
+   * owned by the connection: do not close it, and do not read from it while
+   * the connection reads.
+   *
+   * @throws {Deno.errors.BadResource} If the connection is closed.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    return this.#io.raw("use");
   }
 
   #raw(what: string): Deno.PointerObject {
     return this.#io.raw(what);
   }
 
+  #what(what: string): string {
+    return `${what} named pipe "${this.#path}"`;
+  }
+
+  #messagesOnly(what: string): void {
+    if (this.#mode !== "message") {
+      throw new Deno.errors.NotSupported(
+        `Cannot ${this.#what(what)}: the connection is in byte mode`,
+      );
+    }
+  }
+
   #peerId(what: "ProcessId" | "SessionId"): number {
     const k = kernel32();
     const raw = this.#raw(`read the peer of`);
     const out = new Uint32Array(1);
-    const ok = this.end === "server"
+    const ok = this.#end === "server"
       ? (what === "ProcessId"
         ? k.GetNamedPipeClientProcessId(raw, out)
         : k.GetNamedPipeClientSessionId(raw, out))
       : (what === "ProcessId"
         ? k.GetNamedPipeServerProcessId(raw, out)
         : k.GetNamedPipeServerSessionId(raw, out));
-    if (!ok) throwLastError(`Cannot read the peer of named pipe "${this.path}"`);
+    if (!ok) throwLastError(`Cannot read the peer of named pipe "${this.#path}"`);
     return out[0];
   }
 
@@ -121,7 +197,9 @@ export class NamedPipeConn implements Disposable {
    * Windows identifies a client by the last message read from it, so read
    * at least once first. The server impersonates the client only for the
    * moment it takes to read the client's token, and always reverts; an
-   * identification-level client (winipc's default) is enough.
+   * identification-level client (winipc's default) is enough. The account
+   * name is looked up off the JavaScript thread (it may ask a domain
+   * controller).
    *
    * @example Log who is asking
    * ```ts ignore
@@ -129,7 +207,7 @@ export class NamedPipeConn implements Disposable {
    *
    * using listener = listenNamedPipe("my-app", { mode: "message" });
    * for await (const conn of listener) {
-   *   const request = await conn.readMessage();
+   *   const request = await conn.receive();
    *   const user = await conn.peerUser();
    *   console.log(`${user.domain}\\${user.name} (${user.sid}) sent`, request);
    * }
@@ -142,12 +220,12 @@ export class NamedPipeConn implements Disposable {
    */
   peerUser(): Promise<Account> {
     try {
-      if (this.end !== "server") {
+      if (this.#end !== "server") {
         throw new Deno.errors.NotSupported(
-          `Cannot identify the user of named pipe "${this.path}": only the server end can identify its client`,
+          `Cannot identify the user of named pipe "${this.#path}": only the server end can identify its client`,
         );
       }
-      return lookupAccount(pipeClientSid(this.#raw("identify the client of"), this.path));
+      return lookupAccount(pipeClientSid(this.#raw("identify the client of"), this.#path));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -158,119 +236,205 @@ export class NamedPipeConn implements Disposable {
    * returns at most one message, and a message longer than `p` is returned
    * over several reads.
    *
+   * @example Read what is there, waiting at most a second
+   * ```ts ignore
+   * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using conn = await connectNamedPipe("my-app");
+   * const buffer = new Uint8Array(1024);
+   * const n = await conn.read(buffer, { timeout: 1000 }); // null at the end
+   * ```
+   *
    * @param p Where the bytes go.
-   * @param options Cancellation.
+   * @param options How long to wait (`timeout`, `Infinity` by default; `0`
+   * returns only what is already there) and cancellation.
    * @returns The number of bytes read, or `null` at the end of the stream.
+   * @throws {Deno.errors.TimedOut} If nothing came within `timeout`.
    * @throws {Deno.errors.BadResource} If the connection is closed.
    * @throws {Deno.errors.Busy} If another read is in progress.
+   * @throws {RangeError} For a bad `timeout`.
    */
-  read(p: Uint8Array, options: NamedPipeIoOptions = {}): Promise<number | null> {
+  read(p: Uint8Array, options?: WaitOptions): Promise<number | null> {
     try {
-      return this.#io.read(p, options);
+      const what = this.#what("read from");
+      return withDeadline(checkWait(options, what), what, (signal) => this.#io.read(p, { signal }));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /**
-   * Reads one whole message, whatever its size.
+   * Receives one whole message, whatever its size (message mode).
    *
-   * @param options Cancellation.
+   * @example Wait at most 5 seconds for a request
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using listener = listenNamedPipe("jobs", { mode: "message" });
+   * using conn = await listener.accept();
+   * const request = await conn.receive({ timeout: 5000 }); // null at the end
+   * ```
+   *
+   * @param options How long to wait (`timeout`, `Infinity` by default; `0`
+   * returns only a message already there) and cancellation.
    * @returns The message (possibly empty), or `null` at the end of the stream.
    * @throws {Deno.errors.NotSupported} If the connection is in byte mode.
+   * @throws {Deno.errors.TimedOut} If no message came within `timeout`.
    * @throws {Deno.errors.BadResource} If the connection is closed.
+   * @throws {Deno.errors.Busy} If another read is in progress.
    */
-  async readMessage(options: NamedPipeIoOptions = {}): Promise<Uint8Array | null> {
-    if (this.mode !== "message") {
-      throw new Deno.errors.NotSupported(
-        `Cannot read a message from named pipe "${this.path}": the connection is in byte mode`,
+  receive(options?: WaitOptions): Promise<Uint8Array | null> {
+    try {
+      const what = this.#what("receive a message from");
+      this.#messagesOnly("receive a message from");
+      return withDeadline(
+        checkWait(options, what),
+        what,
+        (signal) => this.#io.readMessage({ signal }),
       );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return await this.#io.readMessage(options);
   }
 
   /**
    * Writes all of `p`. In message mode, `p` is one message.
    *
+   * @example Write a greeting
+   * ```ts ignore
+   * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using conn = await connectNamedPipe("my-app");
+   * await conn.write(new TextEncoder().encode("hello"));
+   * ```
+   *
    * @param p The bytes.
-   * @param options Cancellation.
+   * @param options How long to wait for room in the pipe (`timeout`,
+   * `Infinity` by default) and cancellation. A byte-mode write that gives up
+   * may have written part of `p`.
    * @returns The number of bytes written (all of them).
    * @throws {Deno.errors.BrokenPipe} If the peer has closed its end.
+   * @throws {Deno.errors.TimedOut} If the write did not finish within `timeout`.
    * @throws {Deno.errors.BadResource} If the connection is closed.
    */
-  write(p: Uint8Array, options: NamedPipeIoOptions = {}): Promise<number> {
+  write(p: Uint8Array, options?: WaitOptions): Promise<number> {
     try {
-      return this.#io.write(p, options);
+      const what = this.#what("write to");
+      return withDeadline(
+        checkWait(options, what),
+        what,
+        (signal) => this.#io.write(p, { signal }),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /**
-   * Writes one whole message (message mode).
+   * Sends one whole message (message mode).
+   *
+   * @example Answer a request
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using listener = listenNamedPipe("jobs", { mode: "message" });
+   * using conn = await listener.accept();
+   * await conn.receive();
+   * await conn.send(new TextEncoder().encode("done"));
+   * ```
    *
    * @param data The message; zero bytes is a valid, empty message.
-   * @param options Cancellation.
+   * @param options How long to wait for room in the pipe (`timeout`,
+   * `Infinity` by default) and cancellation.
    * @returns Resolves once the message is written.
    * @throws {Deno.errors.NotSupported} If the connection is in byte mode.
    * @throws {Deno.errors.BrokenPipe} If the peer has closed its end.
+   * @throws {Deno.errors.TimedOut} If it could not be written within `timeout`.
+   * @throws {Deno.errors.BadResource} If the connection is closed.
    */
-  async writeMessage(data: Uint8Array, options: NamedPipeIoOptions = {}): Promise<void> {
-    if (this.mode !== "message") {
-      throw new Deno.errors.NotSupported(
-        `Cannot write a message to named pipe "${this.path}": the connection is in byte mode`,
-      );
-    }
-    await this.#io.write(data, options, "write a message to");
+  async send(data: Uint8Array, options?: WaitOptions): Promise<void> {
+    const what = this.#what("send a message to");
+    this.#messagesOnly("send a message to");
+    await withDeadline(
+      checkWait(options, what),
+      what,
+      (signal) => this.#io.write(data, { signal }, "send a message to"),
+    );
   }
 
   /**
-   * Writes a request message and reads the reply message in one operation
-   * (`TransactNamedPipe`), on a message-mode client connection.
+   * Sends a request message and receives the reply message in one operation
+   * (`TransactNamedPipe`), on a message-mode client connection. Nothing else
+   * may be waiting to be read.
+   *
+   * @example Ask and wait at most 2 seconds for the answer
+   * ```ts ignore
+   * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using conn = await connectNamedPipe("jobs", { mode: "message", timeout: 1000 });
+   * const reply = await conn.transact(new TextEncoder().encode("work"), { timeout: 2000 });
+   * ```
    *
    * @param request The request message.
-   * @param options Cancellation.
+   * @param options How long to wait for the reply (`timeout`, `Infinity` by
+   * default) and cancellation. A transaction that gives up has usually sent
+   * its request already, and its reply is then the next message received;
+   * `0` fails unless the reply can come at once, which it seldom can.
    * @returns The whole reply message.
    * @throws {Deno.errors.NotSupported} If the connection is in byte mode.
    * @throws {Deno.errors.Busy} If a read is in progress.
+   * @throws {Deno.errors.BrokenPipe} If the server closed without replying.
+   * @throws {Deno.errors.TimedOut} If no reply came within `timeout`.
    */
-  async transact(request: Uint8Array, options: NamedPipeIoOptions = {}): Promise<Uint8Array> {
-    if (this.mode !== "message") {
-      throw new Deno.errors.NotSupported(
-        `Cannot transact on named pipe "${this.path}": the connection is in byte mode`,
-      );
-    }
+  async transact(request: Uint8Array, options?: WaitOptions): Promise<Uint8Array> {
+    const what = this.#what("transact on");
+    this.#messagesOnly("transact on");
+    const wait = checkWait(options, what);
     const raw = this.#raw("transact on");
     const copy = request.slice();
     const k = kernel32();
-    const reply = await this.#io.readMessageWith("transact on", (into, onPending) =>
-      startIo(
-        this.#io.handle,
-        (overlapped) =>
-          k.TransactNamedPipe(
-            raw,
-            Deno.UnsafePointer.of(copy),
-            copy.byteLength,
-            Deno.UnsafePointer.of(into),
-            into.byteLength,
-            null,
-            overlapped,
-          ),
-        { signal: options.signal, keepAlive: [copy, into], onPending },
-      ));
+    const reply = await withDeadline(
+      wait,
+      what,
+      (signal) =>
+        this.#io.readMessageWith("transact on", (into, onPending) =>
+          startIo(
+            this.#io.handle,
+            (overlapped) =>
+              k.TransactNamedPipe(
+                raw,
+                Deno.UnsafePointer.of(copy),
+                copy.byteLength,
+                Deno.UnsafePointer.of(into),
+                into.byteLength,
+                null,
+                overlapped,
+              ),
+            { signal, keepAlive: [copy, into], onPending },
+          )),
+    );
     if (reply === null) {
       throw new Deno.errors.BrokenPipe(
-        `Cannot transact on named pipe "${this.path}": the peer closed the pipe`,
+        `Cannot transact on named pipe "${this.#path}": the peer closed the pipe`,
       );
     }
     return reply;
   }
 
   /**
-   * Looks at what is waiting without reading it (`PeekNamedPipe`).
+   * Looks at what is waiting without reading it (`PeekNamedPipe`), at once.
+   *
+   * @example How much is waiting
+   * ```ts ignore
+   * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using conn = await connectNamedPipe("jobs", { mode: "message" });
+   * const { bytesAvailable, messageBytesLeft } = conn.peek();
+   * ```
    *
    * @returns Bytes available, and bytes left in the next message.
    * @throws {Deno.errors.BrokenPipe} If the peer has closed and nothing is left.
+   * @throws {Deno.errors.BadResource} If the connection is closed.
    */
   peek(): NamedPipePeek {
     const raw = this.#raw("peek into");
@@ -278,7 +442,7 @@ export class NamedPipeConn implements Disposable {
     const left = new Uint32Array(1);
     const read = new Uint32Array(1);
     if (!kernel32().PeekNamedPipe(raw, null, 0, read, available, left)) {
-      throw errorFromCode(lastError(), `Cannot peek into named pipe "${this.path}"`);
+      throw errorFromCode(lastError(), `Cannot peek into named pipe "${this.#path}"`);
     }
     return { bytesAvailable: available[0], messageBytesLeft: left[0] };
   }
@@ -303,8 +467,8 @@ export class NamedPipeConn implements Disposable {
 
   #streamEnd(): ByteSource & ByteSink {
     return {
-      read: (p) => this.read(p),
-      write: (p) => this.write(p),
+      read: (p) => this.#io.read(p),
+      write: (p) => this.#io.write(p),
       isClosed: () => this.#io.closed,
       close: () => this.close(),
     };
@@ -320,6 +484,15 @@ export class NamedPipeConn implements Disposable {
    * `BadResource`), pending writes finish first, then the handle closes and
    * the peer sees the end of the stream after the data already written.
    *
+   * @example Close after the last write
+   * ```ts ignore
+   * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * const conn = await connectNamedPipe("my-app");
+   * await conn.write(new TextEncoder().encode("bye"));
+   * conn.close(); // the server reads "bye", then the end of the stream
+   * ```
+   *
    * @throws {Deno.errors.BadResource} If it is already closed.
    */
   close(): void {
@@ -329,5 +502,33 @@ export class NamedPipeConn implements Disposable {
   /** Closes the connection if it is still open. */
   [Symbol.dispose](): void {
     if (!this.#io.closed) this.#io.close();
+  }
+
+  /**
+   * Receives message after message (message mode), until the end of the
+   * stream. Leaving the loop early leaves the connection open.
+   *
+   * @example Every message a client sends
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using listener = listenNamedPipe("jobs", { mode: "message" });
+   * using conn = await listener.accept();
+   * for await (const message of conn) console.log(message.byteLength);
+   * ```
+   *
+   * @returns An iterator of messages.
+   * @throws {Deno.errors.NotSupported} On a byte-mode connection (read its
+   * `readable` instead).
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    if (this.#mode !== "message") {
+      throw new Deno.errors.NotSupported(
+        `Cannot iterate the messages of named pipe "${this.#path}": the connection is in byte mode (read its readable instead)`,
+      );
+    }
+    for (let message = await this.receive(); message !== null; message = await this.receive()) {
+      yield message;
+    }
   }
 }

@@ -23,7 +23,7 @@ import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
-import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
 import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
 
 /** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
@@ -62,7 +62,7 @@ export interface NamedPipeConnectOptions {
    * connect fails with `PermissionDenied`, naming what was expected and what
    * was found. Only for local pipes (`\\.\pipe\...`).
    *
-   * The pipe's access rule keeps other users from adding instances of a
+   * The pipe's `security` rule keeps other users from adding instances of a
    * winipc name, and `FILE_FLAG_FIRST_PIPE_INSTANCE` keeps out a process
    * that comes before the server; but another process of the same user can
    * add instances of the name at any time and take some of the clients.
@@ -247,7 +247,7 @@ const BUSY_SLICE = 100;
  * @throws {Deno.errors.NotFound} If no such pipe exists (and no timeout).
  * @throws {Deno.errors.Busy} If all instances are busy (and no timeout).
  * @throws {Deno.errors.TimedOut} If the timeout passed.
- * @throws {Deno.errors.PermissionDenied} If the pipe's access rule excludes
+ * @throws {Deno.errors.PermissionDenied} If the pipe's `security` rule excludes
  * us, or the server is not the one `server` asks for (the handle is closed
  * before anything was sent).
  */
@@ -384,7 +384,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
       }
     }
     associate(handle);
-    return new NamedPipeConn(handle, path, mode, "client");
+    return newNamedPipeConn(handle, path, mode, "client");
   } catch (error) {
     handle.close();
     throw error;

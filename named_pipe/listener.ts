@@ -19,12 +19,12 @@ import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associateOrClose, type IoResult, startIo } from "../_win32/completion.ts";
-import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
+import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
+import { checkChoice, type SecurityRule, type WaitOptions } from "../_win32/options.ts";
+import { startTimer } from "../_win32/timeout.ts";
 import { pipePath } from "./_path.ts";
-import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
-
-/** Who may connect to a pipe. */
-export type NamedPipeAccess = AccessRule;
+import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
+import { checkWait } from "./_wait.ts";
 
 /** Options for {@linkcode listenNamedPipe}. */
 export interface NamedPipeListenOptions {
@@ -55,14 +55,15 @@ export interface NamedPipeListenOptions {
    * Administrators), `"everyone"` (every local user may read and write, but
    * only those three may create instances of the name), or `{ sddl }` for a
    * security descriptor of your own. Relaxing it lets other users' processes
-   * talk to yours: validate what they send.
+   * talk to yours: validate what they send. (Earlier versions called this
+   * option `access`; passing `access` is now a `TypeError`.)
    * @default {"owner"}
    */
-  access?: NamedPipeAccess;
+  security?: SecurityRule;
   /**
    * Accept clients from other machines. Off by default
    * (`PIPE_REJECT_REMOTE_CLIENTS`): turning it on exposes the pipe to the
-   * network, where the access rule above is all that stands in the way.
+   * network, where the `security` rule above is all that stands in the way.
    * @default {false}
    */
   allowRemoteClients?: boolean;
@@ -77,12 +78,6 @@ export interface NamedPipeListenOptions {
    * @default {4}
    */
   backlog?: number;
-}
-
-/** Options for {@linkcode NamedPipeListener.accept}. */
-export interface NamedPipeAcceptOptions {
-  /** Cancels the wait for a client; the listener stays usable. */
-  signal?: AbortSignal;
 }
 
 function checkSize(value: unknown, name: string, fallback: number): number {
@@ -109,6 +104,11 @@ interface Listening {
   cancel: (() => void) | null;
 }
 
+/** What only this file can hand to the constructor: users cannot make listeners. */
+const KEY = Symbol("NamedPipeListener");
+
+let newListener: (path: string, options: NamedPipeListenOptions) => NamedPipeListener;
+
 /** An accept() waiting for a connection. */
 interface Waiter {
   resolve(conn: NamedPipeConn): void;
@@ -127,6 +127,17 @@ interface Waiter {
  * open. An open listener has a `ConnectNamedPipe` pending on each waiting
  * instance, which keeps the process running until `close()`, as a Node.js
  * server does.
+ *
+ * @example Serve each client in turn
+ * ```ts ignore
+ * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+ *
+ * using listener = listenNamedPipe("my-app", { mode: "message" });
+ * for await (const conn of listener) { // ends when the listener is closed
+ *   using _ = conn;
+ *   for await (const request of conn) await conn.send(request); // echo
+ * }
+ * ```
  */
 export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposable {
   #closed = false;
@@ -135,28 +146,37 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   /** Connected instances (or failures) that accept() has not taken yet. */
   readonly #ready: (OwnedHandle | Error)[] = [];
   readonly #waiters: Waiter[] = [];
-  readonly #security: SecurityAttributes;
-  readonly #openMode: number;
-  readonly #pipeMode: number;
-  readonly #maxInstances: number;
-  readonly #outBufferSize: number;
-  readonly #inBufferSize: number;
-  readonly #backlog: number;
-  /** The pipe's full path, `\\.\pipe\...`. */
-  readonly path: string;
-  /** The mode of every connection. */
-  readonly mode: NamedPipeMode;
+  #security!: SecurityAttributes;
+  #openMode!: number;
+  #pipeMode!: number;
+  #maxInstances!: number;
+  #outBufferSize!: number;
+  #inBufferSize!: number;
+  #backlog!: number;
+  #path!: string;
+  #mode!: NamedPipeMode;
 
-  /** @internal Use {@linkcode listenNamedPipe}. */
-  constructor(path: string, options: NamedPipeListenOptions) {
-    const mode = options.mode ?? "byte";
-    if (mode !== "byte" && mode !== "message") {
+  private constructor(key: symbol) {
+    if (key !== KEY) {
+      throw new TypeError("Illegal constructor: listeners come from listenNamedPipe()");
+    }
+  }
+
+  static {
+    newListener = (path, options) => new NamedPipeListener(KEY).#init(path, options);
+  }
+
+  #init(path: string, options: NamedPipeListenOptions): this {
+    const what = `Cannot listen on named pipe "${path}"`;
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`${what}: options must be an object, got ${String(options)}`);
+    }
+    if ((options as { access?: unknown }).access !== undefined) {
       throw new TypeError(
-        `Cannot listen on named pipe "${path}": mode must be "byte" or "message", got ${
-          String(mode)
-        }`,
+        `${what}: the access option is now called security ({ security: "owner" | "everyone" | { sddl } })`,
       );
     }
+    const mode = checkChoice(options.mode, ["byte", "message"], "byte", "mode", what);
     const max = options.maxInstances ?? Infinity;
     if (
       max !== Infinity && (typeof max !== "number" || !Number.isInteger(max) || max < 1 ||
@@ -193,22 +213,22 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
         }`,
       );
     }
-    const access = options.access;
+    const security = options.security;
     if (
-      access !== undefined && access !== "owner" && access !== "everyone" &&
-      !(typeof access === "object" && access !== null && Object.hasOwn(access, "sddl") &&
-        typeof access.sddl === "string")
+      security !== undefined && security !== "owner" && security !== "everyone" &&
+      !(typeof security === "object" && security !== null && Object.hasOwn(security, "sddl") &&
+        typeof security.sddl === "string")
     ) {
       throw new TypeError(
-        `Cannot listen on named pipe "${path}": access must be "owner", "everyone" or { sddl }, got ${
-          typeof access === "string" ? `"${access}"` : String(access)
+        `${what}: security must be "owner", "everyone" or { sddl }, got ${
+          typeof security === "string" ? JSON.stringify(security) : String(security)
         }`,
       );
     }
     // FILE_GENERIC_READ | FILE_GENERIC_WRITE without FILE_CREATE_PIPE_INSTANCE (0x4).
-    const sddl = accessSddl(access, "0x0012019b", `Cannot listen on named pipe "${path}": access`);
-    this.path = path;
-    this.mode = mode;
+    const sddl = accessSddl(security, "0x0012019b", `${what}: security`);
+    this.#path = path;
+    this.#mode = mode;
     this.#maxInstances = max === Infinity ? PIPE_UNLIMITED_INSTANCES : max;
     this.#openMode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
     this.#pipeMode =
@@ -222,6 +242,17 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
       this.#closeAll();
       throw error;
     }
+    return this;
+  }
+
+  /** The pipe's full path, `\\.\pipe\...`. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** The mode of every connection: `"byte"` or `"message"`. */
+  get mode(): NamedPipeMode {
+    return this.#mode;
   }
 
   #createInstance(first: boolean): OwnedHandle {
@@ -329,7 +360,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   }
 
   #conn(handle: OwnedHandle): NamedPipeConn {
-    return new NamedPipeConn(handle, this.path, this.mode, "server", () => {
+    return newNamedPipeConn(handle, this.#path, this.#mode, "server", () => {
       // An instance is free again (it matters at maxInstances).
       if (!this.#closed) {
         this.#fill();
@@ -339,14 +370,25 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   }
 
   /**
-   * The raw handle of the oldest instance waiting for a client, for
-   * inspection (tests, security checks).
+   * The raw Win32 handle of the oldest instance waiting for a client, for
+   * FFI calls of your own (reading the security descriptor the pipe got,
+   * for example). It stays owned by the listener, which closes it when a
+   * client connects to it or the listener closes: do not close it, and do
+   * not keep it.
+   *
+   * @throws {Deno.errors.BadResource} If the listener is closed, or no
+   * instance is waiting (every instance is in use).
    */
-  get listeningHandle(): Deno.PointerObject {
+  get unsafeHandle(): Deno.PointerValue {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot use named pipe listener "${this.#path}": it is closed`,
+      );
+    }
     const first = this.#listening.values().next();
     if (first.done) {
       throw new Deno.errors.BadResource(
-        `Named pipe "${this.path}" has no listening instance (all instances are connected)`,
+        `Named pipe "${this.#path}" has no listening instance (all instances are connected)`,
       );
     }
     return first.value.handle.raw;
@@ -358,29 +400,53 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   }
 
   /**
-   * Waits for the next client. Calls queue up: each gets its own client.
+   * Waits for the next client. Calls queue up: each gets its own client,
+   * oldest call first.
    *
-   * @param options Cancellation.
+   * @example Wait at most 10 seconds for a client
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using listener = listenNamedPipe("my-app");
+   * using conn = await listener.accept({ timeout: 10_000 });
+   * ```
+   *
+   * @param options How long to wait (`timeout`, `Infinity` by default; `0`
+   * takes only a client that has already connected) and cancellation.
    * @returns The server end of the new connection.
+   * @throws {Deno.errors.TimedOut} If no client came within `timeout`; the
+   * listener stays usable.
    * @throws {Deno.errors.BadResource} If the listener is (or gets) closed.
+   * @throws {RangeError} For a bad `timeout`.
    * @throws The signal's reason when aborted; the listener stays usable.
    */
-  accept(options: NamedPipeAcceptOptions = {}): Promise<NamedPipeConn> {
-    const { signal } = options;
+  accept(options?: WaitOptions): Promise<NamedPipeConn> {
+    let timeout: number;
+    let signal: AbortSignal | undefined;
+    try {
+      ({ timeout, signal } = checkWait(options, `accept on named pipe "${this.#path}"`));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#closed) return Promise.reject(this.#closedError());
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<NamedPipeConn>((resolve, reject) => {
-      const onAbort = () => {
+      let cancelTimer = () => {};
+      const leave = (reason: unknown) => {
         const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        reject(signal!.reason);
+        if (index === -1) return;
+        this.#waiters.splice(index, 1);
+        waiter.reject(reason);
       };
+      const onAbort = () => leave(signal!.reason);
       const waiter: Waiter = {
         resolve: (conn) => {
+          cancelTimer();
           signal?.removeEventListener("abort", onAbort);
           resolve(conn);
         },
         reject: (reason) => {
+          cancelTimer();
           signal?.removeEventListener("abort", onAbort);
           reject(reason);
         },
@@ -390,11 +456,21 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
       try {
         this.#fill();
       } catch (error) {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        waiter.reject(error);
+        leave(error);
         return;
       }
       this.#deliver();
+      if (!this.#waiters.includes(waiter)) return;
+      const timedOut = () =>
+        leave(
+          new Deno.errors.TimedOut(
+            timeout === 0
+              ? `Cannot accept on named pipe "${this.#path}": no client was waiting (timeout 0)`
+              : `Cannot accept on named pipe "${this.#path}": no client came within ${timeout} ms`,
+          ),
+        );
+      if (timeout === 0) timedOut();
+      else cancelTimer = startTimer(timeout, timedOut);
     });
   }
 
@@ -414,6 +490,15 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * iteration ends, every instance still waiting for a client is cancelled
    * and closed, and clients not yet accepted are disconnected. Accepted
    * connections stay open.
+   *
+   * @example Stop after the first client
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * const listener = listenNamedPipe("my-app");
+   * const conn = await listener.accept();
+   * listener.close(); // conn stays open
+   * ```
    *
    * @throws {Deno.errors.BadResource} If it is already closed.
    */
@@ -447,7 +532,19 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     if (!this.#closed) this.close();
   }
 
-  /** Yields each new connection until the listener is closed. */
+  /**
+   * Yields each new connection until the listener is closed.
+   *
+   * @example Accept for ever
+   * ```ts ignore
+   * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
+   *
+   * using listener = listenNamedPipe("my-app");
+   * for await (const conn of listener) conn.close();
+   * ```
+   *
+   * @returns An iterator of connections.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<NamedPipeConn> {
     while (!this.#closed) {
       try {
@@ -489,9 +586,10 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
  *
  * @param name A short name (`"my-app"` means `\\.\pipe\my-app`) or a full
  * `\\.\pipe\...` path.
- * @param options Mode, instances, backlog, buffers, access, remote clients.
+ * @param options Mode, instances, backlog, buffers, security, remote clients.
  * @returns The listener.
- * @throws {TypeError} For a bad name or option.
+ * @throws {TypeError} For a bad name or option (the old `access` option
+ * too: it is now `security`).
  * @throws {RangeError} For a bad size, instance count or backlog.
  * @throws {Deno.errors.AlreadyExists} If another server has the name.
  */
@@ -499,5 +597,5 @@ export function listenNamedPipe(
   name: string,
   options: NamedPipeListenOptions = {},
 ): NamedPipeListener {
-  return new NamedPipeListener(pipePath(name, "listen"), options);
+  return newListener(pipePath(name, "listen"), options);
 }

@@ -6,12 +6,12 @@
  * ```ts ignore
  * import { connectNamedPipe, listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
- * // Server: a backlog of instances always listening; owner-only access; no remote clients.
+ * // Server: a backlog of instances always listening; owner-only security; no remote clients.
  * using listener = listenNamedPipe("my-app", { mode: "message" });
  * (async () => {
  *   for await (const conn of listener) {
- *     const request = await conn.readMessage();
- *     if (request !== null) await conn.writeMessage(request); // echo
+ *     const request = await conn.receive({ timeout: 10_000 });
+ *     if (request !== null) await conn.send(request); // echo
  *     conn.close();
  *   }
  * })();
@@ -32,11 +32,7 @@
  * @module
  */
 export { listenNamedPipe, NamedPipeListener } from "./listener.ts";
-export type {
-  NamedPipeAcceptOptions,
-  NamedPipeAccess,
-  NamedPipeListenOptions,
-} from "./listener.ts";
+export type { NamedPipeListenOptions } from "./listener.ts";
 export { connectNamedPipe } from "./connect.ts";
 export type {
   NamedPipeConnectOptions,
@@ -47,10 +43,5 @@ export { callNamedPipe } from "./call.ts";
 export type { CallNamedPipeOptions } from "./call.ts";
 export { listNamedPipes } from "./list.ts";
 export { NamedPipeConn } from "./conn.ts";
-export type {
-  Account,
-  NamedPipeEnd,
-  NamedPipeIoOptions,
-  NamedPipeMode,
-  NamedPipePeek,
-} from "./conn.ts";
+export type { Account, NamedPipeEnd, NamedPipeMode, NamedPipePeek } from "./conn.ts";
+export type { SecurityRule, WaitOptions } from "../_win32/options.ts";

@@ -3,8 +3,15 @@
 // Values that name properties of Object.prototype must fail like any other
 // unknown value: options are matched against their own allowed values only.
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { callNamedPipe, connectNamedPipe, listenNamedPipe } from "./mod.ts";
-import type { NamedPipeAccess, NamedPipeConnectOptions, NamedPipeListenOptions } from "./mod.ts";
+import * as mod from "./mod.ts";
+import {
+  callNamedPipe,
+  connectNamedPipe,
+  listenNamedPipe,
+  NamedPipeConn,
+  NamedPipeListener,
+} from "./mod.ts";
+import type { NamedPipeConnectOptions, NamedPipeListenOptions, SecurityRule } from "./mod.ts";
 import { isSidString } from "./_identity.ts";
 
 const HOSTILE = ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf", ""];
@@ -53,24 +60,26 @@ Deno.test("connectNamedPipe() refuses hostile mode, timeout, signal and server v
   );
 });
 
-Deno.test("listenNamedPipe() refuses hostile mode, access, backlog and size values", () => {
+Deno.test("listenNamedPipe() refuses hostile mode, security, backlog and size values", () => {
   const cases: [NamedPipeListenOptions, typeof TypeError | typeof RangeError, string][] = [];
   for (const value of HOSTILE) {
     cases.push([{ mode: any(value) }, TypeError, 'mode must be "byte" or "message"']);
     cases.push([
-      { access: any(value) as NamedPipeAccess },
+      { security: any(value) as SecurityRule },
       TypeError,
-      'access must be "owner", "everyone" or { sddl }',
+      'security must be "owner", "everyone" or { sddl }',
     ]);
     cases.push([{ backlog: any(value) }, RangeError, "backlog must be a whole number"]);
     cases.push([{ maxInstances: any(value) }, RangeError, "maxInstances must be"]);
   }
   // An sddl inherited from a prototype is not an own value.
   cases.push([
-    { access: Object.create({ sddl: "D:(A;;GA;;;WD)" }) },
+    { security: Object.create({ sddl: "D:(A;;GA;;;WD)" }) },
     TypeError,
-    'access must be "owner", "everyone" or { sddl }',
+    'security must be "owner", "everyone" or { sddl }',
   ]);
+  cases.push([{ security: any(null) }, TypeError, "security must be"]);
+  cases.push([any(null), TypeError, "options must be an object"]);
   cases.push([{ backlog: 0 }, RangeError, "backlog must be a whole number from 1 to 254"]);
   cases.push([{ backlog: 255 }, RangeError, "backlog must be"]);
   cases.push([{ backlog: 3, maxInstances: 2 }, RangeError, "from 1 to 2 (maxInstances)"]);
@@ -89,4 +98,36 @@ Deno.test("isSidString() accepts SIDs only", () => {
   for (const bad of [...HOSTILE, "S-1", "S-2-5-18", "S-1-5-x", "S-1-5-18 ", 42, null]) {
     assertEquals(isSidString(bad), false, String(bad));
   }
+});
+
+Deno.test("listenNamedPipe() refuses the old access option, naming security", () => {
+  for (const access of ["everyone", "owner", { sddl: "D:(A;;GA;;;WD)" }]) {
+    assertThrows(
+      () => listenNamedPipe("x", any({ access })),
+      TypeError,
+      "the access option is now called security",
+    );
+  }
+  // Even next to security: the old name is never silently ignored.
+  assertThrows(
+    () => listenNamedPipe("x", any({ security: "owner", access: "everyone" })),
+    TypeError,
+    "now called security",
+  );
+});
+
+Deno.test("NamedPipeConn and NamedPipeListener cannot be constructed, and no internal is exported", () => {
+  // deno-lint-ignore no-explicit-any
+  const construct = (type: any, ...args: unknown[]) => () => new type(...args);
+  assertThrows(construct(NamedPipeConn), TypeError, "Illegal constructor");
+  assertThrows(construct(NamedPipeConn, Symbol("NamedPipeConn"), {}, "x"), TypeError, "Illegal");
+  assertThrows(construct(NamedPipeListener, undefined, "\\\\.\\pipe\\x", {}), TypeError, "Illegal");
+  assertEquals(Object.keys(mod).sort(), [
+    "NamedPipeConn",
+    "NamedPipeListener",
+    "callNamedPipe",
+    "connectNamedPipe",
+    "listNamedPipes",
+    "listenNamedPipe",
+  ]);
 });

@@ -237,12 +237,12 @@ export function payload(size: number): Uint8Array {
 }
 
 /** What {@linkcode echo} needs of a connection (a `NamedPipeConn`). */
-export interface EchoConn {
+export interface EchoConn extends AsyncIterable<Uint8Array> {
   readonly mode: "byte" | "message";
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
-  readMessage(): Promise<Uint8Array | null>;
-  writeMessage(data: Uint8Array): Promise<void>;
+  receive(): Promise<Uint8Array | null>;
+  send(data: Uint8Array): Promise<void>;
 }
 
 /**
@@ -253,8 +253,8 @@ export interface EchoConn {
  */
 export async function echo(conn: EchoConn): Promise<void> {
   if (conn.mode === "message") {
-    for (let m = await conn.readMessage(); m !== null; m = await conn.readMessage()) {
-      await conn.writeMessage(m);
+    for await (const m of conn) {
+      await conn.send(m);
     }
   } else {
     const buffer = new Uint8Array(65536);

@@ -34,8 +34,8 @@ for (const mode of ["byte", "message"] as const) {
     for (const size of sizes) {
       const data = payload(size);
       if (mode === "message") {
-        await conn.writeMessage(data);
-        assertEquals(await conn.readMessage(), data);
+        await conn.send(data);
+        assertEquals(await conn.receive(), data);
       } else {
         // The C server echoes each read; send in pieces it can echo back
         // while we read (it uses blocking I/O on one thread).

@@ -21,11 +21,11 @@ interface StormReport {
 /** Answers one message with "ack <message>", then closes. */
 async function answer(conn: NamedPipeConn, received: string[]): Promise<void> {
   using _ = conn;
-  const message = await conn.readMessage();
+  const message = await conn.receive();
   if (message === null) return;
   const text = decoder.decode(message);
   received.push(text);
-  await conn.writeMessage(encoder.encode(`ack ${text}`));
+  await conn.send(encoder.encode(`ack ${text}`));
 }
 
 /**
@@ -273,7 +273,7 @@ windowsTest(
     conns.pop()!.close();
     assertEquals(await probe(name), "connected");
     using late = await listener.accept();
-    assertEquals(await late.readMessage(), null); // the probe connected and left
+    assertEquals(await late.receive(), null); // the probe connected and left
     for (const conn of conns) conn.close();
     assertEquals((await clients.finish()).code, 0);
   },

@@ -17,6 +17,7 @@ import {
   listenNamedPipe,
   listNamedPipes,
   type NamedPipeConn,
+  type NamedPipeListener,
 } from "../named_pipe/mod.ts";
 import { objectSddl } from "../_win32/security.ts";
 import { advapi32, kernel32 } from "../_win32/ffi.ts";
@@ -102,15 +103,15 @@ windowsTest(
     using conn = await listener.accept();
     assertEquals(await client.line(), "ready");
     for (const size of sizes) {
-      const message = await conn.readMessage();
+      const message = await conn.receive();
       assert(message !== null, `message of ${size} bytes missing`);
       assertEquals(message!.length, size);
       assertEquals(message, payload(size));
     }
-    await conn.writeMessage(encoder.encode("thanks"));
+    await conn.send(encoder.encode("thanks"));
     assertEquals(await client.line(), "thanks");
     assertEquals((await client.finish()).code, 0);
-    assertEquals(await conn.readMessage(), null);
+    assertEquals(await conn.receive(), null);
   },
 );
 
@@ -123,8 +124,8 @@ windowsTest("4. a short read of a message returns the rest on the next reads", {
   const got: number[] = [];
   for (let i = 0; i < 4; i++) got.push((await conn.read(small))!);
   assertEquals(got, [300, 300, 300, 100]);
-  assertEquals(await conn.readMessage(), payload(10));
-  await conn.writeMessage(encoder.encode("ok"));
+  assertEquals(await conn.receive(), payload(10));
+  await conn.send(encoder.encode("ok"));
   assertEquals((await client.finish()).code, 0);
 });
 
@@ -217,8 +218,8 @@ windowsTest("10. a byte-mode pipe cannot be read as messages", {}, async () => {
   const accepting2 = listener.accept();
   using client = await connectNamedPipe(name, { timeout: 5000 });
   using conn = await accepting2;
-  await assertRejects(() => conn.readMessage(), Deno.errors.NotSupported, "byte mode");
-  await assertRejects(() => client.writeMessage(new Uint8Array(1)), Deno.errors.NotSupported);
+  await assertRejects(() => conn.receive(), Deno.errors.NotSupported, "byte mode");
+  await assertRejects(() => client.send(new Uint8Array(1)), Deno.errors.NotSupported);
   await assertRejects(() => client.transact(new Uint8Array(1)), Deno.errors.NotSupported);
 });
 
@@ -284,23 +285,56 @@ windowsTest("13. peer identity: process ids seen on both ends are the real ones"
   assertEquals(typeof conn.peerSessionId, "number");
 });
 
+/** The SDDL of the security descriptor a listener's pipe really got. */
+function pipeSddl(listener: NamedPipeListener): string {
+  return objectSddl(listener.unsafeHandle!);
+}
+
 windowsTest("secure default: owner-only DACL, nothing for Everyone or Anonymous", {}, () => {
   using listener = listenNamedPipe(uniqueName("dacl"));
-  const sddl = objectSddl(listener.listeningHandle);
+  const sddl = pipeSddl(listener);
   assertMatch(sddl, /\(A;;[^;]*;;;SY\)/);
   assertMatch(sddl, /\(A;;[^;]*;;;BA\)/);
   assertNotMatch(sddl, /;;;(WD|AN|AU|BU)\)/);
-  using open = listenNamedPipe(uniqueName("everyone"), { access: "everyone" });
-  const everyone = objectSddl(open.listeningHandle);
-  const entry = /\(A;;(0x[0-9a-f]+);;;WD\)/i.exec(everyone);
-  assert(entry, everyone);
-  // Everyone may read and write but not create instances (FILE_CREATE_PIPE_INSTANCE, 0x4).
-  assertEquals(Number(entry![1]) & 0x4, 0);
-  assertThrows(
-    () => listenNamedPipe(uniqueName("bad"), { access: { sddl: "nonsense" } }),
-    TypeError,
-  );
+  using owner = listenNamedPipe(uniqueName("owner"), { security: "owner" });
+  // security: "owner" is the default, spelt out.
+  const dacl = (text: string) => text.slice(text.indexOf("D:"));
+  assertEquals(dacl(pipeSddl(owner)), dacl(sddl));
 });
+
+windowsTest(
+  'security: "everyone" and { sddl } set the pipe\'s DACL; access is a TypeError',
+  {},
+  () => {
+    using open = listenNamedPipe(uniqueName("everyone"), { security: "everyone" });
+    const everyone = pipeSddl(open);
+    const entry = /\(A;;(0x[0-9a-f]+);;;WD\)/i.exec(everyone);
+    assert(entry, everyone);
+    // Everyone may read and write but not create instances (FILE_CREATE_PIPE_INSTANCE, 0x4).
+    assertEquals(Number(entry![1]) & 0x4, 0);
+    // Every instance gets it, not only the first (the backlog's others too).
+    using own = listenNamedPipe(uniqueName("sddl"), {
+      security: { sddl: "D:P(A;;GA;;;SY)(A;;GRGW;;;AU)(A;;GA;;;OW)" },
+    });
+    const custom = pipeSddl(own);
+    assertMatch(custom, /;;;AU\)/);
+    assertNotMatch(custom, /;;;(WD|BA)\)/);
+    assertThrows(
+      () => listenNamedPipe(uniqueName("bad"), { security: { sddl: "nonsense" } }),
+      TypeError,
+    );
+    const name = uniqueName("old-access");
+    assertThrows(
+      // deno-lint-ignore no-explicit-any
+      () => listenNamedPipe(name, { access: "everyone" } as any),
+      TypeError,
+      "the access option is now called security",
+    );
+    // Nothing was created under the name: it is still free.
+    using after = listenNamedPipe(name);
+    assertEquals(after.path, `\\\\.\\pipe\\${name}`);
+  },
+);
 
 windowsTest(
   "secure default: a name served by another process fails with AlreadyExists",
@@ -340,14 +374,14 @@ windowsTest("transact() and peek() in message mode, against a winipc echo server
   assertEquals(await conn.transact(encoder.encode("ping")), encoder.encode("ping"));
   const big = payload(150_000);
   assertEquals(await conn.transact(big), big);
-  await conn.writeMessage(encoder.encode("peek me"));
+  await conn.send(encoder.encode("peek me"));
   let peeked = conn.peek();
   for (let i = 0; i < 100 && peeked.bytesAvailable === 0; i++) {
     await new Promise((r) => setTimeout(r, 10));
     peeked = conn.peek();
   }
   assertEquals(peeked.messageBytesLeft, 7);
-  assertEquals(decoder.decode((await conn.readMessage())!), "peek me");
+  assertEquals(decoder.decode((await conn.receive())!), "peek me");
   conn.close();
   assertEquals((await server.finish()).code, 0);
 });
@@ -456,7 +490,7 @@ windowsTest(
     await using client = new Peer(PEER, ["send", name, "message", "5"]);
     using conn = await listener.accept();
     assertEquals(await client.line(), "ready");
-    assertEquals(await conn.readMessage(), payload(5));
+    assertEquals(await conn.receive(), payload(5));
     const user = await conn.peerUser();
     assertMatch(user.sid, /^S-1-5-21(-\d+){4}$/);
     assertEquals(user.name?.toLowerCase(), Deno.env.get("USERNAME")?.toLowerCase());
@@ -473,7 +507,7 @@ windowsTest(
       0,
     );
     assertEquals(lastError(), 1008); // ERROR_NO_TOKEN
-    await conn.writeMessage(encoder.encode("bye"));
+    await conn.send(encoder.encode("bye"));
     assertEquals(await client.line(), "bye");
     assertEquals((await client.finish()).code, 0);
   },
@@ -541,9 +575,157 @@ windowsTest("callNamedPipe(): a server that never replies is cancelled cleanly",
     signal: AbortSignal.timeout(300),
   });
   using conn = await accepted;
-  assertEquals(decoder.decode((await conn.readMessage())!), "anyone?");
+  assertEquals(decoder.decode((await conn.receive())!), "anyone?");
   const error = await assertRejects(() => calling);
   assertEquals((error as DOMException).name, "TimeoutError");
   // The caller closed its end: the server sees the end of the stream.
-  assertEquals(await conn.readMessage(), null);
+  assertEquals(await conn.receive(), null);
+});
+
+windowsTest(
+  "message mode: send()/receive(), and for await over the messages, ending at the end of the stream",
+  {},
+  async () => {
+    const name = uniqueName("iterate");
+    using listener = listenNamedPipe(name, { mode: "message" });
+    const sizes = [3, 0, 70_000, 1, 0];
+    await using client = new Peer(PEER, ["send-close", name, "message", sizes.join(",")]);
+    using conn = await listener.accept({ timeout: 10_000 });
+    assertEquals(await client.line(), "ready");
+    const got: Uint8Array[] = [];
+    for await (const message of conn) got.push(message);
+    assertEquals(got, sizes.map(payload));
+    // The end of the stream stays the end.
+    assertEquals(await conn.receive(), null);
+    assertEquals((await client.finish()).code, 0);
+
+    // send() and receive() against a winipc echo server in another process.
+    const echoName = uniqueName("send");
+    await using server = new Peer(PEER, ["echo-server", echoName, "message", "1"]);
+    assertEquals(await server.line(), "ready");
+    const echoed = await connectNamedPipe(echoName, { mode: "message", timeout: 5000 });
+    for (const size of [0, 5, 100_000]) {
+      await echoed.send(payload(size));
+      assertEquals(await echoed.receive({ timeout: 10_000 }), payload(size));
+    }
+    echoed.close();
+    assertEquals((await server.finish()).code, 0);
+    // Byte mode has no messages to iterate.
+    const bytesName = uniqueName("byte-iterate");
+    using bytes = listenNamedPipe(bytesName);
+    using bytesClient = await connectNamedPipe(bytesName);
+    using bytesConn = await bytes.accept();
+    await assertRejects(
+      async () => {
+        for await (const _ of bytesConn) { /* never */ }
+      },
+      Deno.errors.NotSupported,
+      "byte mode",
+    );
+    await assertRejects(() => bytesClient.send(new Uint8Array(1)), Deno.errors.NotSupported);
+  },
+);
+
+windowsTest(
+  "timeouts: accept, read and receive fail with TimedOut, not early; 0 tries once",
+  {},
+  async () => {
+    const name = uniqueName("timeouts");
+    using listener = listenNamedPipe(name, { mode: "message" });
+    // accept: nobody comes.
+    let start = performance.now();
+    await assertRejects(
+      () => listener.accept({ timeout: 150 }),
+      Deno.errors.TimedOut,
+      "no client came within 150 ms",
+    );
+    assert(performance.now() - start >= 150, `${performance.now() - start} ms`);
+    start = performance.now();
+    await assertRejects(() => listener.accept({ timeout: 0 }), Deno.errors.TimedOut, "timeout 0");
+    assert(performance.now() - start < 100);
+    await assertRejects(() => listener.accept({ timeout: -1 }), RangeError, "timeout");
+    // accept with 0: a client that has already connected is taken.
+    await using client = new Peer(PEER, ["send", name, "message", "4"]);
+    assertEquals(await client.line(), "ready");
+    let taken: NamedPipeConn | undefined;
+    for (let i = 0; i < 100 && taken === undefined; i++) {
+      taken = await listener.accept({ timeout: 0 }).catch((error) => {
+        if (error instanceof Deno.errors.TimedOut) return undefined;
+        throw error;
+      });
+      if (taken === undefined) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert(taken !== undefined, "accept({ timeout: 0 }) never took the connected client");
+    using conn: NamedPipeConn = taken!;
+    // receive with 0: the message is there (or comes), then nothing is.
+    let message: Uint8Array | null | undefined;
+    for (let i = 0; i < 100 && message === undefined; i++) {
+      message = await conn.receive({ timeout: 0 }).catch((error) => {
+        if (error instanceof Deno.errors.TimedOut) return undefined;
+        throw error;
+      });
+      if (message === undefined) await new Promise((r) => setTimeout(r, 10));
+    }
+    assertEquals(message, payload(4));
+    start = performance.now();
+    await assertRejects(() => conn.receive({ timeout: 0 }), Deno.errors.TimedOut, "timeout 0");
+    assert(performance.now() - start < 100);
+    start = performance.now();
+    await assertRejects(
+      () => conn.receive({ timeout: 200 }),
+      Deno.errors.TimedOut,
+      "timed out after 200 ms",
+    );
+    assert(performance.now() - start >= 200, `${performance.now() - start} ms`);
+    // read, too; and a timeout is no abort of the connection: it still works.
+    start = performance.now();
+    await assertRejects(
+      () => conn.read(new Uint8Array(8), { timeout: 120 }),
+      Deno.errors.TimedOut,
+      "timed out after 120 ms",
+    );
+    assert(performance.now() - start >= 120, `${performance.now() - start} ms`);
+    await assertRejects(() => conn.read(new Uint8Array(8), { timeout: 0 }), Deno.errors.TimedOut);
+    await conn.send(encoder.encode("still here"), { timeout: 5000 });
+    assertEquals(await client.line(), "still here");
+    assertEquals((await client.finish()).code, 0);
+    // The client's end: receive with a timeout returns null at the end.
+    assertEquals(await conn.receive({ timeout: 10_000 }), null);
+  },
+);
+
+windowsTest("unsafeHandle is the raw handle; internals are not reachable", {}, async () => {
+  const name = uniqueName("unsafe");
+  const listener = listenNamedPipe(name, { mode: "message" });
+  const client = await connectNamedPipe(name, { mode: "message" });
+  const server = await listener.accept();
+  const k = kernel32();
+  for (const conn of [client, server]) {
+    assert(conn.unsafeHandle !== null);
+    // GetNamedPipeInfo: PIPE_SERVER_END (1) on the server's handle, PIPE_TYPE_MESSAGE (4).
+    const flags = new Uint32Array(1);
+    const none = new Uint32Array(1);
+    assert(k.GetNamedPipeInfo(conn.unsafeHandle, flags, none, none, none));
+    assertEquals(flags[0] & 1, conn.end === "server" ? 1 : 0);
+    assertEquals(flags[0] & 4, 4);
+    assertEquals(Object.getOwnPropertyNames(conn), []);
+    for (const key of ["handle", "io", "raw", "_handle", "listeningHandle", "handleValue"]) {
+      assertEquals(key in conn, false, key);
+    }
+  }
+  assert(listener.unsafeHandle !== null);
+  assertEquals(Object.getOwnPropertyNames(listener), []);
+  for (const key of ["listeningHandle", "handle", "raw", "security", "instances"]) {
+    assertEquals(key in listener, false, key);
+  }
+  // deno-lint-ignore no-explicit-any
+  const Conn = client.constructor as any;
+  assertThrows(() => new Conn(Symbol("NamedPipeConn")), TypeError, "Illegal constructor");
+  await client.send(encoder.encode("via winipc"));
+  assertEquals(decoder.decode((await server.receive())!), "via winipc");
+  client.close();
+  server.close();
+  listener.close();
+  assertThrows(() => client.unsafeHandle, Deno.errors.BadResource, "closed");
+  assertThrows(() => listener.unsafeHandle, Deno.errors.BadResource, "closed");
 });

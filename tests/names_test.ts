@@ -141,8 +141,8 @@ windowsTest("legitimate names still work: dots inside, spaces, non-ASCII", {}, a
   using listener = listenNamedPipe(name, { mode: "message" });
   const served = (async () => {
     using conn = await listener.accept();
-    const request = await conn.readMessage();
-    await conn.writeMessage(request!);
+    const request = await conn.receive();
+    await conn.send(request!);
   })();
   const reply = await callNamedPipe(name, encoder.encode("ping"), { timeout: 2000 });
   assertEquals(decoder.decode(reply), "ping");
