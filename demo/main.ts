@@ -51,8 +51,8 @@ if (Deno.args[0] === "--child") {
   const channelName = childArgument(5, "the shared channel name");
   using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
-  await pipe.writeMessage(new TextEncoder().encode(line));
-  const reply = await pipe.readMessage();
+  await pipe.send(new TextEncoder().encode(line));
+  const reply = await pipe.receive();
   console.log(`child: the server answered "${new TextDecoder().decode(reply!)}"`);
   using event = openEvent(eventName);
   event.set();
@@ -134,9 +134,9 @@ child.status.then(({ success, code }) => {
 });
 
 using conn = await connected;
-const message = await conn.readMessage({ signal });
+const message = await conn.receive({ signal });
 const text = new TextDecoder().decode(message!);
-await conn.writeMessage(new TextEncoder().encode(`got ${message!.length} bytes, thanks`));
+await conn.send(new TextEncoder().encode(`got ${message!.length} bytes, thanks`));
 const how = await signalled;
 clearInterval(ticker);
 const { code } = await child.status;
@@ -145,7 +145,7 @@ const elapsed = performance.now() - started;
 console.log(`child process ${child.pid} exited with code ${code}`);
 console.log(`  its stdout, through an anonymous pipe: ${(await childOutput).trim()}`);
 console.log(`  through the inherited pipe end: "${await sideReport}"`);
-console.log(`named pipe ${pipeName} (message mode, owner-only access)`);
+console.log(`named pipe ${pipeName} (message mode, owner-only security)`);
 console.log(`  client process ${conn.peerProcessId} sent ${message!.length} bytes: "${text}"`);
 console.log(`event ${eventName}: ${how}`);
 console.log(`mailslot ${mailslot.path}: "${await mail}"`);
