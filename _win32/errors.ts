@@ -235,3 +235,19 @@ export function lastError(): number {
 export function throwLastError(context: string): never {
   throw errorFromCode(kernel32().GetLastError(), context);
 }
+
+/**
+ * The error for a `Global\` object that could not be created: creating one
+ * needs `SeCreateGlobalPrivilege`, or the name is taken by an object this
+ * user may not open.
+ *
+ * @param what The operation, e.g. `Cannot create shared memory "Global\x"`.
+ * @param cause The Win32 error (access denied).
+ * @returns The error to throw.
+ */
+export function globalPrivilegeError(what: string, cause: Error): Deno.errors.PermissionDenied {
+  return new Deno.errors.PermissionDenied(
+    `${what}: creating a Global\\ object needs the SeCreateGlobalPrivilege privilege, or the name is taken by an object this user may not open`,
+    { cause },
+  );
+}
