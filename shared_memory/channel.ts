@@ -561,7 +561,17 @@ export class SharedChannelSender implements Disposable {
     }
   }
 
-  /** A stream whose chunks are sent as messages; closing it closes this end. */
+  /**
+   * A stream whose chunks are sent as messages; closing it closes this end.
+   *
+   * @example Pipe a stream of messages
+   * ```ts ignore
+   * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * const tx = createSharedChannel("frames", { role: "sender" });
+   * await ReadableStream.from([new Uint8Array([1]), new Uint8Array([2])]).pipeTo(tx.writable);
+   * ```
+   */
   get writable(): WritableStream<Uint8Array> {
     this.#writable ??= new WritableStream({
       write: (chunk) => this.send(chunk),
@@ -579,6 +589,15 @@ export class SharedChannelSender implements Disposable {
   /**
    * Closes this end: the receiver gets the messages already sent, then the
    * end of the stream.
+   *
+   * @example Send, then end the stream
+   * ```ts ignore
+   * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * const tx = createSharedChannel("frames", { role: "sender" });
+   * await tx.send(new Uint8Array([1]));
+   * tx.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */
@@ -753,7 +772,18 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
     }
   }
 
-  /** Messages until the sender closes. */
+  /**
+   * Messages until the end of the stream: the sender closed (or its process
+   * ended) and every message it sent was received.
+   *
+   * @example Every message
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * using rx = openSharedChannel("frames", { role: "receiver" });
+   * for await (const message of rx) console.log(message.length);
+   * ```
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     while (true) {
       const message = await this.receive();
@@ -762,7 +792,18 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
     }
   }
 
-  /** The messages as a stream (created once); cancelling it closes this end. */
+  /**
+   * The messages as a stream (created once), ending at the end of the
+   * stream; cancelling it closes this end.
+   *
+   * @example Read through a stream reader
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * using rx = openSharedChannel("frames", { role: "receiver" });
+   * const { value } = await rx.readable.getReader().read();
+   * ```
+   */
   get readable(): ReadableStream<Uint8Array> {
     this.#readable ??= new ReadableStream({
       pull: async (controller) => {
@@ -782,6 +823,14 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
 
   /**
    * Closes this end; the sender's next send fails with `BrokenPipe`.
+   *
+   * @example Stop receiving
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * const rx = openSharedChannel("frames", { role: "receiver" });
+   * rx.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */

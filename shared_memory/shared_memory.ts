@@ -219,6 +219,14 @@ export class SharedMemory implements Disposable {
    * through a `Uint8Array` over read-only pages would crash the process; use
    * {@linkcode readSync}.
    * @throws {Deno.errors.BadResource} After `close()`.
+   *
+   * @example Write through the view
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("my-app-state", { size: 4096 });
+   * shm.bytes.set([1, 2, 3], 10);
+   * ```
    */
   get bytes(): Uint8Array {
     this.#writable("view the bytes of");
@@ -226,7 +234,21 @@ export class SharedMemory implements Disposable {
     return this.#bytes;
   }
 
-  /** A `DataView` over the mapped bytes (read-write mappings only; detached on close). */
+  /**
+   * A `DataView` over the mapped bytes (read-write mappings only; detached
+   * on close).
+   *
+   * @example Numbers at offsets
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("my-app-state", { size: 4096 });
+   * shm.dataView.setUint32(200, 42, true);
+   * ```
+   *
+   * @throws {Deno.errors.PermissionDenied} On a read-only mapping.
+   * @throws {Deno.errors.BadResource} After `close()`.
+   */
   get dataView(): DataView {
     this.#writable("view the bytes of");
     return new DataView(this.#arrayBuffer());
@@ -306,6 +328,17 @@ export class SharedMemory implements Disposable {
   /**
    * Writes changed pages of a file-backed mapping to the file
    * (`FlushViewOfFile`); nothing to do for page-file memory.
+   *
+   * @example Make a file-backed mapping durable
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("log", { size: 4096, file: "log.bin" });
+   * shm.writeSync(0, new Uint8Array([1]));
+   * shm.flush();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} After `close()`.
    */
   flush(): void {
     const address = this.#view("flush");
@@ -323,6 +356,14 @@ export class SharedMemory implements Disposable {
    * Unmaps the view and closes the mapping. Views handed out before become
    * empty (their `ArrayBuffer` is detached); the memory itself lives on
    * while another process has it open (or in its file).
+   *
+   * @example Close early
+   * ```ts ignore
+   * import { openSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * const shm = openSharedMemory("my-app-state");
+   * shm.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */
