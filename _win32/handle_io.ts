@@ -244,6 +244,44 @@ export class HandleIo {
   }
 
   /**
+   * Runs a read-side operation of the owner's own (mailslot reads, whose
+   * errors and buffers are their own) under this object's rules: one at a
+   * time (`Busy`), never after close (`BadResource`), and cancelled by
+   * `close()`. `body` passes `onPending` to each overlapped read it starts,
+   * so that `close()` cancels whichever is pending; a read cancelled by
+   * `close()` ends the operation with `BadResource` through `settle`.
+   *
+   * @param what The operation, for messages (`receive from`).
+   * @param body The operation: `onPending` for its reads, and `settle`,
+   * which turns a read's result into `BadResource` if it was cancelled by
+   * `close()` and returns it unchanged otherwise.
+   * @returns What `body` returns.
+   */
+  async readWith<T>(
+    what: string,
+    body: (
+      onPending: (cancel: () => void) => void,
+      settle: (result: IoResult) => IoResult,
+    ) => Promise<T>,
+  ): Promise<T> {
+    this.#busy(what);
+    this.#check(what);
+    this.#reading = true;
+    try {
+      return await body(
+        (cancel) => this.#cancelRead = cancel,
+        (result) => {
+          this.#cancelRead = null;
+          return this.#closedWhileReading(result, what);
+        },
+      );
+    } finally {
+      this.#cancelRead = null;
+      this.#reading = false;
+    }
+  }
+
+  /**
    * Reads one whole message with `ReadFile` (message mode).
    *
    * @param options Cancellation.

@@ -7,15 +7,14 @@
 import { kernel32, ntdll } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
-import { associateOrClose, type IoResult } from "../_win32/completion.ts";
+import { HandleIo } from "../_win32/handle_io.ts";
+import { associateOrClose } from "../_win32/completion.ts";
 import { readFile } from "../_win32/io.ts";
-import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
+import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
+import type { SecurityRule, WaitOptions } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { mailslotPath } from "./_name.ts";
 import { checkTimeout, startTimer } from "../_win32/timeout.ts";
-
-/** Who may write to a mailslot: see {@linkcode CreateMailslotOptions.access}. */
-export type MailslotAccess = AccessRule;
 
 /** Options for {@linkcode createMailslot}. */
 export interface CreateMailslotOptions {
@@ -28,33 +27,37 @@ export interface CreateMailslotOptions {
   maxMessageSize?: number;
   /**
    * How long a {@linkcode Mailslot.receive} without its own `timeout` waits
-   * for a message, in milliseconds (the slot's own read timeout); 0 fails
-   * at once when the slot is empty, `Infinity` waits for ever.
+   * for a message, in milliseconds: `0` tries once, `Infinity` waits for
+   * ever; any length is honoured. Change it later with
+   * {@linkcode Mailslot.setReadTimeout}.
    * @default {Infinity}
    */
   readTimeout?: number;
   /**
    * Who may open the slot to write: `"owner"` (the current user, SYSTEM and
-   * Administrators), `"everyone"` (every local user may write), or an SDDL
-   * string. Only this process reads, whatever the rule.
+   * Administrators), `"everyone"` (every local user may write), or
+   * `{ sddl }`. Only this process reads, whatever the rule.
    * @default {"owner"}
    */
-  access?: MailslotAccess;
+  security?: SecurityRule;
 }
 
-/** Options for {@linkcode Mailslot.receive}. */
-export interface ReceiveOptions {
-  /** Cancels the wait; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
+/**
+ * Options for {@linkcode Mailslot.receive}: {@linkcode WaitOptions}, whose
+ * `timeout` defaults to the slot's read timeout.
+ */
+export interface MailslotReceiveOptions extends WaitOptions {
   /**
-   * Milliseconds to wait for a message before failing with `TimedOut`.
-   * Default: the slot's read timeout.
+   * Milliseconds to wait for a message before failing with
+   * `Deno.errors.TimedOut`; `Infinity` waits for ever, `0` tries once. Any
+   * length is honoured.
+   * @default {the slot's `readTimeout` (`Infinity` unless set)}
    */
   timeout?: number;
 }
 
 /** Options for {@linkcode Mailslot.receiveText}. */
-export interface ReceiveTextOptions extends ReceiveOptions {
+export interface MailslotReceiveTextOptions extends MailslotReceiveOptions {
   /**
    * The text encoding, any `TextDecoder` label (`"utf-16le"` for wide-char
    * senders). One trailing NUL character is dropped, since C senders
@@ -76,168 +79,178 @@ export interface MailslotInfo {
   readTimeout: number;
 }
 
-const MAILSLOT_WAIT_FOREVER = 0xffff_ffff;
 const MAILSLOT_NO_MESSAGE = 0xffff_ffff;
 const DEFAULT_BUFFER = 64 * 1024;
 
-function timeoutValue(ms: unknown, what: string): number {
-  if (ms === Infinity) return MAILSLOT_WAIT_FOREVER;
-  if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms >= MAILSLOT_WAIT_FOREVER) {
-    throw new RangeError(
-      `${what}: a timeout is a whole number of milliseconds from 0 to 4294967294, or Infinity; got ${ms}`,
-    );
+interface MailslotInit {
+  handle: OwnedHandle;
+  path: string;
+  maxMessageSize: number;
+  readTimeout: number;
+}
+
+/** Set only while {@linkcode makeMailslot} constructs one. */
+let mailslotInit: MailslotInit | null = null;
+
+function makeMailslot(init: MailslotInit): Mailslot {
+  mailslotInit = init;
+  try {
+    return new (Mailslot as unknown as new () => Mailslot)();
+  } finally {
+    mailslotInit = null;
   }
-  return ms;
 }
 
 /**
  * The reading side of a mailslot: whole messages, in the order they
- * arrived, from any number of writers. From {@linkcode createMailslot}.
+ * arrived, from any number of writers. From {@linkcode createMailslot};
+ * not constructed directly.
+ *
+ * A mailslot has no end of stream (writers come and go): iteration ends
+ * when the slot is closed.
  */
 export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   readonly #handle: OwnedHandle;
-  #closed = false;
-  #receiving = false;
-  #cancel: (() => void) | null = null;
+  readonly #io: HandleIo;
   #buffer: Uint8Array;
   readonly #max: number;
-  /** The slot's own read timeout, as the kernel holds it. */
+  /** The slot's read timeout (the kernel's stays "for ever"). */
   #readTimeout: number;
   /** The slot's full name, `\\.\mailslot\...`. */
   readonly path: string;
 
-  /** @internal Made by `createMailslot`. */
-  constructor(handle: OwnedHandle, path: string, maxMessageSize: number, readTimeout: number) {
-    this.#handle = handle;
-    this.path = path;
-    this.#max = maxMessageSize;
-    this.#readTimeout = readTimeout;
-    this.#buffer = new Uint8Array(maxMessageSize > 0 ? maxMessageSize : DEFAULT_BUFFER);
+  private constructor() {
+    const init = mailslotInit;
+    if (init === null) throw new TypeError("Illegal constructor: use createMailslot()");
+    this.#handle = init.handle;
+    this.path = init.path;
+    this.#io = new HandleIo(init.handle, {
+      overlapped: true,
+      associated: true,
+      describe: `mailslot "${init.path}"`,
+    });
+    this.#max = init.maxMessageSize;
+    this.#readTimeout = init.readTimeout;
+    this.#buffer = new Uint8Array(init.maxMessageSize > 0 ? init.maxMessageSize : DEFAULT_BUFFER);
   }
 
-  #raw(what: string): Deno.PointerObject {
-    if (this.#closed) {
-      throw new Deno.errors.BadResource(`Cannot ${what} mailslot "${this.path}": it is closed`);
-    }
-    return this.#handle.raw;
+  /**
+   * The raw Win32 handle of the slot (its server end), for calls of your
+   * own through FFI. It stays owned by this object: do not close it.
+   *
+   * @throws {Deno.errors.BadResource} If the slot is closed.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    return this.#io.raw("use the handle of");
   }
 
   /**
    * Waits for the next message and returns all of it. No thread is held
    * while it waits.
    *
-   * @param options Cancellation and a timeout.
+   * @example Receive one message, waiting at most a second
+   * ```ts ignore
+   * import { createMailslot } from "@winipc/winipc/mailslot";
+   *
+   * using slot = createMailslot("jobs");
+   * const message = await slot.receive({ timeout: 1000 });
+   * console.log(message.length);
+   * ```
+   *
+   * @param options A timeout (default: the slot's read timeout) and a signal.
    * @returns The message (possibly empty).
+   * @throws {RangeError} For a bad timeout; for a message above the slot's
+   * maximum (only Wine lets one through: it is taken out of the slot).
    * @throws {Deno.errors.TimedOut} If no message came in time.
    * @throws {Deno.errors.BadResource} If the slot is (or gets) closed.
    * @throws {Deno.errors.Busy} If another receive is in progress.
    */
-  async receive(options: ReceiveOptions = {}): Promise<Uint8Array> {
-    const ms = options.timeout === undefined
-      ? undefined
-      : checkTimeout(options.timeout, `receive from mailslot "${this.path}"`);
-    this.#raw("receive from");
-    if (this.#receiving) {
-      throw new Deno.errors.Busy(
-        `Cannot receive from mailslot "${this.path}": a receive is in progress`,
-      );
-    }
+  async receive(options: MailslotReceiveOptions = {}): Promise<Uint8Array> {
+    const ms = checkTimeout(
+      options.timeout,
+      `receive from mailslot "${this.path}"`,
+      this.#readTimeout,
+    );
     const { signal } = options;
     signal?.throwIfAborted();
-    // The timeout costs nothing unless the receive has to wait: its timer
-    // starts only when the read goes pending, and cancels that read.
-    let cancelTimer: (() => void) | undefined;
-    let timedOut = false;
-    const onPending = (cancel: () => void) => {
-      this.#cancel = cancel;
-      if (ms !== undefined && cancelTimer === undefined) {
-        cancelTimer = startTimer(ms, () => {
-          timedOut = true;
-          cancel();
-        });
-      }
-    };
-    this.#receiving = true;
-    // An explicit timeout replaces the slot's own for this receive: the
-    // kernel applies its read timeout when the read is issued, so the read
-    // is issued with none, and the slot's is put back afterwards.
-    const override = ms !== undefined && this.#readTimeout !== MAILSLOT_WAIT_FOREVER;
-    if (override) this.#setKernelTimeout(MAILSLOT_WAIT_FOREVER);
-    try {
-      while (true) {
-        const result = await this.#read(signal, onPending);
-        if (result.error === ERROR.OPERATION_ABORTED && timedOut && !this.#closed) {
-          throw new Deno.errors.TimedOut(
-            `Cannot receive from mailslot "${this.path}": no message came within ${ms} ms`,
-          );
+    return await this.#io.readWith("receive from", async (onPending, settle) => {
+      // The timeout costs nothing unless the receive has to wait: its timer
+      // starts only when the read goes pending, and cancels that read. The
+      // kernel's own read timeout is "for ever", so a timeout of any length
+      // is honoured; 0 cancels at once what did not complete at once.
+      let cancelTimer: (() => void) | undefined;
+      let timedOut = false;
+      const pending = (cancel: () => void) => {
+        onPending(cancel);
+        if (ms !== Infinity && cancelTimer === undefined) {
+          const expire = () => {
+            timedOut = true;
+            cancel();
+          };
+          if (ms === 0) expire();
+          else cancelTimer = startTimer(ms, expire);
         }
-        if (result.error === 0) return this.#buffer.slice(0, result.bytes);
-        if (result.error === ERROR.INSUFFICIENT_BUFFER) {
-          // A message larger than the buffer. It is still there: in a slot
-          // of unbounded size, grow to it and read it; above the slot's
-          // maximum (Windows refuses those at the writer, Wine lets them
-          // through), take it out of the slot and refuse it.
-          const next = this.info().nextSize ?? 0;
-          if (this.#max === 0) {
-            if (next > this.#buffer.byteLength) this.#buffer = new Uint8Array(next);
-            continue;
+      };
+      try {
+        while (true) {
+          const result = settle(
+            await readFile(this.#handle, this.#buffer, { signal, onPending: pending }),
+          );
+          if (result.error === 0) return this.#buffer.slice(0, result.bytes);
+          if (result.error === ERROR.OPERATION_ABORTED && timedOut) {
+            throw new Deno.errors.TimedOut(
+              `Cannot receive from mailslot "${this.path}": no message came within ${ms} ms`,
+            );
           }
-          const discarded = await this.#discard(next);
-          throw new RangeError(
-            `Mailslot "${this.path}" refused a ${discarded}-byte message: its maximum is ${this.#max} bytes`,
-          );
+          if (result.error === ERROR.INSUFFICIENT_BUFFER) {
+            // A message larger than the buffer. It is still there: in a slot
+            // of unbounded size, grow to it and read it; above the slot's
+            // maximum (Windows refuses those at the writer, Wine lets them
+            // through), take it out of the slot and refuse it.
+            const next = this.info().nextSize ?? 0;
+            if (this.#max === 0) {
+              if (next > this.#buffer.byteLength) this.#buffer = new Uint8Array(next);
+              continue;
+            }
+            const discarded = settle(
+              await readFile(this.#handle, new Uint8Array(next), { onPending }),
+            );
+            throw new RangeError(
+              `Mailslot "${this.path}" refused a ${discarded.bytes}-byte message: its maximum is ${this.#max} bytes`,
+            );
+          }
+          if (result.error === ERROR.SEM_TIMEOUT) {
+            throw new Deno.errors.TimedOut(
+              `Cannot receive from mailslot "${this.path}": no message came in time`,
+            );
+          }
+          throw errorFromCode(result.error, `Cannot receive from mailslot "${this.path}"`);
         }
-        if (result.error === ERROR.OPERATION_ABORTED && this.#closed) {
-          throw new Deno.errors.BadResource(
-            `Cannot receive from mailslot "${this.path}": it was closed while receiving`,
-          );
-        }
-        if (result.error === ERROR.SEM_TIMEOUT) {
-          throw new Deno.errors.TimedOut(
-            `Cannot receive from mailslot "${this.path}": no message came within its read timeout`,
-          );
-        }
-        throw errorFromCode(result.error, `Cannot receive from mailslot "${this.path}"`);
+      } finally {
+        cancelTimer?.();
       }
-    } finally {
-      cancelTimer?.();
-      if (override && !this.#closed) this.#setKernelTimeout(this.#readTimeout);
-      this.#receiving = false;
-    }
-  }
-
-  /** Reads the next message, of `size` bytes, and drops it. */
-  async #discard(size: number): Promise<number> {
-    const result = await readFile(this.#handle, new Uint8Array(size), {});
-    return result.bytes;
-  }
-
-  #setKernelTimeout(value: number): void {
-    if (!kernel32().SetMailslotInfo(this.#handle.raw, value)) {
-      throw errorFromCode(lastError(), `Cannot set the read timeout of mailslot "${this.path}"`);
-    }
-  }
-
-  async #read(
-    signal: AbortSignal | undefined,
-    onPending: (cancel: () => void) => void,
-  ): Promise<IoResult> {
-    try {
-      return await readFile(this.#handle, this.#buffer, { signal, onPending });
-    } finally {
-      this.#cancel = null;
-    }
+    });
   }
 
   /**
    * Receives the next message as text: UTF-8 unless told otherwise, with
    * one trailing NUL dropped.
    *
-   * @param options Cancellation, timeout, encoding.
+   * @example Receive what a C sender sent
+   * ```ts ignore
+   * import { createMailslot } from "@winipc/winipc/mailslot";
+   *
+   * using slot = createMailslot("jobs");
+   * console.log(await slot.receiveText({ timeout: 1000 }));
+   * ```
+   *
+   * @param options A timeout, a signal, the encoding.
    * @returns The text.
    * @throws {RangeError} For an unknown encoding, or bytes that are not valid text.
+   * @throws {Deno.errors.TimedOut} If no message came in time.
+   * @throws {Deno.errors.BadResource} If the slot is (or gets) closed.
    */
-  async receiveText(options: ReceiveTextOptions = {}): Promise<string> {
+  async receiveText(options: MailslotReceiveTextOptions = {}): Promise<string> {
     const decoder = new TextDecoder(options.encoding ?? "utf-8", { fatal: true });
     let text: string;
     try {
@@ -255,51 +268,75 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   }
 
   /**
-   * The slot's state (`GetMailslotInfo`).
+   * The slot's state (`GetMailslotInfo`), and its read timeout.
+   *
+   * @example How many messages wait
+   * ```ts ignore
+   * import { createMailslot } from "@winipc/winipc/mailslot";
+   *
+   * using slot = createMailslot("jobs");
+   * console.log(slot.info().count);
+   * ```
    *
    * @returns Maximum size, next message's size, count, read timeout.
+   * @throws {Deno.errors.BadResource} If the slot is closed.
    */
   info(): MailslotInfo {
-    const raw = this.#raw("read the state of");
+    const raw = this.#io.raw("read the state of");
     const max = new Uint32Array(1);
     const next = new Uint32Array(1);
     const count = new Uint32Array(1);
-    const timeout = new Uint32Array(1);
-    if (!kernel32().GetMailslotInfo(raw, max, next, count, timeout)) {
+    const kernelTimeout = new Uint32Array(1); // always "for ever": see receive()
+    if (!kernel32().GetMailslotInfo(raw, max, next, count, kernelTimeout)) {
       throw errorFromCode(lastError(), `Cannot read the state of mailslot "${this.path}"`);
     }
     return {
       maxMessageSize: max[0],
       nextSize: next[0] === MAILSLOT_NO_MESSAGE ? null : next[0],
       count: count[0],
-      readTimeout: timeout[0] === MAILSLOT_WAIT_FOREVER ? Infinity : timeout[0],
+      readTimeout: this.#readTimeout,
     };
   }
 
   /**
-   * Changes the slot's read timeout (`SetMailslotInfo`).
+   * Changes the slot's read timeout: how long a receive without its own
+   * `timeout` waits. A receive already waiting keeps the timeout it had.
    *
-   * @param ms Milliseconds, 0 for none, `Infinity` for ever.
+   * @example Poll without waiting
+   * ```ts ignore
+   * import { createMailslot } from "@winipc/winipc/mailslot";
+   *
+   * using slot = createMailslot("jobs");
+   * slot.setReadTimeout(0);
+   * ```
+   *
+   * @param ms Milliseconds: `0` tries once, `Infinity` waits for ever.
+   * @throws {RangeError} Unless `ms` is a number from 0 to `Infinity`.
+   * @throws {Deno.errors.BadResource} If the slot is closed.
    */
   setReadTimeout(ms: number): void {
-    const raw = this.#raw("change the read timeout of");
-    const value = timeoutValue(ms, `Cannot change the read timeout of mailslot "${this.path}"`);
-    if (!kernel32().SetMailslotInfo(raw, value)) {
-      throw errorFromCode(lastError(), `Cannot change the read timeout of mailslot "${this.path}"`);
-    }
-    this.#readTimeout = value;
+    this.#io.raw("change the read timeout of");
+    this.#readTimeout = checkTimeout(ms, `change the read timeout of mailslot "${this.path}"`);
   }
 
   /**
    * Messages as they come, until the slot is closed (which ends the loop).
-   * A timeout (the slot's read timeout) ends it with `TimedOut`.
+   * The slot's read timeout, if it has one, ends it with `TimedOut`.
+   *
+   * @example Every message
+   * ```ts ignore
+   * import { createMailslot } from "@winipc/winipc/mailslot";
+   *
+   * using slot = createMailslot("jobs");
+   * for await (const message of slot) console.log(message.length);
+   * ```
    */
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    while (!this.#closed) {
+    while (!this.#io.closed) {
       try {
         yield await this.receive();
       } catch (error) {
-        if (this.#closed && error instanceof Deno.errors.BadResource) return;
+        if (this.#io.closed && error instanceof Deno.errors.BadResource) return;
         throw error;
       }
     }
@@ -307,7 +344,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
 
   /** True once closed. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#io.closed;
   }
 
   /**
@@ -315,58 +352,71 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * name is free once every handle to it is closed. Unread messages are
    * discarded.
    *
+   * @example Close early
+   * ```ts ignore
+   * import { createMailslot } from "@winipc/winipc/mailslot";
+   *
+   * const slot = createMailslot("jobs");
+   * slot.close();
+   * ```
+   *
    * @throws {Deno.errors.BadResource} If already closed.
    */
   close(): void {
-    this.#raw("close");
-    this.#closed = true;
     // A pending read ends as cancelled; the core keeps its buffer and
     // OVERLAPPED until the kernel reports it, so closing now is safe.
-    this.#cancel?.();
-    this.#handle.close();
+    this.#io.close();
   }
 
   /** Closes the slot if it is still open. */
   [Symbol.dispose](): void {
-    if (!this.#closed) this.close();
+    if (!this.#io.closed) this.close();
   }
 }
 
 /**
  * Creates a mailslot and returns its reading side. Anyone allowed by
- * `access` who knows the name can write to it (from this computer, or, for
- * broadcasts, from the domain); only this process reads.
+ * `security` who knows the name can write to it (from this computer, or,
+ * for broadcasts, from the domain); only this process reads.
  *
  * @example Receive messages
  * ```ts ignore
  * import { createMailslot } from "@winipc/winipc/mailslot";
  *
- * using slot = createMailslot("jobs", { maxMessageSize: 4096 });
+ * using slot = createMailslot("jobs", { maxMessageSize: 4096, security: "everyone" });
  * for await (const message of slot) {
  *   console.log(new TextDecoder().decode(message));
  * }
  * ```
  *
  * @param name A short name (`"jobs"` is `\\.\mailslot\jobs`) or `\\.\mailslot\...`.
- * @param options Maximum message size, read timeout, access.
+ * @param options Maximum message size, read timeout, security.
  * @returns The slot.
- * @throws {TypeError} For a bad name or option.
+ * @throws {TypeError} For a bad name or security rule, or the old `access`
+ * option (now `security`).
+ * @throws {RangeError} For a bad maximum size or read timeout.
  * @throws {Deno.errors.AlreadyExists} If the name is taken (by any process).
  */
 export function createMailslot(name: string, options: CreateMailslotOptions = {}): Mailslot {
   const { path } = mailslotPath(name, "create");
+  const what = `Cannot create mailslot "${path}"`;
+  if ((options as { access?: unknown }).access !== undefined) {
+    throw new TypeError(
+      `${what}: the access option is now called security ("owner", "everyone" or { sddl })`,
+    );
+  }
   const max = options.maxMessageSize ?? 65536;
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0 || max > 0x7fff_ffff) {
     throw new RangeError(
-      `Cannot create mailslot "${path}": maxMessageSize must be a whole number of bytes from 0 to 2147483647, got ${max}`,
+      `${what}: maxMessageSize must be a whole number of bytes from 0 to 2147483647, got ${max}`,
     );
   }
-  const timeout = timeoutValue(options.readTimeout ?? Infinity, `Cannot create mailslot "${path}"`);
+  const readTimeout = checkTimeout(options.readTimeout, `create mailslot "${path}"`);
   // FILE_GENERIC_WRITE for Everyone: any local user may write.
-  const sddl = accessSddl(options.access, "0x00120116", `Cannot create mailslot "${path}": access`);
+  const sddl = accessSddl(options.security, "0x00120116", `${what}: security`);
   using security = new SecurityAttributes(sddl);
-  const raw = createAsyncMailslot(path, max, timeout, security);
-  return new Mailslot(associateOrClose(raw), path, max, timeout);
+  const raw = createAsyncMailslot(path, max, security);
+  return makeMailslot({ handle: associateOrClose(raw), path, maxMessageSize: max, readTimeout });
 }
 
 const OBJ_CASE_INSENSITIVE = 0x40;
@@ -384,7 +434,6 @@ const FILE_WRITE_THROUGH = 0x2;
 function createAsyncMailslot(
   path: string,
   maxMessageSize: number,
-  readTimeout: number,
   security: SecurityAttributes,
 ): OwnedHandle {
   // \\.\mailslot\NAME is \??\mailslot\NAME in the NT namespace.
@@ -401,9 +450,8 @@ function createAsyncMailslot(
   view.setUint32(24, OBJ_CASE_INSENSITIVE, true);
   // The descriptor pointer inside SECURITY_ATTRIBUTES (offset 8).
   view.setBigUint64(32, new DataView(security.attributes.buffer).getBigUint64(8, true), true);
-  const timeout = new BigInt64Array([
-    readTimeout === MAILSLOT_WAIT_FOREVER ? -1n : BigInt(readTimeout) * -10_000n,
-  ]);
+  // The kernel's read timeout: for ever (-1); receive times out in JavaScript.
+  const timeout = new BigInt64Array([-1n]);
   const handle = new BigUint64Array(1);
   const status = ntdll().NtCreateMailslotFile(
     new Uint8Array(handle.buffer),

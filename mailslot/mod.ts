@@ -7,7 +7,7 @@
  * ```ts ignore
  * import { createMailslot, openMailslot } from "@winipc/winipc/mailslot";
  *
- * using slot = createMailslot("jobs", { maxMessageSize: 4096 });
+ * using slot = createMailslot("jobs", { maxMessageSize: 4096, security: "owner" });
  * using writer = openMailslot("jobs"); // usually in another process
  * await writer.send("build #42");
  * console.log(await slot.receiveText({ timeout: 1000 })); // "build #42"
@@ -23,9 +23,9 @@
 export { createMailslot, Mailslot } from "./mailslot.ts";
 export type {
   CreateMailslotOptions,
-  MailslotAccess,
   MailslotInfo,
-  ReceiveOptions,
-  ReceiveTextOptions,
+  MailslotReceiveOptions,
+  MailslotReceiveTextOptions,
 } from "./mailslot.ts";
 export { MailslotWriter, MAX_REMOTE_MESSAGE, openMailslot } from "./writer.ts";
+export type { SecurityRule, WaitOptions } from "../_win32/options.ts";

@@ -4,9 +4,16 @@
  *
  * @module
  */
-import { FILE_SHARE_READ_WRITE, GENERIC_WRITE, kernel32, OPEN_EXISTING } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import {
+  FILE_FLAG_OVERLAPPED,
+  FILE_SHARE_READ_WRITE,
+  GENERIC_WRITE,
+  kernel32,
+  OPEN_EXISTING,
+} from "../_win32/ffi.ts";
+import { ERROR, errorFromCode, lastError, win32ErrorCode } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
+import { HandleIo } from "../_win32/handle_io.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { mailslotPath } from "./_name.ts";
 
@@ -55,15 +62,30 @@ export function messageBytes(
   return bytes;
 }
 
+interface WriterInit {
+  handle: OwnedHandle;
+  path: string;
+  remote: boolean;
+}
+
+/** Set only while {@linkcode makeWriter} constructs one. */
+let writerInit: WriterInit | null = null;
+
+function makeWriter(init: WriterInit): MailslotWriter {
+  writerInit = init;
+  try {
+    return new (MailslotWriter as unknown as new () => MailslotWriter)();
+  } finally {
+    writerInit = null;
+  }
+}
+
 /**
- * The writing side of a mailslot, from {@linkcode openMailslot}: each
- * {@linkcode send} is one whole message.
+ * The writing side of a mailslot, from {@linkcode openMailslot}; not
+ * constructed directly. Each {@linkcode send} is one whole message.
  */
 export class MailslotWriter implements Disposable {
-  readonly #handle: OwnedHandle;
-  /** Where `WriteFile` reports the count (kept alive with its pointer). */
-  readonly #count = new Uint32Array(1);
-  readonly #written = Deno.UnsafePointer.of(this.#count);
+  readonly #io: HandleIo;
   /** The slot's full name. */
   readonly path: string;
   /**
@@ -72,50 +94,62 @@ export class MailslotWriter implements Disposable {
    */
   readonly remote: boolean;
 
-  /** @internal Made by `openMailslot`. */
-  constructor(handle: OwnedHandle, path: string, remote: boolean) {
-    this.#handle = handle;
-    this.path = path;
-    this.remote = remote;
+  private constructor() {
+    const init = writerInit;
+    if (init === null) throw new TypeError("Illegal constructor: use openMailslot()");
+    this.path = init.path;
+    this.remote = init.remote;
+    // Overlapped writes through the completion core: a send never blocks
+    // the event loop, even where a remote or broadcast write takes time.
+    this.#io = new HandleIo(init.handle, {
+      overlapped: true,
+      describe: `mailslot "${init.path}"`,
+    });
+  }
+
+  /**
+   * The raw Win32 handle of the writer (opened with
+   * `FILE_FLAG_OVERLAPPED`), for calls of your own through FFI. It stays
+   * owned by this object: do not close it.
+   *
+   * @throws {Deno.errors.BadResource} If the writer is closed.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    return this.#io.raw("use the handle of");
   }
 
   /**
    * Sends one message. A string is sent as its UTF-8 bytes, with no NUL
-   * added (add `"\0"` for a C reader that expects one).
+   * added (add `"\0"` for a C reader that expects one). The write is
+   * overlapped: it never blocks the event loop, and the bytes are copied
+   * first, so `data` may be reused at once.
+   *
+   * @example Send text and bytes
+   * ```ts ignore
+   * import { openMailslot } from "@winipc/winipc/mailslot";
+   *
+   * using jobs = openMailslot("jobs");
+   * await jobs.send("build #42");
+   * await jobs.send(new Uint8Array([1, 2, 3]));
+   * ```
    *
    * @param data The message; zero bytes is a valid, empty message.
    * @returns Resolves once Windows has taken the message.
+   * @throws {TypeError} If `data` is neither a `Uint8Array` nor a string.
    * @throws {RangeError} If a message for another computer or a domain is
    * above 424 bytes (checked before sending).
    * @throws {Deno.errors.NotSupported} If remote mailslots are off (3025).
    * @throws {Deno.errors.BadResource} If the writer is closed.
    */
-  send(data: Uint8Array | string): Promise<void> {
-    try {
-      this.#send(data);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  #send(data: Uint8Array | string): void {
-    if (this.#handle.closed) {
-      throw new Deno.errors.BadResource(`Cannot write to mailslot "${this.path}": it is closed`);
-    }
+  async send(data: Uint8Array | string): Promise<void> {
+    this.#io.raw("write to"); // BadResource first, if closed
     const bytes = messageBytes(this.path, this.remote, data);
-    // A mailslot write never waits for the reader: a local message is
-    // queued at once, a remote one goes out as a datagram.
-    const ok = kernel32().WriteFile(
-      this.#handle.raw,
-      Deno.UnsafePointer.of(bytes),
-      bytes.byteLength,
-      this.#written,
-      null,
-    );
-    const code = ok ? 0 : lastError();
-    if (!ok) {
+    try {
+      await this.#io.write(bytes, {}, "write to");
+    } catch (error) {
+      const code = win32ErrorCode(error);
       if (code === ERROR.REMOTE_MAILSLOTS_DEPRECATED) throw remoteDisabled(this.path, code);
+      if (code === undefined || this.#io.closed) throw error;
       throw errorFromCode(
         code,
         `Cannot write a ${bytes.byteLength}-byte message to mailslot "${this.path}" (larger than the slot's maximum, or the slot is gone?)`,
@@ -125,21 +159,29 @@ export class MailslotWriter implements Disposable {
 
   /** True once closed. */
   get closed(): boolean {
-    return this.#handle.closed;
+    return this.#io.closed;
   }
 
   /**
-   * Closes the writer.
+   * Closes the writer; a send in flight still completes first.
+   *
+   * @example Close early
+   * ```ts ignore
+   * import { openMailslot } from "@winipc/winipc/mailslot";
+   *
+   * const jobs = openMailslot("jobs");
+   * jobs.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */
   close(): void {
-    this.#handle.close();
+    this.#io.close();
   }
 
   /** Closes the writer if it is still open. */
   [Symbol.dispose](): void {
-    if (!this.#handle.closed) this.#handle.close();
+    if (!this.#io.closed) this.#io.close();
   }
 }
 
@@ -172,7 +214,7 @@ export function openMailslot(name: string): MailslotWriter {
     FILE_SHARE_READ_WRITE,
     null,
     OPEN_EXISTING,
-    0,
+    FILE_FLAG_OVERLAPPED,
     null,
   );
   if (isInvalidHandle(raw)) {
@@ -188,5 +230,5 @@ export function openMailslot(name: string): MailslotWriter {
     }
     throw errorFromCode(code, `Cannot open mailslot "${path}"`);
   }
-  return new MailslotWriter(new OwnedHandle(raw, "mailslot writer"), path, !local);
+  return makeWriter({ handle: new OwnedHandle(raw, "mailslot writer"), path, remote: !local });
 }

@@ -43,6 +43,8 @@ import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForAny, waitForHandle } from "../_win32/wait.ts";
+import { checkChoice, type SecurityRule, type WaitOptions } from "../_win32/options.ts";
+import { checkTimeout } from "../_win32/timeout.ts";
 import { currentProcess, openProcessToWatch } from "../_win32/peer_process.ts";
 import { AdaptiveLook } from "../_win32/adaptive_look.ts";
 import {
@@ -50,7 +52,6 @@ import {
   mappingName,
   openSharedMemory,
   type SharedMemory,
-  type SharedMemorySecurity,
 } from "./shared_memory.ts";
 
 /** Which end of a channel a process holds. */
@@ -67,22 +68,17 @@ export interface CreateSharedChannelOptions {
    */
   capacity?: number;
   /**
-   * Who else may open the channel's mapping and events.
+   * Who else may open the channel's mapping and events: `"owner"` (the
+   * current user, SYSTEM and Administrators), `"everyone"`, or `{ sddl }`.
    * @default {"owner"}
    */
-  security?: SharedMemorySecurity;
+  security?: SecurityRule;
 }
 
 /** Options for {@linkcode openSharedChannel}. */
 export interface OpenSharedChannelOptions {
   /** Which end this process takes. */
   role: SharedChannelRole;
-}
-
-/** Options for a send or a receive. */
-export interface SharedChannelOptions {
-  /** Cancels a wait for room or for a message. */
-  signal?: AbortSignal;
 }
 
 const MAGIC = 0x4e48_4357;
@@ -159,24 +155,28 @@ class ChannelCore {
 
   /**
    * Waits for `event`, or for the end of the process holding `peerRole`'s
-   * end. A cancelled wait that took the event's signal puts it back.
+   * end, until `deadline` (a `performance.now()` time, `Infinity` for
+   * ever). A cancelled wait that took the event's signal puts it back.
    */
   async wait(
     event: OwnedHandle,
     signal: AbortSignal | undefined,
+    deadline: number,
     peerRole: SharedChannelRole,
-  ): Promise<"event" | "peer-gone"> {
+  ): Promise<"event" | "peer-gone" | "timeout"> {
     const peer = this.peer(peerRole);
     if (peer === "gone") return "peer-gone";
+    const timeout = deadline === Infinity ? Infinity : deadline - performance.now();
+    if (timeout <= 0) return "timeout";
     const restore = (raw: Deno.PointerObject, index: number) => {
       if (index === 0) kernel32().SetEvent(raw);
     };
     if (peer === null) {
-      await waitForHandle(event, { signal, restore });
-      return "event";
+      const result = await waitForHandle(event, { signal, timeout, restore });
+      return result === "timeout" ? "timeout" : "event";
     }
-    const index = await waitForAny([event, peer], { signal, restore });
-    return index === 0 ? "event" : "peer-gone";
+    const index = await waitForAny([event, peer], { signal, timeout, restore });
+    return index === -1 ? "timeout" : index === 0 ? "event" : "peer-gone";
   }
 
   close(): void {
@@ -229,19 +229,45 @@ function attach(core: ChannelCore, role: SharedChannelRole): void {
   core.set(core.space);
 }
 
+/** Set only while {@linkcode makeEnd} constructs an end. */
+let endCore: ChannelCore | null = null;
+
+function takeCore(what: string): ChannelCore {
+  const core = endCore;
+  if (core === null) {
+    throw new TypeError(
+      `Illegal constructor: ${what} comes from createSharedChannel() or openSharedChannel()`,
+    );
+  }
+  endCore = null;
+  return core;
+}
+
 function makeEnd(
   core: ChannelCore,
   role: SharedChannelRole,
 ): SharedChannelSender | SharedChannelReceiver {
   attach(core, role);
-  return role === "sender" ? new SharedChannelSender(core) : new SharedChannelReceiver(core);
+  endCore = core;
+  try {
+    return role === "sender"
+      ? new (SharedChannelSender as unknown as new () => SharedChannelSender)()
+      : new (SharedChannelReceiver as unknown as new () => SharedChannelReceiver)();
+  } finally {
+    endCore = null;
+  }
 }
 
 function checkRole(role: unknown, what: string): SharedChannelRole {
-  if (role !== "sender" && role !== "receiver") {
-    throw new TypeError(`${what}: role must be "sender" or "receiver", got ${role}`);
+  if (role === undefined) {
+    throw new TypeError(`${what}: role must be "sender" or "receiver", got undefined`);
   }
-  return role;
+  return checkChoice(role, ["sender", "receiver"], "sender", "role", what);
+}
+
+/** The deadline of a wait of `ms` milliseconds from now (`Infinity`: none). */
+function deadlineOf(ms: number): number {
+  return ms === Infinity ? Infinity : performance.now() + ms;
 }
 
 /**
@@ -380,7 +406,13 @@ export function openSharedChannel<R extends SharedChannelRole>(
   }
 }
 
-/** The sending end of a shared channel. */
+/**
+ * The sending end of a shared channel, from {@linkcode createSharedChannel}
+ * or {@linkcode openSharedChannel}; not constructed directly.
+ *
+ * An end has no `unsafeHandle`: it is a mapping and two events, not one
+ * handle.
+ */
 export class SharedChannelSender implements Disposable {
   readonly #core: ChannelCore;
   #tail: number;
@@ -388,8 +420,8 @@ export class SharedChannelSender implements Disposable {
   #sending = false;
   #writable?: WritableStream<Uint8Array>;
 
-  /** @internal Made by `createSharedChannel` and `openSharedChannel`. */
-  constructor(core: ChannelCore) {
+  private constructor() {
+    const core = takeCore("SharedChannelSender");
     this.#core = core;
     this.#tail = core.load(I_TAIL);
   }
@@ -408,15 +440,31 @@ export class SharedChannelSender implements Disposable {
    * Sends one whole message. Waits (holding no thread) while the ring is
    * full: back-pressure.
    *
-   * @param message The bytes; zero bytes is a valid message.
-   * @param options Cancellation of the wait for room.
-   * @throws {RangeError} If the message is larger than {@linkcode maxMessageSize}.
-   * @throws {Deno.errors.BrokenPipe} If the receiver has closed.
-   * @throws {Deno.errors.BadResource} If this end is closed.
+   * @example Send, waiting at most a second for room
+   * ```ts ignore
+   * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * using tx = createSharedChannel("frames", { role: "sender" });
+   * await tx.send(new Uint8Array([1, 2, 3]), { timeout: 1000 });
+   * ```
+   *
+   * @param data The bytes; zero bytes is a valid message.
+   * @param options A timeout and a signal for the wait for room: `0` sends
+   * only if there is room now.
+   * @throws {TypeError} If `data` is not a `Uint8Array`.
+   * @throws {RangeError} If the message is larger than
+   * {@linkcode maxMessageSize}, or for a bad timeout.
+   * @throws {Deno.errors.TimedOut} If no room came in time (nothing was sent).
+   * @throws {Deno.errors.BrokenPipe} If the receiver has closed, or its
+   * process ended.
+   * @throws {Deno.errors.BadResource} If this end is (or gets) closed.
    * @throws {Deno.errors.Busy} If another send is in progress.
    */
-  async send(message: Uint8Array, options: SharedChannelOptions = {}): Promise<void> {
+  async send(data: Uint8Array, options: WaitOptions = {}): Promise<void> {
     const core = this.#core;
+    const message = data;
+    const ms = checkTimeout(options.timeout, `send on shared channel "${core.name}"`);
+    options.signal?.throwIfAborted();
     if (this.#closed) {
       throw new Deno.errors.BadResource(
         `Cannot send on shared channel "${core.name}": it is closed`,
@@ -440,6 +488,7 @@ export class SharedChannelSender implements Disposable {
     this.#sending = true;
     try {
       const need = 4 + ((message.byteLength + 3) & ~3);
+      const deadline = deadlineOf(ms);
       while (true) {
         if (core.load(I_RECEIVER_CLOSED)) {
           throw new Deno.errors.BrokenPipe(
@@ -454,6 +503,7 @@ export class SharedChannelSender implements Disposable {
         }
         if (core.capacity - used >= need) break;
         if (
+          ms !== 0 &&
           core.looker.look(() => core.capacity - ((this.#tail - core.load(I_HEAD)) >>> 0) >= need)
         ) {
           continue;
@@ -464,9 +514,9 @@ export class SharedChannelSender implements Disposable {
           core.store(I_SENDER_WAITING, 0);
           break;
         }
-        let woke: "event" | "peer-gone";
+        let woke: "event" | "peer-gone" | "timeout";
         try {
-          woke = await core.wait(core.space, options.signal, "receiver");
+          woke = await core.wait(core.space, options.signal, deadline, "receiver");
         } catch (error) {
           if (this.#closed) {
             throw new Deno.errors.BadResource(
@@ -480,6 +530,13 @@ export class SharedChannelSender implements Disposable {
         if (woke === "peer-gone") {
           throw new Deno.errors.BrokenPipe(
             `Cannot send on shared channel "${core.name}": the receiver's process ended`,
+          );
+        }
+        if (woke === "timeout") {
+          // Room may have come at the last moment: one more look first.
+          if (core.capacity - ((this.#tail - core.load(I_HEAD)) >>> 0) >= need) break;
+          throw new Deno.errors.TimedOut(
+            `Cannot send on shared channel "${core.name}": no room for a ${message.byteLength}-byte message came within ${ms} ms`,
           );
         }
       }
@@ -504,7 +561,17 @@ export class SharedChannelSender implements Disposable {
     }
   }
 
-  /** A stream whose chunks are sent as messages; closing it closes this end. */
+  /**
+   * A stream whose chunks are sent as messages; closing it closes this end.
+   *
+   * @example Pipe a stream of messages
+   * ```ts ignore
+   * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * const tx = createSharedChannel("frames", { role: "sender" });
+   * await ReadableStream.from([new Uint8Array([1]), new Uint8Array([2])]).pipeTo(tx.writable);
+   * ```
+   */
   get writable(): WritableStream<Uint8Array> {
     this.#writable ??= new WritableStream({
       write: (chunk) => this.send(chunk),
@@ -522,6 +589,15 @@ export class SharedChannelSender implements Disposable {
   /**
    * Closes this end: the receiver gets the messages already sent, then the
    * end of the stream.
+   *
+   * @example Send, then end the stream
+   * ```ts ignore
+   * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * const tx = createSharedChannel("frames", { role: "sender" });
+   * await tx.send(new Uint8Array([1]));
+   * tx.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */
@@ -543,7 +619,15 @@ export class SharedChannelSender implements Disposable {
   }
 }
 
-/** The receiving end of a shared channel. */
+/**
+ * The receiving end of a shared channel, from
+ * {@linkcode createSharedChannel} or {@linkcode openSharedChannel}; not
+ * constructed directly. An async iterable of messages that ends at the end
+ * of the stream (the sender closed, or its process ended).
+ *
+ * An end has no `unsafeHandle`: it is a mapping and two events, not one
+ * handle.
+ */
 export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Array> {
   readonly #core: ChannelCore;
   #head: number;
@@ -551,8 +635,8 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
   #receiving = false;
   #readable?: ReadableStream<Uint8Array>;
 
-  /** @internal Made by `createSharedChannel` and `openSharedChannel`. */
-  constructor(core: ChannelCore) {
+  private constructor() {
+    const core = takeCore("SharedChannelReceiver");
     this.#core = core;
     this.#head = core.load(I_HEAD);
   }
@@ -566,17 +650,33 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * Receives the next whole message, waiting (holding no thread) while the
    * ring is empty.
    *
-   * @param options Cancellation of the wait.
-   * @returns The message, or `null` once the sender has closed and every
-   * message it sent has been received.
+   * @example Receive, waiting at most a second
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * using rx = openSharedChannel("frames", { role: "receiver" });
+   * const message = await rx.receive({ timeout: 1000 });
+   * if (message === null) console.log("the sender has closed");
+   * ```
+   *
+   * @param options A timeout and a signal: `0` takes a message only if one
+   * is there now.
+   * @returns The message, or `null` once the sender has closed (or its
+   * process ended) and every message it sent has been received.
+   * @throws {RangeError} For a bad timeout.
+   * @throws {Deno.errors.TimedOut} If no message came in time.
+   * @throws {Deno.errors.UnexpectedEof} If the sender's process ended in
+   * the middle of writing a message.
    * @throws {Deno.errors.InvalidData} If the ring holds a record that cannot
    * be (a length larger than the ring or than what was written): messages
    * are untrusted, and nothing is read out of bounds.
    * @throws {Deno.errors.BadResource} If this end is closed.
    * @throws {Deno.errors.Busy} If another receive is in progress.
    */
-  async receive(options: SharedChannelOptions = {}): Promise<Uint8Array | null> {
+  async receive(options: WaitOptions = {}): Promise<Uint8Array | null> {
     const core = this.#core;
+    const ms = checkTimeout(options.timeout, `receive from shared channel "${core.name}"`);
+    options.signal?.throwIfAborted();
     if (this.#closed) {
       throw new Deno.errors.BadResource(
         `Cannot receive from shared channel "${core.name}": it is closed`,
@@ -590,6 +690,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
     this.#receiving = true;
     try {
       let available: number;
+      const deadline = deadlineOf(ms);
       while (true) {
         available = (core.load(I_TAIL) - this.#head) >>> 0;
         if (available > 0) break;
@@ -599,6 +700,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
           continue;
         }
         if (
+          ms !== 0 &&
           core.looker.look(() =>
             ((core.load(I_TAIL) - this.#head) >>> 0) > 0 || core.load(I_SENDER_CLOSED) !== 0
           )
@@ -611,9 +713,9 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
           core.store(I_RECEIVER_WAITING, 0);
           continue;
         }
-        let woke: "event" | "peer-gone";
+        let woke: "event" | "peer-gone" | "timeout";
         try {
-          woke = await core.wait(core.data, options.signal, "sender");
+          woke = await core.wait(core.data, options.signal, deadline, "sender");
         } catch (error) {
           if (this.#closed) {
             throw new Deno.errors.BadResource(
@@ -633,6 +735,15 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
             );
           }
           return null;
+        }
+        if (woke === "timeout") {
+          // A message (or the end) may have come at the last moment.
+          if (((core.load(I_TAIL) - this.#head) >>> 0) > 0 || core.load(I_SENDER_CLOSED)) {
+            continue;
+          }
+          throw new Deno.errors.TimedOut(
+            `Cannot receive from shared channel "${core.name}": no message came within ${ms} ms`,
+          );
         }
       }
       const mask = core.capacity - 1;
@@ -661,7 +772,18 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
     }
   }
 
-  /** Messages until the sender closes. */
+  /**
+   * Messages until the end of the stream: the sender closed (or its process
+   * ended) and every message it sent was received.
+   *
+   * @example Every message
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * using rx = openSharedChannel("frames", { role: "receiver" });
+   * for await (const message of rx) console.log(message.length);
+   * ```
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     while (true) {
       const message = await this.receive();
@@ -670,7 +792,18 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
     }
   }
 
-  /** The messages as a stream (created once); cancelling it closes this end. */
+  /**
+   * The messages as a stream (created once), ending at the end of the
+   * stream; cancelling it closes this end.
+   *
+   * @example Read through a stream reader
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * using rx = openSharedChannel("frames", { role: "receiver" });
+   * const { value } = await rx.readable.getReader().read();
+   * ```
+   */
   get readable(): ReadableStream<Uint8Array> {
     this.#readable ??= new ReadableStream({
       pull: async (controller) => {
@@ -690,6 +823,14 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
 
   /**
    * Closes this end; the sender's next send fails with `BrokenPipe`.
+   *
+   * @example Stop receiving
+   * ```ts ignore
+   * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+   *
+   * const rx = openSharedChannel("frames", { role: "receiver" });
+   * rx.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */

@@ -8,10 +8,10 @@
  * import { createSharedMemory, openSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = createSharedMemory("my-app-state", { size: 4096 });
- * shm.write(0, new TextEncoder().encode("hello"));
+ * shm.writeSync(0, new TextEncoder().encode("hello"));
  * // in another process:
  * using view = openSharedMemory("my-app-state", { size: 4096, access: "read" });
- * view.read(0, new Uint8Array(5));
+ * view.readSync(0, new Uint8Array(5));
  * ```
  *
  * Names stay in their namespace (`Local\` unless `global` or a
@@ -28,12 +28,7 @@ export {
   openSharedMemory,
   SharedMemory,
 } from "./shared_memory.ts";
-export type {
-  CreateSharedMemoryOptions,
-  OpenSharedMemoryOptions,
-  SharedMemoryAccess,
-  SharedMemorySecurity,
-} from "./shared_memory.ts";
+export type { CreateSharedMemoryOptions, OpenSharedMemoryOptions } from "./shared_memory.ts";
 export {
   createSharedChannel,
   openSharedChannel,
@@ -43,6 +38,6 @@ export {
 export type {
   CreateSharedChannelOptions,
   OpenSharedChannelOptions,
-  SharedChannelOptions,
   SharedChannelRole,
 } from "./channel.ts";
+export type { AccessMode, SecurityRule, WaitOptions } from "../_win32/options.ts";

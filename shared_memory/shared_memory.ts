@@ -11,9 +11,10 @@ import {
   GENERIC_READ_WRITE,
   kernel32,
 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode, globalPrivilegeError, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
-import { type AccessRule, accessSddl, SecurityAttributes } from "../_win32/security.ts";
+import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
+import { type AccessMode, checkChoice, type SecurityRule } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { kernelObjectName } from "../_win32/names.ts";
 
@@ -38,12 +39,6 @@ export function mappingName(name: string, global = false, reserve = 0): string {
   return kernelObjectName(name, global, "shared memory", reserve);
 }
 
-/** How a mapping may be used. */
-export type SharedMemoryAccess = "read" | "readwrite";
-
-/** Who may open a mapping this process creates. */
-export type SharedMemorySecurity = AccessRule;
-
 /** Options for {@linkcode openSharedMemory}. */
 export interface OpenSharedMemoryOptions {
   /**
@@ -54,10 +49,10 @@ export interface OpenSharedMemoryOptions {
   /**
    * `"read"` maps the memory read-only: then {@linkcode SharedMemory.bytes}
    * is refused (a write through it would crash the process) and
-   * {@linkcode SharedMemory.read} copies out.
+   * {@linkcode SharedMemory.readSync} copies out.
    * @default {"readwrite"}
    */
-  access?: SharedMemoryAccess;
+  access?: AccessMode;
   /**
    * Use the `Global\` namespace (every session) instead of `Local\` (this
    * session) for a short name. Creating a global mapping needs the
@@ -69,19 +64,22 @@ export interface OpenSharedMemoryOptions {
 
 /** Options for {@linkcode createSharedMemory} and {@linkcode openOrCreateSharedMemory}. */
 export interface CreateSharedMemoryOptions extends OpenSharedMemoryOptions {
-  /** The size in bytes (at least 1). */
+  /** The size in bytes (at least 1); required. */
   size: number;
   /**
    * A file to back the mapping (created if missing, grown to `size`);
-   * default: the page file, so the memory lives only while it is open.
+   * without one, the page file backs it, so the memory lives only while a
+   * process has it open.
+   * @default {undefined}
    */
   file?: string;
   /**
    * Who else may open it: `"owner"` (the current user, SYSTEM and
-   * Administrators), `"everyone"`, or an SDDL string.
+   * Administrators), `"everyone"` (every local user may read and write), or
+   * `{ sddl }`.
    * @default {"owner"}
    */
-  security?: SharedMemorySecurity;
+  security?: SecurityRule;
 }
 
 const PAGE_READONLY = 0x02;
@@ -104,17 +102,38 @@ function checkSize(size: unknown, what: string, required: boolean): number | und
   return size;
 }
 
-function checkAccess(access: unknown, what: string): SharedMemoryAccess {
-  if (access === undefined) return "readwrite";
-  if (access !== "read" && access !== "readwrite") {
-    throw new TypeError(`${what}: access must be "read" or "readwrite", got ${access}`);
+function checkAccess(access: unknown, what: string): AccessMode {
+  return checkChoice(access, ["read", "readwrite"], "readwrite", "access", what);
+}
+
+interface SharedMemoryInit {
+  mapping: OwnedHandle;
+  file: OwnedHandle | null;
+  address: Deno.PointerObject;
+  name: string;
+  size: number;
+  created: boolean;
+  access: AccessMode;
+  pageRounded: boolean;
+}
+
+/** Set only while {@linkcode makeSharedMemory} constructs one. */
+let sharedMemoryInit: SharedMemoryInit | null = null;
+
+function makeSharedMemory(init: SharedMemoryInit): SharedMemory {
+  sharedMemoryInit = init;
+  try {
+    return new (SharedMemory as unknown as new () => SharedMemory)();
+  } finally {
+    sharedMemoryInit = null;
   }
-  return access;
 }
 
 /**
  * A mapped view of a named file mapping: the same bytes in every process
- * that maps the name.
+ * that maps the name. From {@linkcode createSharedMemory},
+ * {@linkcode openSharedMemory} or {@linkcode openOrCreateSharedMemory}; not
+ * constructed directly.
  */
 export class SharedMemory implements Disposable {
   readonly #mapping: OwnedHandle;
@@ -129,7 +148,7 @@ export class SharedMemory implements Disposable {
   /** False when the name already existed (this process opened it). */
   readonly created: boolean;
   /** How this process may use the memory. */
-  readonly access: SharedMemoryAccess;
+  readonly access: AccessMode;
   /**
    * True when `size` is what Windows reports for a mapping opened without
    * a size: a whole number of pages, which may be more than its creator
@@ -138,27 +157,31 @@ export class SharedMemory implements Disposable {
    */
   readonly pageRounded: boolean;
 
-  /** @internal Made by the create and open functions. */
-  constructor(
-    mapping: OwnedHandle,
-    file: OwnedHandle | null,
-    address: Deno.PointerObject,
-    init: {
-      name: string;
-      size: number;
-      created: boolean;
-      access: SharedMemoryAccess;
-      pageRounded: boolean;
-    },
-  ) {
-    this.#mapping = mapping;
-    this.#file = file;
-    this.#address = address;
+  private constructor() {
+    const init = sharedMemoryInit;
+    if (init === null) {
+      throw new TypeError("Illegal constructor: use createSharedMemory() or openSharedMemory()");
+    }
+    this.#mapping = init.mapping;
+    this.#file = init.file;
+    this.#address = init.address;
     this.name = init.name;
     this.size = init.size;
     this.created = init.created;
     this.access = init.access;
     this.pageRounded = init.pageRounded;
+  }
+
+  /**
+   * The raw Win32 handle of the file mapping, for calls of your own
+   * through FFI (`DuplicateHandle`, `MapViewOfFile`). It stays owned by
+   * this object: do not close it.
+   *
+   * @throws {Deno.errors.BadResource} If closed.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    this.#view("use the handle of");
+    return this.#mapping.raw;
   }
 
   #view(what: string): Deno.PointerObject {
@@ -194,8 +217,16 @@ export class SharedMemory implements Disposable {
    *
    * @throws {Deno.errors.PermissionDenied} On a read-only mapping: a write
    * through a `Uint8Array` over read-only pages would crash the process; use
-   * {@linkcode read}.
+   * {@linkcode readSync}.
    * @throws {Deno.errors.BadResource} After `close()`.
+   *
+   * @example Write through the view
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("my-app-state", { size: 4096 });
+   * shm.bytes.set([1, 2, 3], 10);
+   * ```
    */
   get bytes(): Uint8Array {
     this.#writable("view the bytes of");
@@ -203,52 +234,111 @@ export class SharedMemory implements Disposable {
     return this.#bytes;
   }
 
-  /** A `DataView` over the mapped bytes (read-write mappings only; detached on close). */
+  /**
+   * A `DataView` over the mapped bytes (read-write mappings only; detached
+   * on close).
+   *
+   * @example Numbers at offsets
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("my-app-state", { size: 4096 });
+   * shm.dataView.setUint32(200, 42, true);
+   * ```
+   *
+   * @throws {Deno.errors.PermissionDenied} On a read-only mapping.
+   * @throws {Deno.errors.BadResource} After `close()`.
+   */
   get dataView(): DataView {
     this.#writable("view the bytes of");
     return new DataView(this.#arrayBuffer());
   }
 
-  #range(offset: number, length: number, what: string): void {
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > this.size) {
+  #range(offset: unknown, p: unknown, what: string): number {
+    if (!(p instanceof Uint8Array)) {
+      throw new TypeError(`Cannot ${what} shared memory "${this.name}": pass a Uint8Array`);
+    }
+    if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
       throw new RangeError(
-        `Cannot ${what} shared memory "${this.name}": ${length} bytes at offset ${offset} do not fit its ${this.size} bytes`,
+        `Cannot ${what} shared memory "${this.name}": offset must be a whole number from 0, got ${
+          String(offset)
+        }`,
       );
     }
+    if (offset + p.byteLength > this.size) {
+      throw new RangeError(
+        `Cannot ${what} shared memory "${this.name}": ${p.byteLength} bytes at offset ${offset} do not fit its ${this.size} bytes`,
+      );
+    }
+    return offset;
   }
 
   /**
-   * Copies bytes out of the mapping into `p` (works read-only too).
+   * Copies bytes out of the mapping into `p`, synchronously (works on
+   * read-only mappings too).
+   *
+   * @example Read five bytes at offset 0
+   * ```ts ignore
+   * import { openSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = openSharedMemory("my-app-state", { access: "read" });
+   * const head = shm.readSync(0, new Uint8Array(5));
+   * ```
    *
    * @param offset Where to start in the mapping.
    * @param p Where the bytes go; its length says how many.
-   * @returns `p`.
-   * @throws {RangeError} If the range does not fit.
+   * @returns `p`, filled.
+   * @throws {TypeError} If `p` is not a `Uint8Array`.
+   * @throws {RangeError} If `offset` is not a whole number from 0, or the
+   * range does not fit the mapping.
+   * @throws {Deno.errors.BadResource} After `close()`.
    */
-  read(offset: number, p: Uint8Array): Uint8Array {
+  readSync(offset: number, p: Uint8Array): Uint8Array {
     const address = this.#view("read");
-    this.#range(offset, p.byteLength, "read");
+    this.#range(offset, p, "read");
     if (p.byteLength > 0) new Deno.UnsafePointerView(address).copyInto(p, offset);
     return p;
   }
 
   /**
-   * Copies `p` into the mapping.
+   * Copies `data` into the mapping, synchronously.
+   *
+   * @example Write five bytes at offset 100
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("my-app-state", { size: 4096 });
+   * shm.writeSync(100, new TextEncoder().encode("hello"));
+   * ```
    *
    * @param offset Where to start in the mapping.
-   * @param p The bytes.
-   * @throws {RangeError} If the range does not fit.
+   * @param data The bytes.
+   * @throws {TypeError} If `data` is not a `Uint8Array`.
+   * @throws {RangeError} If `offset` is not a whole number from 0, or the
+   * range does not fit the mapping.
    * @throws {Deno.errors.PermissionDenied} On a read-only mapping.
+   * @throws {Deno.errors.BadResource} After `close()`.
    */
-  write(offset: number, p: Uint8Array): void {
+  writeSync(offset: number, data: Uint8Array): void {
     this.#writable("write");
-    this.#range(offset, p.byteLength, "write");
-    new Uint8Array(this.#arrayBuffer(), offset, p.byteLength).set(p);
+    this.#range(offset, data, "write");
+    new Uint8Array(this.#arrayBuffer(), offset, data.byteLength).set(data);
   }
 
   /**
    * Writes changed pages of a file-backed mapping to the file
    * (`FlushViewOfFile`); nothing to do for page-file memory.
+   *
+   * @example Make a file-backed mapping durable
+   * ```ts ignore
+   * import { createSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * using shm = createSharedMemory("log", { size: 4096, file: "log.bin" });
+   * shm.writeSync(0, new Uint8Array([1]));
+   * shm.flush();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} After `close()`.
    */
   flush(): void {
     const address = this.#view("flush");
@@ -266,6 +356,14 @@ export class SharedMemory implements Disposable {
    * Unmaps the view and closes the mapping. Views handed out before become
    * empty (their `ArrayBuffer` is detached); the memory itself lives on
    * while another process has it open (or in its file).
+   *
+   * @example Close early
+   * ```ts ignore
+   * import { openSharedMemory } from "@winipc/winipc/shared-memory";
+   *
+   * const shm = openSharedMemory("my-app-state");
+   * shm.close();
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */
@@ -291,7 +389,7 @@ export class SharedMemory implements Disposable {
 
 function mapView(
   mapping: OwnedHandle,
-  access: SharedMemoryAccess,
+  access: AccessMode,
   size: number | undefined,
   name: string,
   existed: boolean,
@@ -364,10 +462,7 @@ function create(
     const code = lastError();
     if (isInvalidHandle(raw)) {
       if (code === ERROR.ACCESS_DENIED && /^Global\\/i.test(full)) {
-        throw new Deno.errors.PermissionDenied(
-          `${what}: creating a Global\\ mapping needs the SeCreateGlobalPrivilege privilege (services and elevated administrators have it), or the name is taken by an object this user may not open`,
-          { cause: errorFromCode(code) },
-        );
+        throw globalPrivilegeError(what, errorFromCode(code));
       }
       throw errorFromCode(code, what);
     }
@@ -379,7 +474,10 @@ function create(
     }
     try {
       const view = mapView(mapping, access, size, full, existed);
-      return new SharedMemory(mapping, file, view.address, {
+      return makeSharedMemory({
+        mapping,
+        file,
+        address: view.address,
         name: full,
         size,
         created: !existed,
@@ -410,6 +508,8 @@ function create(
  * @param name A short name (`Local\` is added), or `Local\...`/`Global\...`.
  * @param options Size, access, backing file, security, namespace.
  * @returns The mapping (`created` is true).
+ * @throws {TypeError} For a bad name or option.
+ * @throws {RangeError} For a bad size.
  * @throws {Deno.errors.AlreadyExists} If the name exists.
  * @throws {Deno.errors.PermissionDenied} For `Global\` without the privilege.
  */
@@ -424,10 +524,20 @@ export function createSharedMemory(
  * Opens the named mapping if it exists (then `created` is false, and it
  * must be at least `size` bytes), or creates it.
  *
+ * @example Whoever comes first creates it
+ * ```ts ignore
+ * import { openOrCreateSharedMemory } from "@winipc/winipc/shared-memory";
+ *
+ * using shm = openOrCreateSharedMemory("my-app-state", { size: 4096 });
+ * if (shm.created) shm.writeSync(0, new Uint8Array([1]));
+ * ```
+ *
  * @param name A short name, or `Local\...`/`Global\...`.
  * @param options Size, access, backing file, security, namespace.
- * @returns The mapping.
+ * @returns The mapping; `created` says whether this call made it.
+ * @throws {TypeError} For a bad name or option.
  * @throws {RangeError} If an existing mapping is smaller than `size`.
+ * @throws {Deno.errors.PermissionDenied} For `Global\` without the privilege.
  */
 export function openOrCreateSharedMemory(
   name: string,
@@ -445,7 +555,7 @@ export function openOrCreateSharedMemory(
  * import { openSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = openSharedMemory("my-app-state", { size: 4096, access: "read" });
- * const head = shm.read(0, new Uint8Array(5));
+ * const head = shm.readSync(0, new Uint8Array(5));
  * ```
  *
  * @param name A short name, or `Local\...`/`Global\...`.
@@ -479,7 +589,10 @@ export function openSharedMemory(
   const mapping = new OwnedHandle(raw, "file mapping");
   try {
     const view = mapView(mapping, access, size, full, true);
-    return new SharedMemory(mapping, null, view.address, {
+    return makeSharedMemory({
+      mapping,
+      file: null,
+      address: view.address,
       name: full,
       size: view.size,
       created: false,

@@ -11,8 +11,15 @@ import {
   uniqueName,
   windowsTest,
 } from "./_helpers.ts";
-import { createMailslot, MAX_REMOTE_MESSAGE, openMailslot } from "../mailslot/mod.ts";
+import {
+  createMailslot,
+  Mailslot,
+  MailslotWriter,
+  MAX_REMOTE_MESSAGE,
+  openMailslot,
+} from "../mailslot/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
+import { completionStats } from "../_win32/completion.ts";
 
 const PEER = "tests/fixtures/mailslot_peer.ts";
 const decoder = new TextDecoder();
@@ -115,10 +122,23 @@ windowsTest("timeouts: an empty slot returns after the timeout and not before", 
   await assertRejects(() => slot.receive(), Deno.errors.TimedOut);
   waited = performance.now() - start;
   assert(waited >= 245 && waited < 2000, `waited ${waited} ms`);
+  // 0 tries once: a message already there is taken, an empty slot fails at once.
   slot.setReadTimeout(0);
+  start = performance.now();
   await assertRejects(() => slot.receive(), Deno.errors.TimedOut);
+  await assertRejects(() => slot.receive({ timeout: 0 }), Deno.errors.TimedOut, "0 ms");
+  assert(performance.now() - start < 500, "timeout 0 waited");
+  using writer = openMailslot(slot.path);
+  await writer.send("there");
+  assertEquals(await slot.receiveText({ timeout: 0 }), "there");
   slot.setReadTimeout(Infinity);
   assertEquals(slot.info().readTimeout, Infinity);
+  // The slot's read timeout follows the one rule too: any length, RangeError otherwise.
+  slot.setReadTimeout(3e9);
+  assertEquals(slot.info().readTimeout, 3e9);
+  for (const bad of [-1, NaN, "5" as unknown as number]) {
+    assertThrows(() => slot.setReadTimeout(bad), RangeError, "timeout must be");
+  }
 });
 
 // Issue 11, item 3: receive({ timeout: 3e9 }) failed with TimedOut after 3 ms.
@@ -256,9 +276,8 @@ windowsTest("bad input: clear errors", {}, async () => {
   assertThrows(() => openMailslot(uniqueName("missing")), Deno.errors.NotFound, "no such mailslot");
   assertThrows(() => createMailslot("\\\\*\\mailslot\\x"), TypeError, "this computer");
   assertThrows(() => createMailslot("x", { maxMessageSize: -1 }), RangeError);
-  assertThrows(() => createMailslot("x", { readTimeout: 1.5 }), RangeError);
-  // deno-lint-ignore no-explicit-any
-  assertThrows(() => createMailslot("x", { access: "all" as any }), TypeError);
+  assertThrows(() => createMailslot("x", { readTimeout: -1 }), RangeError, "timeout must be");
+  assertThrows(() => createMailslot("x", { readTimeout: NaN }), RangeError);
   const name = uniqueName("bad");
   using slot = createMailslot(name);
   const pending = slot.receive();
@@ -293,5 +312,93 @@ windowsTest(
       assert(error instanceof Deno.errors.NotSupported, String(error));
       assert(String(error).includes("3025"));
     }
+  },
+);
+
+windowsTest(
+  "security: the rule is the security option; the old access option is refused",
+  {},
+  async (t) => {
+    await t.step("owner (default), everyone and { sddl } slots open for writing", async () => {
+      for (
+        const security of [undefined, "owner", "everyone", { sddl: "D:P(A;;GA;;;WD)" }] as const
+      ) {
+        const name = uniqueName("security");
+        using slot = createMailslot(name, { security });
+        using writer = openMailslot(name);
+        await writer.send("hi");
+        assertEquals(await slot.receiveText({ timeout: 1000 }), "hi");
+      }
+    });
+    await t.step("access, the old name, is a TypeError that names security", () => {
+      for (const access of ["everyone", "owner", { sddl: "D:P" }]) {
+        assertThrows(
+          // deno-lint-ignore no-explicit-any
+          () => createMailslot(uniqueName("old"), { access } as any),
+          TypeError,
+          "now called security",
+        );
+      }
+    });
+    await t.step("hostile and wrong values are TypeErrors, never a prototype lookup", () => {
+      for (const security of ["toString", "__proto__", "constructor", "all", 5, null, {}]) {
+        assertThrows(
+          // deno-lint-ignore no-explicit-any
+          () => createMailslot(uniqueName("hostile"), { security: security as any }),
+          TypeError,
+          'security must be "owner", "everyone" or { sddl }',
+        );
+      }
+      assertThrows(
+        () => createMailslot(uniqueName("sddl"), { security: { sddl: "not sddl" } }),
+        TypeError,
+        "security descriptor",
+      );
+    });
+  },
+);
+
+windowsTest(
+  "MailslotWriter.send() writes through the completion core and never blocks the event loop",
+  {},
+  async () => {
+    const name = uniqueName("async-send");
+    using slot = createMailslot(name, { maxMessageSize: 1024 });
+    using writer = openMailslot(name);
+    const before = completionStats.synchronous + completionStats.queued;
+    // 200 sends in flight at once, each one overlapped WriteFile started
+    // through the completion core (not a blocking call wrapped in a Promise).
+    const sends = Array.from({ length: 200 }, (_, i) => writer.send(`message ${i}`));
+    assert(sends.every((p) => p instanceof Promise));
+    await Promise.all(sends);
+    assertEquals(completionStats.synchronous + completionStats.queued - before, 200);
+    for (let i = 0; i < 200; i++) {
+      assertEquals(await slot.receiveText({ timeout: 1000 }), `message ${i}`);
+    }
+    // A send with bad data or on a closed writer rejects; it never throws.
+    // deno-lint-ignore no-explicit-any
+    const bad = writer.send(42 as any);
+    assert(bad instanceof Promise);
+    await assertRejects(() => bad, TypeError);
+  },
+);
+
+windowsTest(
+  "unsafeHandle and construction: raw handles while open, no public constructor",
+  {},
+  () => {
+    const name = uniqueName("handle");
+    const slot = createMailslot(name);
+    const writer = openMailslot(name);
+    assert(slot.unsafeHandle !== null);
+    assert(writer.unsafeHandle !== null);
+    writer.close();
+    slot.close();
+    assertThrows(() => slot.unsafeHandle, Deno.errors.BadResource, "closed");
+    assertThrows(() => writer.unsafeHandle, Deno.errors.BadResource, "closed");
+    // deno-lint-ignore no-explicit-any
+    assertThrows(() => new (Mailslot as any)(), TypeError, "Illegal constructor");
+    // deno-lint-ignore no-explicit-any
+    assertThrows(() => new (MailslotWriter as any)(), TypeError, "Illegal constructor");
   },
 );

@@ -8,6 +8,8 @@ import {
   createSharedMemory,
   openSharedChannel,
   openSharedMemory,
+  SharedChannelReceiver,
+  SharedChannelSender,
 } from "../shared_memory/mod.ts";
 
 const PEER = "tests/fixtures/channel_peer.ts";
@@ -270,4 +272,89 @@ windowsTest("closing an end while it waits ends the wait with BadResource", {}, 
   await new Promise((r) => setTimeout(r, 50));
   rx.close();
   await assertRejects(() => pending, Deno.errors.BadResource, "closed while receiving");
+});
+
+windowsTest(
+  "receive({ timeout }): TimedOut, never early; 0 tries once; a message in time arrives",
+  {},
+  async () => {
+    const name = uniqueName("rx-timeout");
+    using rx = createSharedChannel(name, { role: "receiver", capacity: 4096 });
+    using tx = openSharedChannel(name, { role: "sender" });
+    let start = performance.now();
+    await assertRejects(() => rx.receive({ timeout: 300 }), Deno.errors.TimedOut, "300 ms");
+    const waited = performance.now() - start;
+    assert(waited >= 299 && waited < 2000, `waited ${waited} ms`);
+    // 0: an empty ring fails at once; a message already there is taken.
+    start = performance.now();
+    await assertRejects(() => rx.receive({ timeout: 0 }), Deno.errors.TimedOut, "0 ms");
+    assert(performance.now() - start < 200, "timeout 0 waited");
+    await tx.send(new Uint8Array([1]));
+    assertEquals(await rx.receive({ timeout: 0 }), new Uint8Array([1]));
+    // A message sent during the wait arrives; no wake-up is lost after a timeout.
+    setTimeout(() => tx.send(new Uint8Array([2])), 100);
+    assertEquals(await rx.receive({ timeout: 5000 }), new Uint8Array([2]));
+    // The end of the stream is not a timeout.
+    tx.close();
+    assertEquals(await rx.receive({ timeout: 0 }), null);
+    for (const timeout of [-1, NaN, "5" as unknown as number]) {
+      await assertRejects(() => rx.receive({ timeout }), RangeError, "timeout must be");
+    }
+  },
+);
+
+windowsTest(
+  "send({ timeout }): TimedOut while the ring stays full, nothing sent; 0 tries once",
+  {},
+  async () => {
+    const name = uniqueName("tx-timeout");
+    using tx = createSharedChannel(name, { role: "sender", capacity: 4096 });
+    using rx = openSharedChannel(name, { role: "receiver" });
+    await tx.send(new Uint8Array(4000).fill(1), { timeout: 0 }); // room now: sent
+    let start = performance.now();
+    await assertRejects(
+      () => tx.send(new Uint8Array(200).fill(2), { timeout: 250 }),
+      Deno.errors.TimedOut,
+      "no room",
+    );
+    const waited = performance.now() - start;
+    assert(waited >= 249 && waited < 2000, `waited ${waited} ms`);
+    start = performance.now();
+    await assertRejects(() => tx.send(new Uint8Array(200), { timeout: 0 }), Deno.errors.TimedOut);
+    assert(performance.now() - start < 200, "timeout 0 waited");
+    // Room made during a wait lets the send through.
+    setTimeout(() => rx.receive(), 100);
+    await tx.send(new Uint8Array(200).fill(3), { timeout: 5000 });
+    // Only the messages that were sent are there.
+    assertEquals(await rx.receive({ timeout: 0 }), new Uint8Array(200).fill(3));
+    await assertRejects(() => rx.receive({ timeout: 0 }), Deno.errors.TimedOut);
+    for (const timeout of [-1, NaN]) {
+      await assertRejects(
+        () => tx.send(new Uint8Array(1), { timeout }),
+        RangeError,
+        "timeout must be",
+      );
+    }
+  },
+);
+
+windowsTest("channel ends: no public constructor; hostile roles are TypeErrors", {}, () => {
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => new (SharedChannelSender as any)(), TypeError, "Illegal constructor");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => new (SharedChannelReceiver as any)({}), TypeError, "Illegal constructor");
+  for (const role of ["toString", "__proto__", undefined, "both"]) {
+    assertThrows(
+      // deno-lint-ignore no-explicit-any
+      () => createSharedChannel(uniqueName("role"), { role: role as any }),
+      TypeError,
+      'role must be "sender" or "receiver"',
+    );
+  }
+  assertThrows(
+    // deno-lint-ignore no-explicit-any
+    () => createSharedChannel(uniqueName("sec"), { role: "sender", security: "toString" as any }),
+    TypeError,
+    "security must be",
+  );
 });

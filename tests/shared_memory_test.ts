@@ -8,6 +8,7 @@ import {
   createSharedMemory,
   openOrCreateSharedMemory,
   openSharedMemory,
+  SharedMemory,
 } from "../shared_memory/mod.ts";
 
 const decoder = new TextDecoder();
@@ -45,7 +46,7 @@ windowsTest(
     assert(whole.pageRounded);
     assertEquals(whole.size % 4096, 0);
     assert(whole.size >= 10000 && whole.size < 10000 + 65536, `size ${whole.size}`);
-    assertEquals(whole.read(0, new Uint8Array(10000)), pattern(10000, 9));
+    assertEquals(whole.readSync(0, new Uint8Array(10000)), pattern(10000, 9));
     assertEquals((await peer(["size", name])).out, `size ${whole.size}\n`);
     await creator.release();
     assertEquals((await creator.finish()).code, 0);
@@ -57,10 +58,10 @@ windowsTest("winipc creates, a C program reads and writes it", {}, async () => {
   using shm = createSharedMemory(name, { size: 5000 });
   assertEquals(shm.name, `Local\\${name}`);
   assert(shm.created);
-  shm.write(0, pattern(5000, 3));
+  shm.writeSync(0, pattern(5000, 3));
   assertEquals(await peer(["check", shm.name, "5000", "3"]), { code: 0, out: "ok\n" });
   assertEquals(await peer(["write", shm.name, "5000", "4"]), { code: 0, out: "written\n" });
-  assertEquals(shm.read(0, new Uint8Array(5000)), pattern(5000, 4));
+  assertEquals(shm.readSync(0, new Uint8Array(5000)), pattern(5000, 4));
 });
 
 windowsTest("create-only fails on an existing name; create-or-open reports created", {}, () => {
@@ -81,12 +82,12 @@ windowsTest("create-only fails on an existing name; create-or-open reports creat
 windowsTest("read-only access is enforced without ever risking a crash", {}, async () => {
   const name = uniqueName("ro");
   using shm = createSharedMemory(name, { size: 4096 });
-  shm.write(0, pattern(4096, 1));
+  shm.writeSync(0, pattern(4096, 1));
   using ro = openSharedMemory(name, { access: "read" });
   assertThrows(() => ro.bytes, Deno.errors.PermissionDenied, "read-only");
   assertThrows(() => ro.dataView, Deno.errors.PermissionDenied);
-  assertThrows(() => ro.write(0, new Uint8Array(1)), Deno.errors.PermissionDenied);
-  assertEquals(ro.read(0, new Uint8Array(4096)), pattern(4096, 1));
+  assertThrows(() => ro.writeSync(0, new Uint8Array(1)), Deno.errors.PermissionDenied);
+  assertEquals(ro.readSync(0, new Uint8Array(4096)), pattern(4096, 1));
   // The kernel refuses a writable view through a read-only handle too.
   assertEquals((await peer(["try-write-readonly", shm.name])).out.split(" ")[0], "refused");
 });
@@ -102,7 +103,7 @@ windowsTest("after close, every view handed out is empty and access fails clearl
   assertThrows(() => bytes.set([1]), TypeError);
   assertThrows(() => view.getUint8(0), TypeError);
   assertThrows(() => shm.bytes, Deno.errors.BadResource, "closed");
-  assertThrows(() => shm.read(0, new Uint8Array(1)), Deno.errors.BadResource);
+  assertThrows(() => shm.readSync(0, new Uint8Array(1)), Deno.errors.BadResource);
   assertThrows(() => shm.close(), Deno.errors.BadResource);
 });
 
@@ -111,7 +112,7 @@ windowsTest("a file-backed mapping ends up in its file", {}, () => {
   const file = `${dir}\\backing.bin`;
   {
     using shm = createSharedMemory(uniqueName("file"), { size: 8192, file });
-    shm.write(100, new TextEncoder().encode("in the file"));
+    shm.writeSync(100, new TextEncoder().encode("in the file"));
     shm.flush();
   }
   const content = Deno.readFileSync(file);
@@ -135,8 +136,8 @@ windowsTest("bad input: clear errors", {}, () => {
   assertThrows(() => createSharedMemory("x", { size: 1, security: "all" as any }), TypeError);
   assertThrows(() => createSharedMemory("a\\b", { size: 1 }), TypeError, "backslash");
   using shm = createSharedMemory(uniqueName("range"), { size: 16 });
-  assertThrows(() => shm.write(10, new Uint8Array(7)), RangeError, "do not fit");
-  assertThrows(() => shm.read(-1, new Uint8Array(1)), RangeError);
+  assertThrows(() => shm.writeSync(10, new Uint8Array(7)), RangeError, "do not fit");
+  assertThrows(() => shm.readSync(-1, new Uint8Array(1)), RangeError);
 });
 
 windowsTest(
@@ -154,3 +155,63 @@ windowsTest(
     }
   },
 );
+
+windowsTest("readSync() and writeSync(): bounds and argument errors, exact edges", {}, () => {
+  using shm = createSharedMemory(uniqueName("bounds"), { size: 16 });
+  // The last byte and the whole mapping fit; zero bytes fit anywhere up to the end.
+  shm.writeSync(15, new Uint8Array([7]));
+  assertEquals(shm.readSync(15, new Uint8Array(1)), new Uint8Array([7]));
+  shm.writeSync(0, pattern(16, 2));
+  assertEquals(shm.readSync(0, new Uint8Array(16)), pattern(16, 2));
+  assertEquals(shm.readSync(16, new Uint8Array(0)).length, 0);
+  shm.writeSync(16, new Uint8Array(0));
+  // One byte past the end, in either direction.
+  assertThrows(() => shm.readSync(16, new Uint8Array(1)), RangeError, "1 bytes at offset 16");
+  assertThrows(() => shm.writeSync(0, new Uint8Array(17)), RangeError, "its 16 bytes");
+  assertThrows(() => shm.readSync(17, new Uint8Array(0)), RangeError, "do not fit");
+  for (const offset of [-1, 1.5, NaN, Infinity, "0" as unknown as number, 2 ** 53]) {
+    assertThrows(() => shm.readSync(offset, new Uint8Array(1)), RangeError, "offset must be");
+    assertThrows(() => shm.writeSync(offset, new Uint8Array(1)), RangeError, "offset must be");
+  }
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => shm.readSync(0, [0, 0] as any), TypeError, "Uint8Array");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => shm.writeSync(0, "ab" as any), TypeError, "Uint8Array");
+  // Nothing was written by the refused calls.
+  assertEquals(shm.readSync(0, new Uint8Array(16)), pattern(16, 2));
+});
+
+windowsTest("hostile option values are TypeErrors, never a prototype lookup", {}, () => {
+  for (const access of ["toString", "__proto__", "valueOf", "rw", 1]) {
+    assertThrows(
+      // deno-lint-ignore no-explicit-any
+      () => createSharedMemory(uniqueName("acc"), { size: 16, access: access as any }),
+      TypeError,
+      'access must be "read" or "readwrite"',
+    );
+    // deno-lint-ignore no-explicit-any
+    assertThrows(() => openSharedMemory(uniqueName("acc"), { access: access as any }), TypeError);
+  }
+  for (const security of ["toString", "__proto__", "constructor", "all", null, {}]) {
+    assertThrows(
+      // deno-lint-ignore no-explicit-any
+      () => createSharedMemory(uniqueName("sec"), { size: 16, security: security as any }),
+      TypeError,
+      'security must be "owner", "everyone" or { sddl }',
+    );
+  }
+  // The three forms of the rule work.
+  for (const security of ["owner", "everyone", { sddl: "D:P(A;;GA;;;OW)" }] as const) {
+    using shm = createSharedMemory(uniqueName("sec-ok"), { size: 16, security });
+    assert(shm.created);
+  }
+});
+
+windowsTest("unsafeHandle is the mapping's handle while open; no public constructor", {}, () => {
+  const shm = createSharedMemory(uniqueName("handle"), { size: 16 });
+  assert(shm.unsafeHandle !== null);
+  shm.close();
+  assertThrows(() => shm.unsafeHandle, Deno.errors.BadResource, "closed");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => new (SharedMemory as any)(), TypeError, "Illegal constructor");
+});
