@@ -58,7 +58,7 @@ const entries: string[] = Deno.args.length > 0
   ? Deno.args
   : Object.values(config.exports as Record<string, string>);
 
-const problems: string[] = [];
+const problems = new Set<string>();
 
 function where(location: { filename: string; line: number }): string {
   return `${location.filename.replace(root.href, "")}:${location.line}`;
@@ -74,33 +74,33 @@ function checkExample(text: string, what: string): void {
   const [first = ""] = text.split("\n"); // `split` always returns at least one string
   const firstLine = first.trim();
   if (firstLine === "" || firstLine.startsWith("```")) {
-    problems.push(`${what}: an @example needs a title on its first line`);
+    problems.add(`${what}: an @example needs a title on its first line`);
   }
   // The groups below always take part in a match: the defaults never apply.
   const fences = [...text.matchAll(/^```(.*)$/gm)].map(([, info = ""]) => info.trim());
   const openings = fences.filter((_, i) => i % 2 === 0);
-  if (openings.length === 0) problems.push(`${what}: an @example needs a code block`);
+  if (openings.length === 0) problems.add(`${what}: an @example needs a code block`);
   for (const opening of openings) {
     if (opening !== "ts" && opening !== "ts ignore") {
-      problems.push(
+      problems.add(
         `${what}: an example block is \`\`\`ts or \`\`\`ts ignore, not \`\`\`${opening}`,
       );
     }
   }
   for (const [, specifier = ""] of text.matchAll(/from\s+["']([^"']+)["']/g)) {
     if (!ALLOWED_IMPORT.test(specifier)) {
-      problems.push(`${what}: an example imports "${specifier}", which users cannot import`);
+      problems.add(`${what}: an example imports "${specifier}", which users cannot import`);
     }
   }
 }
 
 function checkDoc(doc: JsDoc | undefined, what: string, needExample: boolean): void {
-  if (!doc?.doc?.trim()) problems.push(`${what}: no description`);
+  if (!doc?.doc?.trim()) problems.add(`${what}: no description`);
   if ((doc?.tags ?? []).some((t) => t.kind === "internal")) {
-    problems.push(`${what}: marked @internal, but public`);
+    problems.add(`${what}: marked @internal, but public`);
   }
   const found = examples(doc);
-  if (needExample && found.length === 0) problems.push(`${what}: no @example`);
+  if (needExample && found.length === 0) problems.add(`${what}: no @example`);
   for (const text of found) checkExample(text, what);
 }
 
@@ -113,23 +113,34 @@ for (const entry of entries) {
   });
   const out = await command.output();
   if (!out.success) {
-    problems.push(`${entry}: deno doc failed: ${new TextDecoder().decode(out.stderr)}`);
+    problems.add(`${entry}: deno doc failed: ${new TextDecoder().decode(out.stderr)}`);
     continue;
   }
   const json = JSON.parse(new TextDecoder().decode(out.stdout));
   const node = json.nodes[url] as { module_doc?: JsDoc; symbols: DocSymbol[] };
-  if (!node.module_doc?.doc?.trim()) problems.push(`${entry}: no module doc`);
+  if (!node.module_doc?.doc?.trim()) problems.add(`${entry}: no module doc`);
   for (const symbol of node.symbols) {
+    // Overloads are several declarations of one function: the description
+    // and example may sit on any of them (deno doc shows them together).
+    const overloads = symbol.declarations.filter((d) => d.kind === "function");
+    const documented = overloads.find((d) => d.jsDoc?.doc?.trim());
     for (const declaration of symbol.declarations) {
       if (declaration.kind === "import" || declaration.kind === "moduleDoc") continue;
       const what = `${symbol.name} (${where(declaration.location)})`;
       const needExample = declaration.kind === "function" || declaration.kind === "class";
+      if (declaration.kind === "function" && overloads.length > 1) {
+        if (declaration !== (documented ?? overloads[0])) continue;
+        const anyExample = overloads.some((d) => examples(d.jsDoc).length > 0);
+        checkDoc(declaration.jsDoc, what, !anyExample && needExample);
+        if (!anyExample) problems.add(`${what}: no @example`);
+        continue;
+      }
       checkDoc(declaration.jsDoc, what, needExample);
       if (declaration.kind !== "class") continue;
       for (const member of declaration.def?.constructors ?? []) {
         if (member.accessibility === "private" || member.accessibility === "protected") continue;
         if ((member.jsDoc?.tags ?? []).some((t) => t.kind === "internal")) {
-          problems.push(`${symbol.name}.constructor (${where(member.location)}): marked @internal`);
+          problems.add(`${symbol.name}.constructor (${where(member.location)}): marked @internal`);
         }
       }
       for (
@@ -141,7 +152,7 @@ for (const entry of entries) {
           member.kind !== "getter" && member.kind !== "setter";
         // Symbol.dispose and friends are documented by their protocol.
         if (member.name.startsWith("[Symbol.")) {
-          if (!member.jsDoc?.doc?.trim()) problems.push(`${memberWhat}: no description`);
+          if (!member.jsDoc?.doc?.trim()) problems.add(`${memberWhat}: no description`);
           continue;
         }
         checkDoc(member.jsDoc, memberWhat, isMethod);
@@ -150,9 +161,9 @@ for (const entry of entries) {
   }
 }
 
-if (problems.length > 0) {
-  console.error(problems.join("\n"));
-  console.error(`\n${problems.length} documentation problem(s)`);
+if (problems.size > 0) {
+  console.error([...problems].join("\n"));
+  console.error(`\n${problems.size} documentation problem(s)`);
   Deno.exit(1);
 }
 console.log(`documentation: ${entries.length} entry points checked, no problems`);
