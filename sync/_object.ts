@@ -68,6 +68,14 @@ const INTERNALS = new WeakMap<SyncObject, SyncInternals>();
  * The base of every synchronisation object: its name, whether this call
  * made it, and closing. Made only by the package's create and open
  * functions.
+ *
+ * @example What every object has
+ * ```ts ignore
+ * import { openOrCreateEvent } from "@winipc/winipc/sync";
+ *
+ * using ready = openOrCreateEvent("my-app-ready");
+ * console.log(ready.name, ready.created, ready.closed); // "Local\my-app-ready" true false
+ * ```
  */
 export abstract class SyncObject implements Disposable {
   /** Objects are made by `createX`, `openX` and `openOrCreateX`. */
@@ -103,7 +111,16 @@ export abstract class SyncObject implements Disposable {
 
   /**
    * Closes this handle to the object (the object lives while any process
-   * has one open).
+   * has one open). A wait still pending on it rejects with `BadResource`.
+   *
+   * @example Close before the end of the scope
+   * ```ts ignore
+   * import { createEvent } from "@winipc/winipc/sync";
+   *
+   * const event = createEvent();
+   * event.close();
+   * console.log(event.closed); // true
+   * ```
    *
    * @throws {Deno.errors.BadResource} If already closed.
    */

@@ -48,6 +48,18 @@ let newEvent: (made: Made, manualReset: boolean | null) => SyncEvent;
  * A Windows event, from {@linkcode createEvent}, {@linkcode openEvent} or
  * {@linkcode openOrCreateEvent}. (Named `SyncEvent` so as not to shadow the
  * DOM's `Event`.)
+ *
+ * @example One process signals, another waits
+ * ```ts ignore
+ * import { createEvent, openEvent } from "@winipc/winipc/sync";
+ *
+ * using ready = createEvent("my-app-ready");
+ * // in another process:
+ * using theirs = openEvent("my-app-ready");
+ * theirs.set();
+ * // here:
+ * await ready.wait({ timeout: 5000 });
+ * ```
  */
 export class SyncEvent extends SyncObject {
   #manualReset: boolean | null = null;

@@ -32,7 +32,18 @@ const MUTEX_EVERYONE_RIGHTS = "0x00100001";
 
 let newLock: (abandoned: boolean, release: () => void) => MutexLock;
 
-/** A held mutex, from {@linkcode Mutex.acquire}: release it, or let `using` do it. */
+/**
+ * A held mutex, from {@linkcode Mutex.acquire}: release it, or let `using` do it.
+ *
+ * @example Held for the scope
+ * ```ts ignore
+ * import { openOrCreateMutex } from "@winipc/winipc/sync";
+ *
+ * using mutex = openOrCreateMutex("my-app-config");
+ * using lock = await mutex.acquire();
+ * if (lock.abandoned) console.warn("the last owner died holding it");
+ * ```
+ */
 export class MutexLock implements Disposable {
   #release: (() => void) | null = null;
   #abandoned = false;
@@ -150,6 +161,17 @@ function leaveState(name: string | null, state: MutexState): void {
  *
  * A mutex is not a {@linkcode Waitable}: a wait on it owns it, so
  * `waitAny`/`waitAll` refuse it; use `acquire()`.
+ *
+ * @example One process at a time edits the file
+ * ```ts ignore
+ * import { openOrCreateMutex } from "@winipc/winipc/sync";
+ *
+ * using mutex = openOrCreateMutex("my-app-config");
+ * {
+ *   using _lock = await mutex.acquire({ timeout: 10_000 });
+ *   await Deno.writeTextFile("config.json", "{}");
+ * }
+ * ```
  */
 export class Mutex extends SyncObject {
   #owner: OwnerThread | null = null;

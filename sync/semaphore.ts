@@ -42,7 +42,19 @@ const MAX_COUNT = 0x7fff_ffff;
 
 let newPermit: (semaphore: Semaphore) => SemaphorePermit;
 
-/** One unit of a semaphore's count, held until `release()` (or `using` ends). */
+/**
+ * One unit of a semaphore's count, held until `release()` (or `using` ends).
+ *
+ * @example Give the unit back early
+ * ```ts ignore
+ * import { createSemaphore } from "@winipc/winipc/sync";
+ *
+ * using slots = createSemaphore({ initial: 1, maximum: 1 });
+ * const permit = await slots.acquire();
+ * permit.release();
+ * console.log(permit.released); // true
+ * ```
+ */
 export class SemaphorePermit implements Disposable {
   #semaphore: Semaphore | null = null;
 
@@ -95,6 +107,15 @@ let newSemaphore: (made: Made) => Semaphore;
 /**
  * A Windows semaphore, from {@linkcode createSemaphore},
  * {@linkcode openSemaphore} or {@linkcode openOrCreateSemaphore}.
+ *
+ * @example At most four workers at once, across processes
+ * ```ts ignore
+ * import { openOrCreateSemaphore } from "@winipc/winipc/sync";
+ *
+ * using slots = openOrCreateSemaphore("my-app-slots", { initial: 4, maximum: 4 });
+ * using permit = await slots.acquire({ timeout: 10_000 });
+ * // ... work; the permit goes back at the end of the scope
+ * ```
  */
 export class Semaphore extends SyncObject {
   private constructor() {

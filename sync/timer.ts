@@ -62,6 +62,16 @@ let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
 /**
  * A Windows waitable timer, from {@linkcode createWaitableTimer},
  * {@linkcode openWaitableTimer} or {@linkcode openOrCreateWaitableTimer}.
+ *
+ * @example Every 100 ms, five times
+ * ```ts ignore
+ * import { createWaitableTimer } from "@winipc/winipc/sync";
+ *
+ * using timer = createWaitableTimer();
+ * timer.set(100, { period: 100 });
+ * for (let i = 0; i < 5; i++) await timer.wait();
+ * timer.cancel();
+ * ```
  */
 export class WaitableTimer extends SyncObject {
   #manualReset: boolean | null = null;

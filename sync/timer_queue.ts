@@ -58,6 +58,13 @@ let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
 /**
  * A timer of the process's default timer queue, from
  * {@linkcode setTimerQueueTimer}.
+ *
+ * @example Ticks until deleted
+ * ```ts ignore
+ * import { setTimerQueueTimer } from "@winipc/winipc/sync";
+ *
+ * await using timer = setTimerQueueTimer(() => console.log("tick"), 0, { period: 1000 });
+ * ```
  */
 export class TimerQueueTimer implements AsyncDisposable {
   #id = 0;
@@ -99,6 +106,16 @@ export class TimerQueueTimer implements AsyncDisposable {
    * of the callback starts after this returns, and the promise resolves
    * once any call that had already started has finished. Deleting from
    * inside the callback is fine (it does not wait for itself).
+   *
+   * @example Stop after three calls
+   * ```ts ignore
+   * import { setTimerQueueTimer } from "@winipc/winipc/sync";
+   *
+   * let calls = 0;
+   * const timer = setTimerQueueTimer(() => {
+   *   if (++calls === 3) timer.delete();
+   * }, 0, { period: 10 });
+   * ```
    *
    * @returns Resolves when the timer is gone.
    */
