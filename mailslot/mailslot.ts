@@ -108,6 +108,14 @@ function makeMailslot(init: MailslotInit): Mailslot {
  *
  * A mailslot has no end of stream (writers come and go): iteration ends
  * when the slot is closed.
+ *
+ * @example Messages as they come
+ * ```ts ignore
+ * import { createMailslot } from "@winipc/winipc/mailslot";
+ *
+ * using slot = createMailslot("jobs");
+ * for await (const message of slot) console.log(new TextDecoder().decode(message));
+ * ```
  */
 export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   readonly #handle: OwnedHandle;

@@ -83,6 +83,15 @@ function makeWriter(init: WriterInit): MailslotWriter {
 /**
  * The writing side of a mailslot, from {@linkcode openMailslot}; not
  * constructed directly. Each {@linkcode send} is one whole message.
+ *
+ * @example Two messages
+ * ```ts ignore
+ * import { openMailslot } from "@winipc/winipc/mailslot";
+ *
+ * using jobs = openMailslot("jobs");
+ * await jobs.send("build #42");
+ * await jobs.send(new Uint8Array([1, 2, 3]));
+ * ```
  */
 export class MailslotWriter implements Disposable {
   readonly #io: HandleIo;

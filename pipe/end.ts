@@ -104,7 +104,7 @@ export class PipeReader implements Disposable {
   /**
    * True once closed, or handed to a child process.
    *
-   * @example
+   * @example Whether the end is still usable
    * ```ts ignore
    * import { createPipe } from "@winipc/winipc/pipe";
    *
@@ -160,7 +160,7 @@ export class PipeReader implements Disposable {
   /**
    * The bytes as a byte stream (created once); cancelling it closes this end.
    *
-   * @example
+   * @example Read a child's output as a stream
    * ```ts ignore
    * import { spawn } from "@winipc/winipc/pipe";
    *
@@ -181,7 +181,7 @@ export class PipeReader implements Disposable {
    * Closes this end: a pending read ends with `BadResource`. The write end
    * then fails with `BrokenPipe` once every copy of this end is closed.
    *
-   * @example
+   * @example Close a read end
    * ```ts ignore
    * import { createPipe } from "@winipc/winipc/pipe";
    *
@@ -257,7 +257,7 @@ export class PipeWriter implements Disposable {
   /**
    * True once closed, or handed to a child process.
    *
-   * @example
+   * @example Whether the end is still usable
    * ```ts ignore
    * import { createPipe } from "@winipc/winipc/pipe";
    *
@@ -277,7 +277,7 @@ export class PipeWriter implements Disposable {
    * synchronous one holds one thread of Deno's blocking pool (the event
    * loop runs on).
    *
-   * @example
+   * @example Write with a deadline
    * ```ts ignore
    * import { createPipe } from "@winipc/winipc/pipe";
    *
@@ -302,7 +302,7 @@ export class PipeWriter implements Disposable {
   /**
    * A stream that writes here (created once); closing it closes this end.
    *
-   * @example
+   * @example Pipe a stream into a child
    * ```ts ignore
    * import { spawn } from "@winipc/winipc/pipe";
    *
@@ -324,7 +324,7 @@ export class PipeWriter implements Disposable {
    * Closes this end once pending writes have completed. The reader sees the
    * end of the stream once every copy of this end is closed.
    *
-   * @example
+   * @example Close a write end
    * ```ts ignore
    * import { createPipe } from "@winipc/winipc/pipe";
    *

@@ -178,7 +178,7 @@ export class ChildProcess implements AsyncDisposable {
    * The raw Win32 process handle (`null` once the child is disposed). It
    * is signalled when the process ends.
    *
-   * @example
+   * @example The process handle and id
    * ```ts ignore
    * import { spawn } from "@winipc/winipc/pipe";
    *
@@ -199,7 +199,7 @@ export class ChildProcess implements AsyncDisposable {
    * Ends the process at once (`TerminateProcess`, exit code 1). Its pipe
    * ends close with it: readers of its output see the end of the stream.
    *
-   * @example
+   * @example Stop a child that waits for ever
    * ```ts ignore
    * import { spawn } from "@winipc/winipc/pipe";
    *
@@ -222,7 +222,7 @@ export class ChildProcess implements AsyncDisposable {
    * Nothing is written to the child's input: close a piped `stdin` first,
    * or the child may wait for it for ever.
    *
-   * @example
+   * @example Run a child to the end and collect what it printed
    * ```ts ignore
    * import { spawn } from "@winipc/winipc/pipe";
    *

@@ -347,6 +347,14 @@ export function createSharedChannel<R extends SharedChannelRole>(
  * Opens the other end of a channel made by {@linkcode createSharedChannel}
  * in another process. The header is validated first.
  *
+ * @example The receiving end, in the second process
+ * ```ts ignore
+ * import { openSharedChannel } from "@winipc/winipc/shared-memory";
+ *
+ * using rx = openSharedChannel("frames", { role: "receiver" });
+ * for await (const frame of rx) console.log(frame.length);
+ * ```
+ *
  * @param name The name given to `createSharedChannel`.
  * @param options The role: the end the creator did not take.
  * @returns This process's end.
@@ -412,6 +420,15 @@ export function openSharedChannel<R extends SharedChannelRole>(
  *
  * An end has no `unsafeHandle`: it is a mapping and two events, not one
  * handle.
+ *
+ * @example Send, then close: the receiver sees the end of the stream
+ * ```ts ignore
+ * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+ *
+ * const tx = createSharedChannel("frames", { role: "sender" });
+ * await tx.send(new Uint8Array(4096), { timeout: 1000 });
+ * tx.close();
+ * ```
  */
 export class SharedChannelSender implements Disposable {
   readonly #core: ChannelCore;
@@ -627,6 +644,14 @@ export class SharedChannelSender implements Disposable {
  *
  * An end has no `unsafeHandle`: it is a mapping and two events, not one
  * handle.
+ *
+ * @example Receive with a deadline
+ * ```ts ignore
+ * import { createSharedChannel } from "@winipc/winipc/shared-memory";
+ *
+ * using rx = createSharedChannel("frames", { role: "receiver" });
+ * const frame = await rx.receive({ timeout: 5000 }); // null at the end of the stream
+ * ```
  */
 export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Array> {
   readonly #core: ChannelCore;

@@ -134,6 +134,18 @@ function makeSharedMemory(init: SharedMemoryInit): SharedMemory {
  * that maps the name. From {@linkcode createSharedMemory},
  * {@linkcode openSharedMemory} or {@linkcode openOrCreateSharedMemory}; not
  * constructed directly.
+ *
+ * @example Write here, read in another process
+ * ```ts ignore
+ * import { createSharedMemory, openSharedMemory } from "@winipc/winipc/shared-memory";
+ *
+ * using shm = createSharedMemory("state", { size: 4096 });
+ * shm.bytes.set(new TextEncoder().encode("hello"));
+ * // in another process:
+ * using view = openSharedMemory("state", { size: 4096, access: "read" });
+ * const out = new Uint8Array(5);
+ * view.readSync(0, out);
+ * ```
  */
 export class SharedMemory implements Disposable {
   readonly #mapping: OwnedHandle;
