@@ -12,12 +12,11 @@
  *
  * @module
  */
-import { kernel32 } from "./ffi.ts";
+import { kernel32, outValue } from "./ffi.ts";
 import { ERROR, errorFromCode } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { associate, type IoResult } from "./completion.ts";
 import { readFile, writeFile } from "./io.ts";
-import type { WaitOptions } from "./options.ts";
 import { checkTimeout, startTimer } from "./timeout.ts";
 
 const CHUNK = 64 * 1024;
@@ -31,7 +30,13 @@ const END_OF_STREAM = new Set<number>([
 /** Options for one read or write. */
 export interface HandleIoOptions {
   /** Cancels the operation; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+}
+
+/** Options for {@linkcode HandleIo.read}. */
+export interface HandleIoReadOptions extends HandleIoOptions {
+  /** The most milliseconds to wait for data; `0` tries once. For ever by default. */
+  timeout?: number | undefined;
 }
 
 /** How one read attempt ended: its result, and whether the timeout cancelled it. */
@@ -54,7 +59,7 @@ export interface HandleIoInit {
    */
   messages?: boolean;
   /** Called once the handle is closed. */
-  onRelease?: () => void;
+  onRelease?: (() => void) | undefined;
 }
 
 /** Starts one read-side operation into `into` (see {@linkcode HandleIo.readMessageWith}). */
@@ -148,7 +153,7 @@ export class HandleIo {
    * @throws {RangeError} For a bad timeout.
    * @throws {Deno.errors.TimedOut} If no data came in time.
    */
-  async read(p: Uint8Array, options: WaitOptions = {}): Promise<number | null> {
+  async read(p: Uint8Array, options: HandleIoReadOptions = {}): Promise<number | null> {
     const timeout = checkTimeout(options.timeout, `read from ${this.#describe}`);
     this.#busy("read from");
     this.#check("read from");
@@ -230,7 +235,8 @@ export class HandleIo {
         // ERROR_MORE_DATA: the rest of the same message follows.
         step = (into, onPending) => readFile(this.#handle, into, { onPending });
       }
-      if (parts.length === 1) return parts[0];
+      const [only] = parts;
+      if (parts.length === 1 && only !== undefined) return only;
       const message = new Uint8Array(total);
       let offset = 0;
       for (const part of parts) {
@@ -339,7 +345,7 @@ export class HandleIo {
         (done) => {
           const count = new Uint32Array(1);
           return kernel32().ReadFileNb(this.#handle.raw, into, into.byteLength, count, null).then(
-            (ok) => done(ok, count[0]),
+            (ok) => done(ok, outValue(count)),
           );
         },
         signal,
@@ -364,7 +370,7 @@ export class HandleIo {
     ) {
       return true;
     }
-    return available[0] > 0;
+    return outValue(available) > 0;
   }
 
   /**
@@ -442,7 +448,7 @@ export class HandleIo {
           : await this.#blocking((done) => {
             const count = new Uint32Array(1);
             return kernel32().WriteFileNb(this.#handle.raw, rest, rest.byteLength, count, null)
-              .then((ok) => done(ok, count[0]));
+              .then((ok) => done(ok, outValue(count)));
           }, options.signal);
         if (result.error !== 0) {
           throw errorFromCode(result.error, `Cannot ${what} ${this.#describe}`);

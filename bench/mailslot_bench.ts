@@ -18,6 +18,7 @@ import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 
 if (Deno.args[0] === "--send") {
   const [, name, size, count] = Deno.args;
+  if (name === undefined) throw new Error("mailslot_bench.ts --send: missing NAME");
   using slot = openMailslot(name);
   const message = new Uint8Array(Number(size)).fill(7);
   for (let i = 0; i < Number(count); i++) await slot.send(message);

@@ -28,21 +28,30 @@ import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 
 const script = new URL(import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
 
+/** Command-line argument `index` of a child mode; a usage error if it is missing. */
+function arg(index: number, what: string): string {
+  const value = Deno.args[index];
+  if (value === undefined) {
+    throw new Error(`shared_memory_bench.ts ${Deno.args[0]}: missing ${what}`);
+  }
+  return value;
+}
+
 if (Deno.args[0] === "--send") {
-  const [, name, size, count] = Deno.args;
-  using tx = openSharedChannel(name, { role: "sender" });
+  const [, , size, count] = Deno.args;
+  using tx = openSharedChannel(arg(1, "NAME"), { role: "sender" });
   const message = new Uint8Array(Number(size)).fill(1);
   for (let i = 0; i < Number(count); i++) await tx.send(message);
   Deno.exit(0);
 }
 if (Deno.args[0] === "--echo") {
-  using rx = openSharedChannel(Deno.args[1], { role: "receiver" });
-  using tx = openSharedChannel(Deno.args[2], { role: "sender" });
+  using rx = openSharedChannel(arg(1, "RX"), { role: "receiver" });
+  using tx = openSharedChannel(arg(2, "TX"), { role: "sender" });
   for await (const message of rx) await tx.send(message);
   Deno.exit(0);
 }
 if (Deno.args[0] === "--pipe-echo") {
-  using listener = listenNamedPipe(Deno.args[1]);
+  using listener = listenNamedPipe(arg(1, "PIPE"));
   console.log("ready");
   using conn = await listener.accept();
   const buffer = new Uint8Array(65536);

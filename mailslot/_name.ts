@@ -60,17 +60,15 @@ export function mailslotPath(name: string, use: "create" | "open"): MailslotPath
   let path: string;
   let local: boolean;
   if (name.startsWith("\\\\")) {
-    const match = ANY_PREFIX.exec(name);
-    if (!match) {
-      fail(
-        "a full name must be \\\\.\\mailslot\\NAME, \\\\computer\\mailslot\\NAME, \\\\domain\\mailslot\\NAME or \\\\*\\mailslot\\NAME",
-      );
-    }
-    local = match![1] === ".";
+    // The prefix's one group, the host, is not optional: a match always has it.
+    const host = ANY_PREFIX.exec(name)?.[1] ?? fail(
+      "a full name must be \\\\.\\mailslot\\NAME, \\\\computer\\mailslot\\NAME, \\\\domain\\mailslot\\NAME or \\\\*\\mailslot\\NAME",
+    );
+    local = host === ".";
     if (use === "create" && !local) {
       fail("a mailslot can only be created on this computer (\\\\.\\mailslot\\...)");
     }
-    checkHost(match![1], true, fail);
+    checkHost(host, true, fail);
     path = name;
   } else {
     path = `\\\\.\\mailslot\\${name}`;

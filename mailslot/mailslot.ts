@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { kernel32, ntdll } from "../_win32/ffi.ts";
+import { kernel32, ntdll, outValue } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
@@ -298,10 +298,11 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
     if (!kernel32().GetMailslotInfo(raw, max, next, count, kernelTimeout)) {
       throw errorFromCode(lastError(), `Cannot read the state of mailslot "${this.path}"`);
     }
+    const nextSize = outValue(next);
     return {
-      maxMessageSize: max[0],
-      nextSize: next[0] === MAILSLOT_NO_MESSAGE ? null : next[0],
-      count: count[0],
+      maxMessageSize: outValue(max),
+      nextSize: nextSize === MAILSLOT_NO_MESSAGE ? null : nextSize,
+      count: outValue(count),
       readTimeout: this.#readTimeout,
     };
   }
@@ -481,5 +482,5 @@ function createAsyncMailslot(
     }
     throw errorFromCode(code, `Cannot create mailslot "${path}"`);
   }
-  return new OwnedHandle(Deno.UnsafePointer.create(handle[0])!, "mailslot");
+  return new OwnedHandle(Deno.UnsafePointer.create(outValue(handle))!, "mailslot");
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { advapi32, kernel32 } from "../_win32/ffi.ts";
+import { advapi32, kernel32, outValue } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { sidToString } from "../_win32/security.ts";
 
@@ -42,10 +42,10 @@ function tokenUser(token: Deno.PointerObject, what: string): string {
   let info = new Uint8Array(128);
   while (!a.GetTokenInformation(token, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
     const code = lastError();
-    if (code !== ERROR.INSUFFICIENT_BUFFER || needed[0] <= info.byteLength) {
+    if (code !== ERROR.INSUFFICIENT_BUFFER || outValue(needed) <= info.byteLength) {
       throw errorFromCode(code, `Cannot read the user of ${what}`);
     }
-    info = new Uint8Array(needed[0]);
+    info = new Uint8Array(outValue(needed));
   }
   // TOKEN_USER: a pointer to the SID (inside `info`), then attributes.
   const sid = Deno.UnsafePointer.create(new DataView(info.buffer).getBigUint64(0, true))!;
@@ -61,7 +61,7 @@ function processTokenUser(process: Deno.PointerObject, what: string): string {
   if (!advapi32().OpenProcessToken(process, TOKEN_QUERY, new Uint8Array(out.buffer))) {
     throw errorFromCode(lastError(), `Cannot open the token of ${what}`);
   }
-  const token = Deno.UnsafePointer.create(out[0])!;
+  const token = Deno.UnsafePointer.create(outValue(out))!;
   try {
     return tokenUser(token, what);
   } finally {

@@ -50,17 +50,16 @@ export function pipePath(name: string, use: "listen" | "connect"): string {
   if (name.length === 0) fail("name is empty");
   let path: string;
   if (name.startsWith("\\\\")) {
-    const match = ANY_PREFIX.exec(name);
-    if (!match) {
+    const match = ANY_PREFIX.exec(name) ??
       fail("a full path must start with \\\\.\\pipe\\ (or \\\\server\\pipe\\ to connect)");
-    }
     if (use === "listen" && !LOCAL_PREFIX.test(name)) {
       fail("a server can only create local pipes (\\\\.\\pipe\\...)");
     }
-    checkHost(match![1], false, fail);
-    if (name.length === match![0].length) fail("the pipe name after \\pipe\\ is empty");
+    // The prefix's one group, the server, is not optional: a match always has it.
+    checkHost(match[1]!, false, fail);
+    if (name.length === match[0].length) fail("the pipe name after \\pipe\\ is empty");
     path = name;
-    checkName(name.slice(match![0].length), "path", fail);
+    checkName(name.slice(match[0].length), "path", fail);
   } else {
     checkName(name, "path", fail);
     if (name.includes("\\")) {

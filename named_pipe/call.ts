@@ -78,10 +78,10 @@ export async function callNamedPipe(
   const { timeout, signal, impersonation, server } = options;
   using conn = await connectNamedPipe(name, {
     mode: "message",
-    timeout,
-    signal,
-    impersonation,
-    server,
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(signal !== undefined ? { signal } : {}),
+    ...(impersonation !== undefined ? { impersonation } : {}),
+    ...(server !== undefined ? { server } : {}),
   });
-  return await conn.transact(request, { signal });
+  return await conn.transact(request, signal !== undefined ? { signal } : {});
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { kernel32 } from "../_win32/ffi.ts";
+import { kernel32, outValue } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { OwnedHandle } from "../_win32/handle.ts";
 import { startIo } from "../_win32/completion.ts";
@@ -172,7 +172,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
         ? k.GetNamedPipeServerProcessId(raw, out)
         : k.GetNamedPipeServerSessionId(raw, out));
     if (!ok) throwLastError(`Cannot read the peer of named pipe "${this.#path}"`);
-    return out[0];
+    return outValue(out);
   }
 
   /**
@@ -444,7 +444,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
     if (!kernel32().PeekNamedPipe(raw, null, 0, read, available, left)) {
       throw errorFromCode(lastError(), `Cannot peek into named pipe "${this.#path}"`);
     }
-    return { bytesAvailable: available[0], messageBytesLeft: left[0] };
+    return { bytesAvailable: outValue(available), messageBytesLeft: outValue(left) };
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   GENERIC_READ_WRITE,
   kernel32,
   OPEN_EXISTING,
+  outValue,
   PIPE_READMODE_MESSAGE,
   PIPE_TYPE_MESSAGE,
   SECURITY_ANONYMOUS,
@@ -177,7 +178,7 @@ function checkServer(handle: OwnedHandle, path: string, check: ServerCheck): voi
       { cause: errorFromCode(lastError()) },
     );
   }
-  const found = out[0];
+  const found = outValue(out);
   if (check.processId !== undefined && found !== check.processId) {
     throw new Deno.errors.PermissionDenied(
       `Cannot connect to named pipe "${path}": the server is process ${found}, expected process ${check.processId}`,
@@ -370,7 +371,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
     if (!k.GetNamedPipeInfo(handle.raw, flags, none, none, none)) {
       throw errorFromCode(lastError(), `Cannot connect to named pipe "${path}"`);
     }
-    const serverIsMessage = (flags[0] & PIPE_TYPE_MESSAGE) !== 0;
+    const serverIsMessage = (outValue(flags) & PIPE_TYPE_MESSAGE) !== 0;
     if (mode === "message") {
       if (!serverIsMessage) {
         throw new TypeError(

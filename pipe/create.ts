@@ -12,6 +12,7 @@ import {
   kernel32,
   ntdll,
   OPEN_EXISTING,
+  outValue,
   PIPE_ACCESS_INBOUND,
   PIPE_REJECT_REMOTE_CLIENTS,
   PIPE_TYPE_BYTE,
@@ -127,8 +128,14 @@ export function createPipe(options: CreatePipeOptions = {}): PipeEnds {
       throw errorFromCode(lastError(), "Cannot create a pipe");
     }
     return {
-      reader: newPipeReader(new OwnedHandle(Deno.UnsafePointer.create(read[0])!, "pipe"), false),
-      writer: newPipeWriter(new OwnedHandle(Deno.UnsafePointer.create(write[0])!, "pipe"), false),
+      reader: newPipeReader(
+        new OwnedHandle(Deno.UnsafePointer.create(outValue(read))!, "pipe"),
+        false,
+      ),
+      writer: newPipeWriter(
+        new OwnedHandle(Deno.UnsafePointer.create(outValue(write))!, "pipe"),
+        false,
+      ),
     };
   }
   const path = uniquePipePath("winipc-anon");
@@ -257,7 +264,8 @@ export function openPipeHandle<A extends PipeAccess>(
       `Cannot open pipe handle ${value}: its mode cannot be read`,
     );
   }
-  const overlapped = (mode[0] & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) === 0;
+  const overlapped =
+    (outValue(mode) & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) === 0;
   const handle = new OwnedHandle(raw, "pipe");
   return (access === "read"
     ? newPipeReader(handle, overlapped)

@@ -10,6 +10,7 @@ import {
   GENERIC_READ_WRITE,
   kernel32,
   OPEN_EXISTING,
+  outValue,
 } from "../_win32/ffi.ts";
 import { throwLastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
@@ -158,7 +159,7 @@ export class ChildProcess implements AsyncDisposable {
       }
       // A DWORD, read as Deno reads it (a signed 32-bit number: a crash
       // with STATUS_ACCESS_VIOLATION is -1073741819 in both).
-      const signed = code[0] | 0;
+      const signed = outValue(code) | 0;
       this.#exitCode = signed;
       return { success: signed === 0, code: signed, signal: null };
     }).finally(() => {
@@ -274,7 +275,13 @@ export class ChildProcess implements AsyncDisposable {
  * Windows charges the buffer only for data in flight.
  */
 const PIPED_BUFFER = 1024 * 1024;
-const STD_HANDLES = [0xffff_fff6, 0xffff_fff5, 0xffff_fff4]; // STD_INPUT/OUTPUT/ERROR_HANDLE
+// Standard stream `i`'s entry (0 stdin, 1 stdout, 2 stderr) in one of the tables below.
+function stream<T>(table: readonly [T, T, T], i: number): T {
+  const value = table[i];
+  if (value === undefined) throw new RangeError(`There is no standard stream ${i}`);
+  return value;
+}
+const STD_HANDLES = [0xffff_fff6, 0xffff_fff5, 0xffff_fff4] as const; // STD_INPUT/OUTPUT/ERROR_HANDLE
 const NAMES = ["stdin", "stdout", "stderr"] as const;
 
 /**
@@ -335,12 +342,12 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
         choice,
         ["inherit", "null", "piped"],
         "inherit",
-        NAMES[i],
+        stream(NAMES, i),
         `Cannot spawn "${command}"`,
       );
     } else if (!(choice instanceof wanted)) {
       throw new TypeError(
-        `Cannot spawn "${command}": ${NAMES[i]} must be a ${wanted.name} (the child ${
+        `Cannot spawn "${command}": ${stream(NAMES, i)} must be a ${wanted.name} (the child ${
           i === 0 ? "reads" : "writes"
         } it)${
           choice instanceof PipeReader || choice instanceof PipeWriter
@@ -378,7 +385,7 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
     const k = kernel32();
     const childStdio = stdio.map((choice, i): Deno.PointerValue => {
       if (choice === "inherit") {
-        const own = k.GetStdHandle(STD_HANDLES[i]);
+        const own = k.GetStdHandle(stream(STD_HANDLES, i));
         if (isInvalidHandle(own)) return null;
         const copy = inheritableCopy(own);
         temporary.push(copy);
@@ -413,12 +420,12 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
         made.push(mine, theirs);
         (parentEnds as (AnyPipeEnd | null)[])[i] = mine;
         given.push(theirs);
-        const raw = handleForChild(theirs, NAMES[i]).raw;
+        const raw = handleForChild(theirs, stream(NAMES, i)).raw;
         setInheritable(raw, true);
         inheritedFlag.push(raw);
         return raw;
       }
-      return handleForChild(choice, NAMES[i]).raw;
+      return handleForChild(choice, stream(NAMES, i)).raw;
     });
     for (const end of given) {
       const raw = handleForChild(end, "pipe end").raw;

@@ -309,7 +309,10 @@ export function createSharedChannel<R extends SharedChannelRole>(
       `${what}: capacity must be a power of two from 4096 to 1073741824 bytes, got ${capacity}`,
     );
   }
-  const shm = createSharedMemory(full, { size: HEADER + capacity, security: options.security });
+  const shm = createSharedMemory(full, {
+    size: HEADER + capacity,
+    ...(options.security !== undefined ? { security: options.security } : {}),
+  });
   const events: OwnedHandle[] = [];
   try {
     // SYNCHRONIZE | EVENT_MODIFY_STATE for Everyone on the events.
@@ -334,7 +337,8 @@ export function createSharedChannel<R extends SharedChannelRole>(
     view.setUint32(8, capacity, true);
     // The magic last: an opener never sees a half-written header as valid.
     Atomics.store(new Int32Array(shm.bytes.buffer, shm.bytes.byteOffset, 1), 0, MAGIC);
-    const core = new ChannelCore(shm, events[0], events[1], capacity);
+    // The loop above pushed one event for each of eventNames' two names (or threw).
+    const core = new ChannelCore(shm, events[0]!, events[1]!, capacity);
     return makeEnd(core, role) as R extends "sender" ? SharedChannelSender : SharedChannelReceiver;
   } catch (error) {
     for (const event of events) event.close();
@@ -405,7 +409,8 @@ export function openSharedChannel<R extends SharedChannelRole>(
       }
       events.push(new OwnedHandle(raw, "event"));
     }
-    const core = new ChannelCore(shm, events[0], events[1], capacity);
+    // The loop above pushed one event for each of eventNames' two names (or threw).
+    const core = new ChannelCore(shm, events[0]!, events[1]!, capacity);
     return makeEnd(core, role) as R extends "sender" ? SharedChannelSender : SharedChannelReceiver;
   } catch (error) {
     for (const event of events) event.close();

@@ -3,7 +3,7 @@
 // of a winipc pipe name and take clients; `connectNamedPipe`'s `server`
 // option lets a client refuse it before sending anything.
 import { assertEquals, assertMatch, assertRejects, assertStringIncludes } from "@std/assert";
-import { Peer, uniqueName, windowsTest } from "./_helpers.ts";
+import { at, Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import {
   callNamedPipe,
   connectNamedPipe,
@@ -82,7 +82,7 @@ windowsTest(
     // The rogue saw every refused client connect, and not one byte.
     const { code, rest } = await rogue.finish();
     assertEquals(code, 0);
-    assertEquals(JSON.parse(rest[0]), { connections: 4 + refusals, bytes: 0 });
+    assertEquals(JSON.parse(at(rest, 0)), { connections: 4 + refusals, bytes: 0 });
   },
 );
 

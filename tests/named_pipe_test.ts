@@ -20,7 +20,7 @@ import {
   type NamedPipeListener,
 } from "../named_pipe/mod.ts";
 import { objectSddl } from "../_win32/security.ts";
-import { advapi32, kernel32 } from "../_win32/ffi.ts";
+import { advapi32, kernel32, outValue } from "../_win32/ffi.ts";
 import { lastError, Win32Error } from "../_win32/errors.ts";
 import { connectPipe, openPipeClient } from "../_win32/pipes.ts";
 import { writeFile } from "../_win32/io.ts";
@@ -706,8 +706,8 @@ windowsTest("unsafeHandle is the raw handle; internals are not reachable", {}, a
     const flags = new Uint32Array(1);
     const none = new Uint32Array(1);
     assert(k.GetNamedPipeInfo(conn.unsafeHandle, flags, none, none, none));
-    assertEquals(flags[0] & 1, conn.end === "server" ? 1 : 0);
-    assertEquals(flags[0] & 4, 4);
+    assertEquals(outValue(flags) & 1, conn.end === "server" ? 1 : 0);
+    assertEquals(outValue(flags) & 4, 4);
     assertEquals(Object.getOwnPropertyNames(conn), []);
     for (const key of ["handle", "io", "raw", "_handle", "listeningHandle", "handleValue"]) {
       assertEquals(key in conn, false, key);
