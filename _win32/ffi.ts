@@ -1,6 +1,6 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Symbol tables for kernel32, user32, advapi32 and ntdll, opened lazily.
+ * Symbol tables for kernel32, advapi32 and ntdll, opened lazily (user32 comes with the clipboard and WM_COPYDATA).
  *
  * Nothing here opens a DLL at import time: the tables are plain objects, and
  * each library is opened on the first call of its accessor. Importing the
@@ -68,12 +68,6 @@ export const KERNEL32 = {
     result: "u32",
     nonblocking: true,
   },
-  // BOOL RegisterWaitForSingleObject(PHANDLE phNewWaitObject, HANDLE hObject,
-  //   WAITORTIMERCALLBACK Callback, PVOID Context, ULONG dwMilliseconds, ULONG dwFlags)
-  RegisterWaitForSingleObject: {
-    parameters: ["buffer", "pointer", "function", "pointer", "u32", "u32"],
-    result: "i32",
-  },
   // BOOL CreateTimerQueueTimer(PHANDLE phNewTimer, HANDLE TimerQueue,
   //   WAITORTIMERCALLBACK Callback, PVOID Parameter, DWORD DueTime, DWORD Period, ULONG Flags)
   CreateTimerQueueTimer: {
@@ -82,8 +76,6 @@ export const KERNEL32 = {
   },
   // BOOL DeleteTimerQueueTimer(HANDLE TimerQueue, HANDLE Timer, HANDLE CompletionEvent)
   DeleteTimerQueueTimer: { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
-  // BOOL UnregisterWaitEx(HANDLE WaitHandle, HANDLE CompletionEvent)
-  UnregisterWaitEx: { parameters: ["pointer", "pointer"], result: "i32" },
 
   // HANDLE CreateIoCompletionPort(HANDLE FileHandle, HANDLE ExistingCompletionPort,
   //   ULONG_PTR CompletionKey, DWORD NumberOfConcurrentThreads)
@@ -106,12 +98,6 @@ export const KERNEL32 = {
     parameters: ["pointer", "buffer", "u32", "buffer", "u32", "i32"],
     result: "i32",
     nonblocking: true,
-  },
-  // BOOL PostQueuedCompletionStatus(HANDLE CompletionPort,
-  //   DWORD dwNumberOfBytesTransferred, ULONG_PTR dwCompletionKey, LPOVERLAPPED lpOverlapped)
-  PostQueuedCompletionStatus: {
-    parameters: ["pointer", "u32", "usize", "pointer"],
-    result: "i32",
   },
   // BOOL SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags)
   SetFileCompletionNotificationModes: { parameters: ["pointer", "u8"], result: "i32" },
@@ -181,8 +167,6 @@ export const KERNEL32 = {
     parameters: ["buffer", "u32", "u32", "pointer", "u32", "u32", "pointer"],
     result: "pointer",
   },
-  // BOOL FlushFileBuffers(HANDLE hFile)
-  FlushFileBuffers: { parameters: ["pointer"], result: "i32" },
 
   // The same two on Deno's blocking pool, for synchronous handles (an
   // inherited pipe end opened without FILE_FLAG_OVERLAPPED): one pool thread
@@ -252,8 +236,6 @@ export const KERNEL32 = {
     parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
-  // BOOL SetMailslotInfo(HANDLE hMailslot, DWORD lReadTimeout)
-  SetMailslotInfo: { parameters: ["pointer", "u32"], result: "i32" },
   // HANDLE CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIBUTES lpFileMappingAttributes,
   //   DWORD flProtect, DWORD dwMaximumSizeHigh, DWORD dwMaximumSizeLow, LPCWSTR lpName)
   CreateFileMappingW: {
@@ -324,8 +306,6 @@ export const KERNEL32 = {
   GetCurrentThread: { parameters: [], result: "pointer" },
   // DWORD GetCurrentProcessId(void)
   GetCurrentProcessId: { parameters: [], result: "u32" },
-  // DWORD GetCurrentThreadId(void)
-  GetCurrentThreadId: { parameters: [], result: "u32" },
   // HANDLE GetCurrentProcess(void)
   GetCurrentProcess: { parameters: [], result: "pointer" },
   // BOOL GetProcessTimes(HANDLE hProcess, LPFILETIME lpCreationTime,
@@ -346,60 +326,6 @@ export const KERNEL32 = {
   Thread32Next: { parameters: ["pointer", "buffer"], result: "i32" },
   // HLOCAL LocalFree(HLOCAL hMem)
   LocalFree: { parameters: ["pointer"], result: "pointer" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-/** user32.dll: message-only windows and the message pump (clipboard, WM_COPYDATA). */
-export const USER32 = {
-  // ATOM RegisterClassExW(const WNDCLASSEXW *unnamedParam1)
-  RegisterClassExW: { parameters: ["buffer"], result: "u16" },
-  // HWND CreateWindowExW(DWORD dwExStyle, LPCWSTR lpClassName, LPCWSTR lpWindowName,
-  //   DWORD dwStyle, int X, int Y, int nWidth, int nHeight, HWND hWndParent,
-  //   HMENU hMenu, HINSTANCE hInstance, LPVOID lpParam)
-  CreateWindowExW: {
-    parameters: [
-      "u32",
-      "buffer",
-      "buffer",
-      "u32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "pointer",
-      "pointer",
-      "pointer",
-      "pointer",
-    ],
-    result: "pointer",
-  },
-  // BOOL DestroyWindow(HWND hWnd)
-  DestroyWindow: { parameters: ["pointer"], result: "i32" },
-  // LRESULT DefWindowProcW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
-  DefWindowProcW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
-  // BOOL PeekMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax,
-  //   UINT wRemoveMsg)
-  PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
-  // LRESULT DispatchMessageW(const MSG *lpMsg)
-  DispatchMessageW: { parameters: ["buffer"], result: "isize" },
-  // BOOL PostMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
-  PostMessageW: { parameters: ["pointer", "u32", "usize", "isize"], result: "i32" },
-  // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,
-  //   UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult)
-  SendMessageTimeoutW: {
-    parameters: ["pointer", "u32", "usize", "pointer", "u32", "u32", "buffer"],
-    result: "isize",
-  },
-  // HWND FindWindowExW(HWND hWndParent, HWND hWndChildAfter, LPCWSTR lpszClass,
-  //   LPCWSTR lpszWindow)
-  FindWindowExW: { parameters: ["pointer", "pointer", "buffer", "buffer"], result: "pointer" },
-  // DWORD MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles,
-  //   DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)
-  MsgWaitForMultipleObjectsEx: {
-    parameters: ["u32", "buffer", "u32", "u32", "u32"],
-    result: "u32",
-  },
-  // DWORD GetClipboardSequenceNumber(void)
-  GetClipboardSequenceNumber: { parameters: [], result: "u32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** advapi32.dll: security descriptors, tokens and account names. */
@@ -502,8 +428,6 @@ function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
 
 /** The kernel32 symbols; opens kernel32.dll on first use. */
 export const kernel32: () => Symbols<typeof KERNEL32> = lazyLibrary("kernel32.dll", KERNEL32);
-/** The user32 symbols; opens user32.dll on first use. */
-export const user32: () => Symbols<typeof USER32> = lazyLibrary("user32.dll", USER32);
 /** The advapi32 symbols; opens advapi32.dll on first use. */
 export const advapi32: () => Symbols<typeof ADVAPI32> = lazyLibrary("advapi32.dll", ADVAPI32);
 /** The ntdll symbols; opens ntdll.dll on first use. */

@@ -165,4 +165,4 @@ console.log("What exists today: named pipes (server, client, byte and message mo
 console.log("pipes and child processes, mailslots, shared memory and its channel, synchronisation");
 console.log("objects, on the shared Win32 core (one I/O completion port, cancellable waits), and");
 console.log("the Wine harness.");
-console.log("Not built yet: clipboard, WM_COPYDATA. Each comes with its own issue.");
+console.log("Not built yet: the clipboard and WM_COPYDATA.");
