@@ -11,11 +11,14 @@
  *   8-byte length then that many bytes in writes of `size`; the server reads
  *   them all and answers one byte; MB/s.
  *
- * `impl` is `"winipc"` or `"deno_tcp"`. `deno task bench` runs this beside
+ * `impl` is `"winipc"`, `"deno_tcp"`, or `"node_pipe"` (the same exchanges over a
+ * Windows named pipe through Deno's `node:net`, what a Deno user would
+ * otherwise use for named pipes). `deno task bench` runs this beside
  * `bench/native/named_pipe_ref.c`, pinned to one CPU under Wine.
  *
  * @module
  */
+import net from "node:net";
 import { timed } from "./_timing.ts";
 import { connectNamedPipe, listenNamedPipe, type NamedPipeConn } from "../named_pipe/mod.ts";
 
@@ -97,6 +100,64 @@ if (Deno.args[0] === "--serve-tcp") {
   Deno.exit(0);
 }
 
+if (Deno.args[0] === "--serve-node-pipe") {
+  const [, path, kind] = Deno.args as [string, string, Kind];
+  const server = net.createServer((socket) => {
+    const io = nodeIo(socket);
+    const done = kind === "sink" ? serveSink(io.read, io.write) : (async () => {
+      const buffer = new Uint8Array(65536);
+      for (let n = await io.read(buffer); n !== null; n = await io.read(buffer)) {
+        await io.write(buffer.subarray(0, n));
+      }
+    })();
+    done.finally(() => Deno.exit(0));
+  });
+  server.listen(path, () => console.log("ready"));
+  await new Promise(() => {});
+}
+
+/** `read`/`write` promises over a `node:net` socket. */
+function nodeIo(socket: net.Socket): {
+  read: (p: Uint8Array) => Promise<number | null>;
+  write: (p: Uint8Array) => Promise<number>;
+} {
+  const chunks: Uint8Array[] = [];
+  let ended = false;
+  let wake: (() => void) | null = null;
+  socket.setNoDelay?.(true);
+  socket.on("data", (data: Uint8Array) => {
+    chunks.push(data);
+    wake?.();
+  });
+  socket.on("end", () => {
+    ended = true;
+    wake?.();
+  });
+  socket.on("error", () => {
+    ended = true;
+    wake?.();
+  });
+  return {
+    read: async (p) => {
+      while (chunks.length === 0) {
+        if (ended) return null;
+        await new Promise<void>((resolve) => wake = resolve);
+        wake = null;
+      }
+      const first = chunks[0]!; // the loop above ensures one
+      const n = Math.min(p.length, first.length);
+      p.set(first.subarray(0, n));
+      if (n === first.length) chunks.shift();
+      else chunks[0] = first.subarray(n);
+      return n;
+    },
+    write: (p) =>
+      new Promise((resolve, reject) =>
+        socket.write(p.slice(), (error) => error ? reject(error) : resolve(p.length))
+      ),
+  };
+}
+
 // ---- parent: the client side ----
 let serial = 0;
 
@@ -142,6 +203,19 @@ async function tcpClient(kind: Kind): Promise<[Deno.TcpConn, Deno.ChildProcess]>
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(line.split(" ")[1]) });
   conn.setNoDelay(true);
   return [conn, child];
+}
+
+async function nodePipeClient(
+  kind: Kind,
+): Promise<[ReturnType<typeof nodeIo> & { close(): void }, Deno.ChildProcess]> {
+  const path = `\\\\.\\pipe\\winipc-bench-node-${Deno.pid}-${++serial}`;
+  const { child } = await startServer(["--serve-node-pipe", path, kind]);
+  const socket = net.connect(path);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("error", reject);
+  });
+  return [{ ...nodeIo(socket), close: () => socket.destroy() }, child];
 }
 
 async function throughput(
@@ -228,6 +302,37 @@ for (const size of [65536, 1 << 20]) {
   emit({
     bench: "named_pipe.throughput",
     impl: "deno_tcp",
+    mode: "byte",
+    size,
+    mb_per_s: Number(mb.toFixed(1)),
+  });
+}
+for (const size of [64, 1024]) {
+  const [conn, child] = await nodePipeClient("echo");
+  const out = new Uint8Array(size).fill(3);
+  const back = new Uint8Array(size);
+  const ops = await measure(async () => {
+    await conn.write(out);
+    await readFull(conn.read, back);
+  });
+  conn.close();
+  await child.status;
+  emit({
+    bench: "named_pipe.roundtrip",
+    impl: "node_pipe",
+    mode: "byte",
+    size,
+    ops_per_s: Math.round(ops),
+  });
+}
+for (const size of [65536, 1 << 20]) {
+  const [conn, child] = await nodePipeClient("sink");
+  const mb = await throughput(conn.read, conn.write, size);
+  conn.close();
+  await child.status;
+  emit({
+    bench: "named_pipe.throughput",
+    impl: "node_pipe",
     mode: "byte",
     size,
     mb_per_s: Number(mb.toFixed(1)),

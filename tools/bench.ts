@@ -11,7 +11,8 @@
  * Output: one JSON object per line. The benchmarks' own lines carry
  * `"impl":"winipc"` or `"impl":"native"`; after them, one line per benchmark
  * measured both ways carries `"impl":"ratio"` with `winipc_vs_native`
- * (winipc's operations per second over the native program's), and where
+ * (winipc's operations per second over the native program's; and over Deno's
+ * TCP loopback, `node:net` pipes or `Deno.Command` where measured), and where
  * the native program also measured the polled completion-port strategy
  * winipc uses (`"impl":"native_iocp_poll"`), `winipc_vs_native_iocp_poll`.
  *
@@ -87,16 +88,20 @@ for (const name of benches) {
     new Map(all.filter((r) => r.impl === impl).map((r) => [key(r), figure(r)]));
   const nativeBy = by("native");
   const tcpBy = by("deno_tcp");
+  const nodePipeBy = by("node_pipe");
   const pollBy = by("native_iocp_poll");
   const commandBy = by("deno_command");
   const localBy = by("local_set");
   for (const r of ours.filter((r) => r.impl === "winipc")) {
     const n = nativeBy.get(key(r));
     const t = tcpBy.get(key(r));
+    const np = nodePipeBy.get(key(r));
     const p = pollBy.get(key(r));
     const c = commandBy.get(key(r));
     const l = localBy.get(key(r));
-    if (n === undefined && t === undefined && c === undefined && l === undefined) continue;
+    if (
+      n === undefined && t === undefined && np === undefined && c === undefined && l === undefined
+    ) continue;
     const ratio = (other: number | undefined) =>
       other === undefined ? undefined : Number((figure(r) / other).toFixed(3));
     console.log(JSON.stringify({
@@ -106,6 +111,7 @@ for (const name of benches) {
       impl: "ratio",
       winipc_vs_native: ratio(n),
       ...(t !== undefined ? { winipc_vs_deno_tcp: ratio(t) } : {}),
+      ...(np !== undefined ? { winipc_vs_node_pipe: ratio(np) } : {}),
       ...(c !== undefined ? { winipc_vs_deno_command: ratio(c) } : {}),
       ...(p !== undefined ? { winipc_vs_native_iocp_poll: ratio(p) } : {}),
       ...(l !== undefined ? { winipc_vs_local_set: ratio(l) } : {}),
