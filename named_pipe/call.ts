@@ -35,6 +35,15 @@ export interface CallNamedPipeOptions {
    * @default {undefined} (no check)
    */
   server?: NamedPipeServerCheck;
+  /**
+   * Allow a full path to another computer's pipe (`\\server\pipe\...`).
+   * Opening one authenticates this user to that computer (SMB), which can
+   * hand a hostile server the user's credentials, so a remote path is a
+   * `TypeError` unless this is `true`: a name from an untrusted source then
+   * reaches local pipes only.
+   * @default {false}
+   */
+  remote?: boolean;
 }
 
 /**
@@ -82,6 +91,7 @@ export async function callNamedPipe(
     ...(signal !== undefined ? { signal } : {}),
     ...(impersonation !== undefined ? { impersonation } : {}),
     ...(server !== undefined ? { server } : {}),
+    ...(options.remote !== undefined ? { remote: options.remote } : {}),
   });
   return await conn.transact(request, signal !== undefined ? { signal } : {});
 }

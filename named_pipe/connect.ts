@@ -73,6 +73,15 @@ export interface NamedPipeConnectOptions {
    * @default {undefined} (no check)
    */
   server?: NamedPipeServerCheck;
+  /**
+   * Allow a full path to another computer's pipe (`\\server\pipe\...`).
+   * Opening one authenticates this user to that computer (SMB), which can
+   * hand a hostile server the user's credentials, so a remote path is a
+   * `TypeError` unless this is `true`: a name from an untrusted source then
+   * reaches local pipes only.
+   * @default {false}
+   */
+  remote?: boolean;
 }
 
 /** What {@linkcode NamedPipeConnectOptions.server} checks. */
@@ -113,6 +122,27 @@ function impersonationLevel(value: unknown, path: string): number {
           show(value)
         }`,
       );
+  }
+}
+
+/**
+ * Refuses a path to another computer unless `remote` allows it.
+ *
+ * @param path The full path.
+ * @param remote The option's value.
+ * @throws {TypeError} For a remote path without `remote: true`, or a
+ * `remote` that is not a boolean.
+ */
+export function checkRemote(path: string, remote: unknown): void {
+  if (remote !== undefined && remote !== true && remote !== false) {
+    throw new TypeError(
+      `Cannot connect to named pipe "${path}": remote must be true or false, got ${show(remote)}`,
+    );
+  }
+  if (remote !== true && !/^\\\\\.\\/.test(path)) {
+    throw new TypeError(
+      `Cannot connect to named pipe "${path}": it is on another computer, and connecting would send this user's credentials there; pass { remote: true } to allow it`,
+    );
   }
 }
 
@@ -257,6 +287,7 @@ export async function connectNamedPipe(
   options: NamedPipeConnectOptions = {},
 ): Promise<NamedPipeConn> {
   const path = pipePath(name, "connect");
+  checkRemote(path, options.remote);
   const mode = options.mode ?? "byte";
   if (mode !== "byte" && mode !== "message") {
     throw new TypeError(
