@@ -249,14 +249,23 @@ function returned(group: Group, snapshot: Watch[], result: number, _keep: unknow
   } else if (result >= WAIT_ABANDONED_0 + 1 && result <= WAIT_ABANDONED_0 + snapshot.length) {
     taken = snapshot[result - WAIT_ABANDONED_0 - 1] ?? null;
   } else if (result === WAIT_FAILED) {
-    // Every handle is kept open while a call holds it, so this means one
-    // of them is not waitable: end every waiter of the call.
-    const failure = new Deno.errors.BadResource(
-      "Cannot wait: the wait on a group of objects failed",
-    );
+    // Every handle is kept open while a call holds it, so one of them was
+    // closed behind winipc's back (through `unsafeHandle`) or is not
+    // waitable. Find it by trying each alone: only its waiters fail, and a
+    // signal such a try takes is delivered as the call would have.
+    const k = kernel32();
     for (const watch of snapshot) {
-      for (const waiter of [...watch.waiters]) {
-        if (waiter.withdraw()) waiter.onClosed(failure);
+      if (watch.waiters.length === 0) continue;
+      const alone = k.WaitForSingleObject(watch.raw, 0);
+      if (alone === WAIT_FAILED) {
+        const failure = new Deno.errors.BadResource(
+          `Cannot wait on ${watch.handle.kind}: its handle is not valid (closed elsewhere?)`,
+        );
+        for (const waiter of [...watch.waiters]) {
+          if (waiter.withdraw()) waiter.onClosed(failure);
+        }
+      } else if (alone === WAIT_OBJECT_0 || alone === WAIT_ABANDONED_0) {
+        deliver(watch);
       }
     }
   }

@@ -271,3 +271,27 @@ windowsTest("a semaphore's units survive 1,000 aborted acquires racing releases"
   const left = outValue(previous);
   assertEquals(taken + left, 1000, `${taken} taken, ${left} left`);
 });
+
+windowsTest(
+  "a handle closed behind the core's back fails only its own waiters, not its group's",
+  {},
+  async () => {
+    using good = newEvent();
+    const bad = newEvent();
+    using poke = newEvent();
+    const controller = new AbortController();
+    // Three waits made in one turn share one group's call.
+    const goodWait = waitForHandle(good, { timeout: 10_000 });
+    const badWait = waitForHandle(bad, { timeout: 10_000 });
+    const pokeWait = waitForHandle(poke, { signal: controller.signal }).catch(() => "aborted");
+    await new Promise((r) => setTimeout(r, 20));
+    // Close the raw handle without telling the core (as a caller misusing
+    // unsafeHandle would), then make the group's call start again.
+    kernel32().CloseHandle(bad.release());
+    controller.abort();
+    assertEquals(await pokeWait, "aborted");
+    await assertRejects(() => badWait, Deno.errors.BadResource, "not valid");
+    kernel32().SetEvent(good.raw);
+    assertEquals(await goodWait, "signaled");
+  },
+);
