@@ -83,20 +83,24 @@ const windows = new Map(); // hwnd (bigint) -> { id, kind, config, hwnd, classNa
 const classes = new Map(); // class name -> { users, name16 }
 const ctx = { user32: u32, kernel32: k32, post, pointer, value, Win32Failure };
 
+// The result is declared i64 (LRESULT's size on 64-bit Windows): Deno
+// handles an exception escaping a callback for i64 but panics for isize.
 const procedure = new Deno.UnsafeCallback(
-  { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
+  { parameters: ["pointer", "u32", "usize", "isize"], result: "i64" },
   (hwnd, msg, wParam, lParam) => {
-    const win = windows.get(value(hwnd));
-    if (win !== undefined) {
-      const handler = kinds[win.kind];
-      if (handler !== undefined) {
-        try {
+    try {
+      const win = windows.get(value(hwnd));
+      if (win !== undefined) {
+        const handler = kinds[win.kind];
+        if (handler !== undefined) {
           const reply = handler.message(win, msg, wParam, lParam);
           if (reply !== undefined) return reply;
-        } catch (error) {
-          post({ type: "fault", message: String(error?.stack ?? error) });
         }
       }
+    } catch (error) {
+      try {
+        post({ type: "fault", message: String(error?.stack ?? error) });
+      } catch { /* nothing more to do */ }
     }
     return u32.DefWindowProcW(hwnd, msg, wParam, lParam);
   },
@@ -190,7 +194,16 @@ async function run() {
   post({ type: "ready", threadId: k32.GetCurrentThreadId() });
   let running = true;
   while (running) {
-    const got = u32.GetMessageW(msg, null, 0, 0);
+    let got;
+    try {
+      got = u32.GetMessageW(msg, null, 0, 0);
+    } catch (error) {
+      // An exception that escaped the window procedure surfaces here: V8
+      // had no stack left for it (a large message from another process
+      // lies on this thread's stack). The sender got 0; carry on.
+      post({ type: "fault", message: "a window procedure failed: " + String(error?.message ?? error) });
+      continue;
+    }
     if (got === 0 || got === -1) break;
     if (view.getBigUint64(0, true) === 0n && view.getUint32(8, true) === WM_APP_REQUEST) {
       // One request was posted with each wake-up.

@@ -31,7 +31,7 @@ defineExtension(
           const data = view.getPointer(16);
           const bytes = new Uint8Array(size);
           if (size > 0 && data !== null) {
-            bytes.set(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(data, size)));
+            new Deno.UnsafePointerView(data).copyInto(bytes);
           }
           ctx.post(
             { type: "window", window: win.id, data: { tag, bytes, sender: BigInt(wParam) } },
@@ -437,6 +437,13 @@ export class CopyDataListener
  * once with the `reply` value (default 1, TRUE), so a slow JavaScript
  * thread never holds a sender, and a hung sender never holds this process.
  * Messages wait in an unbounded queue until received.
+ *
+ * Size: a message from another process arrives on the window thread's
+ * stack, and the JavaScript window procedure needs stack of its own. Under
+ * Wine, messages up to 896 KiB were received and 1 MiB ones were not: the
+ * sender gets the reply 0 and the message is dropped whole (the listener
+ * goes on working). Send larger data through shared memory and a small
+ * `WM_COPYDATA` that names it. (Not yet measured on Windows.)
  *
  * Any process of the same desktop and session may send; on Windows, user
  * interface privilege isolation blocks senders of a lower integrity level.
