@@ -27,4 +27,6 @@ export { CopyDataListener, CopyDataMessage, listenCopyData } from "./listener.ts
 export type { CopyDataEncoding, ListenCopyDataOptions } from "./listener.ts";
 export { findWindow, MAX_COPYDATA_SIZE, sendCopyData } from "./send.ts";
 export type { CopyDataTarget, SendCopyDataOptions } from "./send.ts";
+export { SingleInstance, singleInstance } from "./single_instance.ts";
+export type { SingleInstanceOptions } from "./single_instance.ts";
 export type { WaitOptions } from "../_win32/options.ts";

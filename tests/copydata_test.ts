@@ -329,3 +329,26 @@ windowsTest("CopyDataListener cannot be constructed directly", {}, () => {
   }
   assert(error instanceof TypeError);
 });
+
+windowsTest(
+  "singleInstance: 10 processes at once agree on one first instance, which hears the 9 others",
+  {},
+  async () => {
+    const name = uniqueName("single");
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => runDeno("tests/fixtures/copydata_single.ts", [name, "9"])),
+    );
+    for (const r of results) assertEquals(r.code, 0, r.stderr);
+    const firsts = results.filter((r) => r.stdout.startsWith("first"));
+    assertEquals(firsts.length, 1, results.map((r) => r.stdout).join("|"));
+    const later = results.filter((r) => !r.stdout.startsWith("first"));
+    for (const r of later) assertEquals(r.stdout.trim(), "later 1");
+    const lines = firsts[0]!.stdout.trim().split("\n");
+    assertEquals(lines.length, 11);
+    assertEquals(lines.at(-1), "done");
+    assertEquals(new Set(lines.slice(1, -1)).size, 9, "nine different senders");
+    // The first has ended: the next program becomes the first.
+    const again = await runDeno("tests/fixtures/copydata_single.ts", [name, "0"]);
+    assertEquals(again.stdout.trim(), "first\ndone");
+  },
+);
