@@ -363,7 +363,14 @@ class WindowThread {
         stopping.delete(exited);
       });
       stopping.add(exited);
-      this.#ready.then(() => this.#post({ op: "quit" }), () => {});
+      this.#ready.then(() => {
+        try {
+          this.#post({ op: "quit" });
+        } catch {
+          // The thread cannot be woken (its queue is gone): end the worker.
+          this.#finish();
+        }
+      }, () => {});
     }
   }
 

@@ -41,7 +41,7 @@ async function stopped(): Promise<void> {
 }
 
 windowsTest(
-  "C sender -> listener: UTF-16 text with NUL, bytes, tags up to 2^64 - 1, 0 B to 896 KiB; 1 MiB refused cleanly",
+  "copydata: C sender -> listener: UTF-16 text with NUL, bytes, tags up to 2^64 - 1, 0 B to 896 KiB; 1 MiB refused cleanly",
   {},
   async () => {
     const className = uniqueName("cd-recv");
@@ -89,7 +89,7 @@ windowsTest(
 );
 
 windowsTest(
-  "sendCopyData -> C receiver: text, bytes, tags, 0 B and 1 MiB, its reply",
+  "copydata: sendCopyData -> C receiver: text, bytes, tags, 0 B and 1 MiB, its reply",
   {},
   async () => {
     const className = uniqueName("cd-c");
@@ -134,7 +134,7 @@ windowsTest(
 );
 
 windowsTest(
-  "FindWindowW from C finds the listener by class and by title; a reply of choice",
+  "copydata: FindWindowW from C finds the listener by class and by title; a reply of choice",
   {},
   async () => {
     const className = uniqueName("cd-find");
@@ -154,7 +154,7 @@ windowsTest(
 );
 
 windowsTest(
-  "4 sender processes x 1,000 messages: none lost, order kept per sender",
+  "copydata: 4 sender processes x 1,000 messages: none lost, order kept per sender",
   {},
   async () => {
     const className = uniqueName("cd-many");
@@ -178,7 +178,7 @@ windowsTest(
 );
 
 windowsTest(
-  "a receiver that never answers: the sender times out, the event loop stays free",
+  "copydata: a receiver that never answers: the sender times out, the event loop stays free",
   {},
   async () => {
     const className = uniqueName("cd-hang");
@@ -203,21 +203,25 @@ windowsTest(
   },
 );
 
-windowsTest("the receiver goes away while a sender waits: NotFound, not a hang", {}, async () => {
-  const className = uniqueName("cd-gone");
-  const receiver = new Peer("copydata_peer", ["recv", className, "-", "60000"], { native: true });
-  await using _ = receiver;
-  assertEquals(await receiver.line(), "ready");
-  const started = performance.now();
-  const sending = sendCopyData({ className }, "first", { timeout: 30_000 });
-  await receiver.line(); // in its window procedure, asleep
-  receiver.child.kill();
-  await assertRejects(() => sending, Deno.errors.NotFound);
-  assert(performance.now() - started < 10_000);
-});
+windowsTest(
+  "copydata: the receiver goes away while a sender waits: NotFound, not a hang",
+  {},
+  async () => {
+    const className = uniqueName("cd-gone");
+    const receiver = new Peer("copydata_peer", ["recv", className, "-", "60000"], { native: true });
+    await using _ = receiver;
+    assertEquals(await receiver.line(), "ready");
+    const started = performance.now();
+    const sending = sendCopyData({ className }, "first", { timeout: 30_000 });
+    await receiver.line(); // in its window procedure, asleep
+    receiver.child.kill();
+    await assertRejects(() => sending, Deno.errors.NotFound);
+    assert(performance.now() - started < 10_000);
+  },
+);
 
 windowsTest(
-  "a closed listener: senders get NotFound; receive and iteration end with it",
+  "copydata: a closed listener: senders get NotFound; receive and iteration end with it",
   {},
   async () => {
     const className = uniqueName("cd-closed");
@@ -241,7 +245,7 @@ windowsTest(
   },
 );
 
-windowsTest("bad input: clear TypeError and RangeError", {}, async () => {
+windowsTest("copydata: bad input: clear TypeError and RangeError", {}, async () => {
   await assertRejects(() => sendCopyData({}, "x"), TypeError, "className, a title or both");
   await assertRejects(
     () => sendCopyData({ className: "x" }, "x", { encoding: "latin1" as "utf-8" }),
@@ -263,25 +267,29 @@ windowsTest("bad input: clear TypeError and RangeError", {}, async () => {
   assert(!windowThreadRunning());
 });
 
-windowsTest("a listener adds no more threads than one Worker and idles at no CPU", {}, async () => {
-  const before = threadCount();
-  {
-    await using listener = await listenCopyData({ className: uniqueName("cd-idle") });
-    const during = threadCount();
-    // The window thread is a Deno Worker; an empty Worker alone costs 2 OS
-    // threads (measured under Wine 10: 6 -> 8), so that is the bound.
-    assert(during - before <= 2, `threads ${before} -> ${during}`);
-    const cpu = processCpuMilliseconds();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const used = processCpuMilliseconds() - cpu;
-    assert(used < 50, `${used} ms of CPU in 2 s idle`);
-    assert(listener.window !== 0n);
-  }
-  await stopped();
-});
+windowsTest(
+  "copydata: a listener adds no more threads than one Worker and idles at no CPU",
+  {},
+  async () => {
+    const before = threadCount();
+    {
+      await using listener = await listenCopyData({ className: uniqueName("cd-idle") });
+      const during = threadCount();
+      // The window thread is a Deno Worker; an empty Worker alone costs 2 OS
+      // threads (measured under Wine 10: 6 -> 8), so that is the bound.
+      assert(during - before <= 2, `threads ${before} -> ${during}`);
+      const cpu = processCpuMilliseconds();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const used = processCpuMilliseconds() - cpu;
+      assert(used < 50, `${used} ms of CPU in 2 s idle`);
+      assert(listener.window !== 0n);
+    }
+    await stopped();
+  },
+);
 
 windowsTest(
-  "deadlock rule: a flood of messages while JavaScript opens and closes windows",
+  "copydata: deadlock rule: a flood of messages while JavaScript opens and closes windows",
   {},
   async () => {
     const className = uniqueName("cd-flood");
@@ -313,14 +321,18 @@ windowsTest(
   },
 );
 
-windowsTest("a process with a listener exits normally once it is closed", {}, async () => {
-  const result = await runDeno("tests/fixtures/copydata_exit.ts");
-  assertEquals(result.stderr, "");
-  assertEquals(result.stdout.trim(), "listening\nclosed");
-  assertEquals(result.code, 0);
-});
+windowsTest(
+  "copydata: a process with a listener exits normally once it is closed",
+  {},
+  async () => {
+    const result = await runDeno("tests/fixtures/copydata_exit.ts");
+    assertEquals(result.stderr, "");
+    assertEquals(result.stdout.trim(), "listening\nclosed");
+    assertEquals(result.code, 0);
+  },
+);
 
-windowsTest("CopyDataListener cannot be constructed directly", {}, () => {
+windowsTest("copydata: CopyDataListener cannot be constructed directly", {}, () => {
   let error: unknown;
   try {
     new (CopyDataListener as unknown as new () => unknown)();
@@ -331,7 +343,7 @@ windowsTest("CopyDataListener cannot be constructed directly", {}, () => {
 });
 
 windowsTest(
-  "singleInstance: 10 processes at once agree on one first instance, which hears the 9 others",
+  "copydata: singleInstance: 10 processes at once agree on one first instance, which hears the 9 others",
   {},
   async () => {
     const name = uniqueName("single");
