@@ -364,3 +364,34 @@ windowsTest(
     assertEquals(again.stdout.trim(), "first\ndone");
   },
 );
+
+windowsTest(
+  "copydata: Deno to Deno across processes, both ways: text, tags, replies",
+  {},
+  async () => {
+    const mine = uniqueName("cd-deno-a");
+    const theirs = uniqueName("cd-deno-b");
+    {
+      await using listener = await listenCopyData({ className: mine });
+      const sent = await runDeno("tests/fixtures/copydata_peer.ts", [
+        "send",
+        mine,
+        "vom Kind: ü ✓ 𝄞",
+        String(2n ** 63n + 1n),
+      ]);
+      assertEquals(sent.stdout.trim(), "reply 1", sent.stderr);
+      const m = await listener.receive({ timeout: 5000 });
+      assertEquals([m.tag, m.text()], [2n ** 63n + 1n, "vom Kind: ü ✓ 𝄞"]);
+
+      await using echo = new Peer("tests/fixtures/copydata_peer.ts", ["echo", theirs]);
+      assertEquals(await echo.line(), "ready");
+      for (const [body, tag] of [["zurück ✓", 3n], ["", 0n], ["bye", 2n ** 64n - 1n]] as const) {
+        assertEquals(await sendCopyData({ className: theirs }, `to:${mine}:${body}`, { tag }), 5);
+        const back = await listener.receive({ timeout: 10_000 });
+        assertEquals([back.tag, back.text()], [tag, body]);
+      }
+      assertEquals((await echo.finish()).code, 0);
+    }
+    await stopped();
+  },
+);
