@@ -13,6 +13,7 @@
  * | `@winipc/winipc/mailslot` | mailslots: one-way datagrams, local and broadcast names |
  * | `@winipc/winipc/shared-memory` | named file mappings, and a message channel over them |
  * | `@winipc/winipc/sync` | mutex, semaphore, event, waitable timer, timer queue, waits on many |
+ * | `@winipc/winipc/copydata` | `WM_COPYDATA`: messages to and from windows (AutoHotkey, C programs) |
  *
  * Importing winipc opens no DLL: libraries are opened on first use, so type
  * checks and documentation work on every OS.
@@ -25,3 +26,4 @@ export * from "./named_pipe/mod.ts";
 export * from "./mailslot/mod.ts";
 export * from "./shared_memory/mod.ts";
 export * from "./sync/mod.ts";
+export * from "./copydata/mod.ts";

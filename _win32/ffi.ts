@@ -1,6 +1,7 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Symbol tables for kernel32, advapi32 and ntdll, opened lazily (user32 comes with the clipboard and WM_COPYDATA).
+ * Symbol tables for kernel32, advapi32, ntdll and user32, opened lazily. The
+ * window thread (`window_thread.ts`) opens its own user32 inside its worker.
  *
  * Nothing here opens a DLL at import time: the tables are plain objects, and
  * each library is opened on the first call of its accessor. Importing the
@@ -405,6 +406,28 @@ export const NTDLL = {
   wine_get_version: { parameters: [], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** user32.dll: finding windows and sending them messages (the JavaScript thread's side). */
+export const USER32 = {
+  // HWND FindWindowW(LPCWSTR lpClassName, LPCWSTR lpWindowName)
+  FindWindowW: { parameters: ["buffer", "buffer"], result: "pointer" },
+  // HWND FindWindowExW(HWND hWndParent, HWND hWndChildAfter, LPCWSTR lpszClass, LPCWSTR lpszWindow)
+  FindWindowExW: { parameters: ["pointer", "pointer", "buffer", "buffer"], result: "pointer" },
+  // BOOL IsWindow(HWND hWnd)
+  IsWindow: { parameters: ["pointer"], result: "i32" },
+  // BOOL IsHungAppWindow(HWND hwnd)
+  IsHungAppWindow: { parameters: ["pointer"], result: "i32" },
+  // BOOL PostThreadMessageW(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam)
+  PostThreadMessageW: { parameters: ["u32", "u32", "usize", "isize"], result: "i32" },
+  // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,
+  //   UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult), on the blocking pool
+  SendMessageTimeoutWNb: {
+    name: "SendMessageTimeoutW",
+    parameters: ["pointer", "u32", "usize", "buffer", "u32", "u32", "buffer"],
+    result: "isize",
+    nonblocking: true,
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
 type Symbols<T extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<T>["symbols"];
 
 function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
@@ -432,6 +455,8 @@ export const kernel32: () => Symbols<typeof KERNEL32> = lazyLibrary("kernel32.dl
 export const advapi32: () => Symbols<typeof ADVAPI32> = lazyLibrary("advapi32.dll", ADVAPI32);
 /** The ntdll symbols; opens ntdll.dll on first use. */
 export const ntdll: () => Symbols<typeof NTDLL> = lazyLibrary("ntdll.dll", NTDLL);
+/** The user32 symbols; opens user32.dll on first use. */
+export const user32: () => Symbols<typeof USER32> = lazyLibrary("user32.dll", USER32);
 
 /** True when running on Windows (natively or under Wine). */
 export const IS_WINDOWS: boolean = Deno.build.os === "windows";

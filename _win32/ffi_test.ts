@@ -1,6 +1,6 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { ADVAPI32, IS_WINDOWS, KERNEL32, kernel32, NTDLL } from "./ffi.ts";
+import { ADVAPI32, IS_WINDOWS, KERNEL32, kernel32, NTDLL, USER32 } from "./ffi.ts";
 import { waitForAny, waitForHandle } from "./wait.ts";
 import { OwnedHandle } from "./handle.ts";
 
@@ -28,7 +28,7 @@ Deno.test({
 });
 
 Deno.test("symbol tables declare W APIs only, and their nonblocking twins name the real symbol", () => {
-  for (const table of [KERNEL32, ADVAPI32, NTDLL]) {
+  for (const table of [KERNEL32, ADVAPI32, NTDLL, USER32]) {
     for (const [key, definition] of Object.entries(table)) {
       const name = "name" in definition ? definition.name : key;
       if (/[a-z]A$/.test(name)) throw new Error(`${key} is an A (ANSI) API`);

@@ -94,6 +94,25 @@ if [ ! -f "$ROOT/.winipc-prefix" ]; then
   touch "$ROOT/.winipc-prefix"
 fi
 
+# 6. A desktop without X: user32 windows (WM_COPYDATA, the clipboard) need the null graphics
+# driver, HKCU\Software\Wine\Drivers Graphics=null. Checked on every run, also for a prefix made
+# before this step existed; it takes effect only for a wineserver started after it is written,
+# so a running wineserver is stopped once (the next program starts a fresh one).
+graphics_null() {
+  awk '/^\[Software\\\\Wine\\\\Drivers\]/ { s = 1; next } /^\[/ { s = 0 } s && /^"Graphics"="null"/ { f = 1 } END { exit !f }' \
+    "$ROOT/root/wineprefix/user.reg" 2>/dev/null
+}
+if ! graphics_null; then
+  say "setting the null graphics driver in the Wine prefix (once)"
+  wenv=(HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 WINEPREFIX=/root/wineprefix WINEDEBUG=-all XDG_RUNTIME_DIR=/tmp)
+  chroot "$ROOT" env -i "${wenv[@]}" /usr/lib/wine/wine64 reg add 'HKCU\Software\Wine\Drivers' \
+    /v Graphics /d null /f >>"$LOG" 2>&1 || die "writing Graphics=null to the prefix failed (see $LOG)"
+  # Stopping the wineserver saves the registry to user.reg and drops the old desktop.
+  chroot "$ROOT" env -i "${wenv[@]}" /usr/lib/wine/wineserver -k >>"$LOG" 2>&1 || true
+  chroot "$ROOT" env -i "${wenv[@]}" /usr/lib/wine/wineserver -w >>"$LOG" 2>&1 || true
+  graphics_null || die "Graphics=null is not in $ROOT/root/wineprefix/user.reg after writing it (see $LOG)"
+fi
+
 if [ "${1:-}" = --print ]; then
   printf 'WINIPC_ROOT=%s\nWINIPC_DENO_EXE=%s\n' "$ROOT" "/opt/winipc/deno-$DENO_WIN_VERSION.exe"
 fi

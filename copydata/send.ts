@@ -1,0 +1,228 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * The sending side of `WM_COPYDATA`: `sendCopyData` and `findWindow`.
+ *
+ * @module
+ */
+import { user32 } from "../_win32/ffi.ts";
+import { checkChoice } from "../_win32/options.ts";
+import { checkTimeout } from "../_win32/timeout.ts";
+import { encodeUtf16le, encodeUtf16z } from "../_win32/utf16.ts";
+import { WM_COPYDATA } from "./listener.ts";
+
+/** Where {@linkcode sendCopyData} sends: a window found by class name and/or title, or a handle. */
+export type CopyDataTarget = { className?: string; title?: string } | { window: bigint };
+
+/** Options for {@linkcode sendCopyData}. */
+export interface SendCopyDataOptions {
+  /**
+   * `COPYDATASTRUCT.dwData`: a number the receiver sees as the message's
+   * `tag`, from 0 to 2^64 - 1 (a bigint for values above 2^53).
+   * @default {0}
+   */
+  tag?: number | bigint;
+  /**
+   * How a string payload is encoded: `"utf-16le"` with one NUL character at
+   * the end (what wide-character programs and AutoHotkey expect), or
+   * `"utf-8"` without a terminator. Ignored for bytes.
+   * @default {"utf-16le"}
+   */
+  encoding?: "utf-16le" | "utf-8";
+  /**
+   * Milliseconds to wait for the receiver's answer before failing with
+   * `Deno.errors.TimedOut` (`SendMessageTimeoutW`, with `SMTO_ABORTIFHUNG`:
+   * a receiver Windows considers hung fails at once). At most 2^32 - 2;
+   * `Infinity` means that.
+   * @default {5000}
+   */
+  timeout?: number;
+  /**
+   * Stops waiting: the promise rejects with the signal's reason. The message
+   * itself cannot be withdrawn; it may still be delivered.
+   */
+  signal?: AbortSignal;
+}
+
+/** The largest payload {@linkcode sendCopyData} sends: 2^31 - 1 bytes (`cbData` is a DWORD). */
+export const MAX_COPYDATA_SIZE: number = 0x7fff_ffff;
+
+const HWND_MESSAGE = Deno.UnsafePointer.create(0xffff_ffff_ffff_fffdn);
+const SMTO_ABORTIFHUNG = 0x0002;
+const MAX_SEND_TIMEOUT = 0xffff_fffe;
+
+/**
+ * Finds a window by class name and/or title: top-level windows first
+ * (`FindWindowW`), then message-only ones (`FindWindowExW(HWND_MESSAGE, …)`).
+ *
+ * @example Find a receiver by class
+ * ```ts ignore
+ * import { findWindow } from "@winipc/winipc/copydata";
+ *
+ * console.log(findWindow({ className: "AutoHotkey" }));
+ * ```
+ *
+ * @param target A class name, a title, or both (both must match).
+ * @returns The window handle, or `null` if there is no such window.
+ * @throws {TypeError} If neither is given, or one is not a string or holds a NUL.
+ */
+export function findWindow(target: { className?: string; title?: string }): bigint | null {
+  const { className, title } = target;
+  const what = "Cannot find window";
+  if (className === undefined && title === undefined) {
+    throw new TypeError(`${what}: give a className, a title or both`);
+  }
+  for (const [name, text] of [["className", className], ["title", title]] as const) {
+    if (text !== undefined && typeof text !== "string") {
+      throw new TypeError(`${what}: ${name} must be a string`);
+    }
+  }
+  const cls = className === undefined ? null : encodeUtf16z(className);
+  const ttl = title === undefined ? null : encodeUtf16z(title);
+  const u = user32();
+  const found = u.FindWindowW(cls, ttl) ?? u.FindWindowExW(HWND_MESSAGE, null, cls, ttl);
+  return found === null ? null : BigInt(Deno.UnsafePointer.value(found));
+}
+
+function describe(target: CopyDataTarget): string {
+  if ("window" in target) return `window 0x${target.window.toString(16)}`;
+  const parts = [];
+  if (target.className !== undefined) parts.push(`class "${target.className}"`);
+  if (target.title !== undefined) parts.push(`title "${target.title}"`);
+  return `window with ${parts.join(" and ")}`;
+}
+
+/**
+ * Sends one `WM_COPYDATA` message and resolves with the receiver's reply
+ * (what its window procedure returned; 1 from a winipc listener unless it
+ * chose another `reply`).
+ *
+ * The call (`SendMessageTimeoutW`) runs on Deno's blocking pool, so the
+ * event loop stays free while the receiver works. Bytes and text are copied
+ * to the receiver by Windows.
+ *
+ * @example Send text to a window found by class
+ * ```ts ignore
+ * import { sendCopyData } from "@winipc/winipc/copydata";
+ *
+ * const reply = await sendCopyData({ className: "MyApp.Receiver" }, "hello", { tag: 7 });
+ * console.log(reply); // 1
+ * ```
+ *
+ * @param target `{ className?, title? }` (top-level windows first, then
+ * message-only ones) or `{ window }` (a handle).
+ * @param data The payload: bytes, or a string encoded as `encoding` says.
+ * @param options Tag, encoding, timeout and signal.
+ * @returns The receiver's reply (`LRESULT`), as a number (exact up to 2^53).
+ * @throws {Deno.errors.NotFound} If there is no such window, or it went away
+ * before it answered.
+ * @throws {Deno.errors.TimedOut} If the receiver did not answer in time or is hung.
+ * @throws {Deno.errors.PermissionDenied} If Windows refused the message
+ * (user interface privilege isolation: a receiver of a higher integrity level).
+ * @throws {RangeError} For a payload over {@linkcode MAX_COPYDATA_SIZE}, a bad tag or timeout.
+ * @throws {TypeError} For a bad target or option.
+ */
+export async function sendCopyData(
+  target: CopyDataTarget,
+  data: Uint8Array | string,
+  options: SendCopyDataOptions = {},
+): Promise<number> {
+  if (target === null || typeof target !== "object") {
+    throw new TypeError(
+      "Cannot send WM_COPYDATA: target must be { className?, title? } or { window }",
+    );
+  }
+  const what = `Cannot send WM_COPYDATA to ${describe(target)}`;
+  const encoding = checkChoice(
+    options.encoding,
+    ["utf-16le", "utf-8"] as const,
+    "utf-16le",
+    "encoding",
+    what,
+  );
+  let bytes: Uint8Array;
+  if (typeof data === "string") {
+    bytes = encoding === "utf-8" ? new TextEncoder().encode(data) : encodeUtf16le(data, true);
+  } else if (data instanceof Uint8Array) {
+    bytes = data;
+  } else {
+    throw new TypeError(`${what}: data must be a Uint8Array or a string`);
+  }
+  if (bytes.length > MAX_COPYDATA_SIZE) {
+    throw new RangeError(
+      `${what}: ${bytes.length} bytes is over the limit of ${MAX_COPYDATA_SIZE}`,
+    );
+  }
+  const tag = options.tag ?? 0;
+  if (
+    (typeof tag === "number" && (!Number.isSafeInteger(tag) || tag < 0)) ||
+    (typeof tag === "bigint" && (tag < 0n || tag > 0xffff_ffff_ffff_ffffn)) ||
+    (typeof tag !== "number" && typeof tag !== "bigint")
+  ) {
+    throw new RangeError(`${what}: tag must be an integer from 0 to 2^64 - 1, got ${String(tag)}`);
+  }
+  let ms = checkTimeout(options.timeout, `send WM_COPYDATA to ${describe(target)}`, 5000);
+  if (ms > MAX_SEND_TIMEOUT) ms = MAX_SEND_TIMEOUT;
+  const { signal } = options;
+  signal?.throwIfAborted();
+
+  let hwnd: bigint;
+  if ("window" in target) {
+    if (typeof target.window !== "bigint") throw new TypeError(`${what}: window must be a bigint`);
+    hwnd = target.window;
+    if (user32().IsWindow(Deno.UnsafePointer.create(hwnd)) === 0) {
+      throw new Deno.errors.NotFound(`${what}: there is no such window`);
+    }
+  } else {
+    const found = findWindow(target);
+    if (found === null) throw new Deno.errors.NotFound(`${what}: there is no such window`);
+    hwnd = found;
+  }
+
+  // COPYDATASTRUCT { ULONG_PTR dwData; DWORD cbData; PVOID lpData; }, kept
+  // referenced (with the payload) until the call returns.
+  const cds = new ArrayBuffer(24);
+  const view = new DataView(cds);
+  view.setBigUint64(0, BigInt(tag), true);
+  view.setUint32(8, bytes.length, true);
+  const copy = bytes.length > 0 ? bytes.slice() : new Uint8Array(1);
+  view.setBigUint64(
+    16,
+    bytes.length > 0 ? BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(copy))) : 0n,
+    true,
+  );
+  const result = new BigInt64Array(1);
+  const window = Deno.UnsafePointer.create(hwnd);
+  const started = performance.now();
+  const call = user32().SendMessageTimeoutWNb(
+    window,
+    WM_COPYDATA,
+    0n,
+    new Uint8Array(cds),
+    SMTO_ABORTIFHUNG,
+    ms,
+    new Uint8Array(result.buffer),
+  ).then((ok) => {
+    void copy; // the payload stays referenced until here
+    if (BigInt(ok) !== 0n) return Number(result[0]);
+    // The last error is lost on the pool thread: tell the cases apart by
+    // what can be observed now.
+    const u = user32();
+    if (u.IsWindow(window) === 0) {
+      throw new Deno.errors.NotFound(`${what}: the window went away before it answered`);
+    }
+    if (performance.now() - started >= ms - 1 || u.IsHungAppWindow(window) !== 0) {
+      throw new Deno.errors.TimedOut(
+        `${what}: no answer within ${ms} ms (the receiver is busy or hung)`,
+      );
+    }
+    throw new Deno.errors.PermissionDenied(
+      `${what}: Windows refused the message (a receiver of a higher integrity level, UIPI)`,
+    );
+  });
+  if (signal === undefined) return await call;
+  return await new Promise<number>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
