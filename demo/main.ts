@@ -8,7 +8,8 @@
  * and waits for all of it without blocking its event loop: the child
  * connects, sends a message, gets a reply, sets the event, reports through
  * the inherited end and prints a line. The parent prints what arrived and
- * its thread count. Then it says plainly which mechanisms are not built yet.
+ * its thread count. The child also sends the parent's window a WM_COPYDATA
+ * message as AutoHotkey would. Then it says which mechanism is not built yet.
  *
  * Run it with `deno task demo` (on Linux, under Wine), or compile it:
  * `deno compile -A --output winipc-demo demo/main.ts`.
@@ -22,6 +23,7 @@ import { createPipe, openPipeHandle, spawn } from "../pipe/mod.ts";
 import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 import { createSharedChannel, openSharedChannel } from "../shared_memory/mod.ts";
 import { createEvent, openEvent } from "../sync/mod.ts";
+import { listenCopyData, sendCopyData } from "../copydata/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
 const k = IS_WINDOWS ? kernel32() : undefined;
@@ -49,6 +51,7 @@ if (Deno.args[0] === "--child") {
   const sideHandle = childArgument(3, "the side pipe's handle");
   const slotName = childArgument(4, "the mailslot name");
   const channelName = childArgument(5, "the shared channel name");
+  const windowClass = childArgument(6, "the WM_COPYDATA window class");
   using pipe = await connectNamedPipe(pipeName, { mode: "message", timeout: 10_000 });
   const line = `hello from process ${Deno.pid}, in UTF-8: café, 日本語, 😀`;
   await pipe.send(new TextEncoder().encode(line));
@@ -60,6 +63,14 @@ if (Deno.args[0] === "--child") {
     using frames = openSharedChannel(channelName, { role: "sender" });
     for (let i = 0; i < 1000; i++) await frames.send(new Uint8Array(4096).fill(i & 255));
   }
+  // WM_COPYDATA the way AutoHotkey sends it: UTF-16 text with its NUL, a tag,
+  // to a window found by its class name; the reply comes back.
+  const answer = await sendCopyData(
+    { className: windowClass },
+    `process ${Deno.pid} by WM_COPYDATA`,
+    { tag: 42, timeout: 10_000 },
+  );
+  console.log(`child: the window replied ${answer} to WM_COPYDATA`);
   using slot = openMailslot(slotName);
   await slot.send(`process ${Deno.pid} says goodbye by mailslot\0`); // strlen + 1, as C senders do
   using side = openPipeHandle(Number(sideHandle), { access: "write" });
@@ -82,6 +93,8 @@ const channelName = `winipc-demo-frames-${tag}`;
 using frames = createSharedChannel(channelName, { role: "receiver", capacity: 64 * 1024 });
 using listener = listenNamedPipe(pipeName, { mode: "message" });
 using event = createEvent(eventName);
+const windowClass = `winipc.demo.${tag}`;
+await using window = await listenCopyData({ className: windowClass, title: "winipc demo" });
 
 // Both waits are pending at once; neither blocks the event loop. If the child
 // dies before it connects, they are cancelled rather than left hanging.
@@ -90,6 +103,7 @@ const signal = childGone.signal;
 const connected = listener.accept({ signal });
 const signalled = event.wait({ timeout: 30_000, signal }).then(() => "signaled");
 const mail = mailslot.receiveText({ timeout: 30_000, signal });
+const copied = window.receive({ timeout: 30_000, signal });
 const framesIn = (async () => {
   let count = 0;
   let bytes = 0;
@@ -119,6 +133,7 @@ const childArgs = [
   String(Deno.UnsafePointer.value(side.writer.unsafeHandle)),
   slotName,
   channelName,
+  windowClass,
 ];
 const started = performance.now();
 await using child = spawn(self, {
@@ -149,6 +164,10 @@ console.log(`named pipe ${pipeName} (message mode, owner-only security)`);
 console.log(`  client process ${conn.peerProcessId} sent ${message!.length} bytes: "${text}"`);
 console.log(`event ${eventName}: ${how}`);
 console.log(`mailslot ${mailslot.path}: "${await mail}"`);
+const copy = await copied;
+console.log(
+  `window class ${windowClass}: WM_COPYDATA tag ${copy.tag}, "${copy.text()}" (UTF-16, as AutoHotkey sends)`,
+);
 const received = await framesIn;
 console.log(
   `shared channel ${frames.name}: ${received.count} frames, ${received.bytes} bytes through a 64 KiB ring`,
@@ -163,6 +182,6 @@ console.log(
 
 console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
 console.log("pipes and child processes, mailslots, shared memory and its channel, synchronisation");
-console.log("objects, on the shared Win32 core (one I/O completion port, cancellable waits), and");
-console.log("the Wine harness.");
-console.log("Not built yet: the clipboard and WM_COPYDATA.");
+console.log("objects, WM_COPYDATA windows, on the shared Win32 core (one I/O completion port,");
+console.log("exact cancellable waits, a window thread), and the Wine harness.");
+console.log("Not built yet: the clipboard.");
