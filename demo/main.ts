@@ -94,7 +94,7 @@ using frames = createSharedChannel(channelName, { role: "receiver", capacity: 64
 using listener = listenNamedPipe(pipeName, { mode: "message" });
 using event = createEvent(eventName);
 const windowClass = `winipc.demo.${tag}`;
-await using window = await listenCopyData({ className: windowClass, title: "winipc demo" });
+await using copyWindow = await listenCopyData({ className: windowClass, title: "winipc demo" });
 
 // Both waits are pending at once; neither blocks the event loop. If the child
 // dies before it connects, they are cancelled rather than left hanging.
@@ -103,7 +103,7 @@ const signal = childGone.signal;
 const connected = listener.accept({ signal });
 const signalled = event.wait({ timeout: 30_000, signal }).then(() => "signaled");
 const mail = mailslot.receiveText({ timeout: 30_000, signal });
-const copied = window.receive({ timeout: 30_000, signal });
+const copied = copyWindow.receive({ timeout: 30_000, signal });
 const framesIn = (async () => {
   let count = 0;
   let bytes = 0;
