@@ -68,6 +68,17 @@ export interface ListenCopyDataOptions {
    * @default {1 (TRUE: "handled")}
    */
   reply?: number;
+  /**
+   * Let senders of a lower integrity level through (Windows' user
+   * interface privilege isolation): `ChangeWindowMessageFilterEx(window,
+   * WM_COPYDATA, MSGFLT_ALLOW)` for this window only. Off by default: it
+   * lets a sandboxed or low-integrity process (a browser's renderer, a
+   * document viewer running untrusted content) send this program messages,
+   * so treat every message as untrusted input when it is on. Has no effect
+   * under Wine, which has no integrity levels.
+   * @default {false}
+   */
+  allowLowerIntegrity?: boolean;
 }
 
 /** The text encodings {@linkcode CopyDataMessage.text} decodes. */
@@ -258,6 +269,12 @@ export class CopyDataListener
         `${what}: reply must be an integer from -2^31 to 2^32 - 1, got ${reply}`,
       );
     }
+    const allowLower = options.allowLowerIntegrity === undefined
+      ? false
+      : options.allowLowerIntegrity;
+    if (allowLower !== true && allowLower !== false) {
+      throw new TypeError(`${what}: allowLowerIntegrity must be true or false`);
+    }
     const queue: CopyDataMessage[] = [];
     let listener: CopyDataListener | null = null;
     const window = await openWindow({
@@ -265,7 +282,7 @@ export class CopyDataListener
       className,
       title,
       config: { reply },
-      allow: [],
+      allow: allowLower ? [WM_COPYDATA] : [],
       listener: (data) => {
         const { tag, bytes, sender } = data as { tag: bigint; bytes: Uint8Array; sender: bigint };
         CopyDataListener.#deliver(listener, queue, makeMessage(tag, bytes, sender));

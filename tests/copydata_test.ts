@@ -395,3 +395,25 @@ windowsTest(
     await stopped();
   },
 );
+
+windowsTest(
+  "copydata: allowLowerIntegrity is off by default, checked by value, and a listener with it still receives",
+  {},
+  async () => {
+    for (const bad of ["yes", 1, null]) {
+      await assertRejects(
+        () => listenCopyData({ allowLowerIntegrity: bad as unknown as boolean }),
+        TypeError,
+        "allowLowerIntegrity must be true or false",
+      );
+    }
+    const className = uniqueName("lowil");
+    await using listener = await listenCopyData({ className, allowLowerIntegrity: true });
+    // Wine has no integrity levels, so only the normal path can be observed:
+    // a C sender's message still arrives.
+    assertEquals(await peer(["send", className, "7", "bytes", "16"]), "reply 1");
+    const message = await listener.receive({ timeout: 5000 });
+    assertEquals(message.tag, 7n);
+    assertEquals(message.bytes, payload(16));
+  },
+);
