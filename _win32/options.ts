@@ -37,6 +37,49 @@ export interface WaitOptions {
 }
 
 /**
+ * A caller's value as an error message shows it: strings quoted, objects by
+ * their kind (never their contents), anything else as text.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "./options.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(describeValue("toString"), '"toString"');
+ * assertEquals(describeValue({ a: 1 }), "an object");
+ * assertEquals(describeValue(NaN), "NaN");
+ * ```
+ *
+ * @param value Anything.
+ * @returns Its description.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "function") return "a function";
+  return String(value);
+}
+
+/**
+ * Checks a `signal` option.
+ *
+ * @param signal The option's value.
+ * @param what The operation, for the message (`Cannot ${what}: ...`).
+ * @returns The signal, or `undefined`.
+ * @throws {TypeError} Unless it is an `AbortSignal` or `undefined`.
+ */
+export function checkSignal(signal: unknown, what: string): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot ${what}: signal must be an AbortSignal, got ${describeValue(signal)}`,
+    );
+  }
+  return signal;
+}
+
+/**
  * Checks that an option is one of a fixed set of words, comparing values
  * only (so `"toString"` or `"__proto__"` never pass as a lookup on an
  * object's prototype would let them).
@@ -74,9 +117,5 @@ export function checkChoice<const T extends string>(
   for (const choice of choices) if (value === choice) return choice;
   const list = choices.map((c) => `"${c}"`);
   const words = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1)}` : list[0];
-  throw new TypeError(
-    `${what}: ${option} must be ${words}, got ${
-      typeof value === "string" ? JSON.stringify(value) : String(value)
-    }`,
-  );
+  throw new TypeError(`${what}: ${option} must be ${words}, got ${describeValue(value)}`);
 }

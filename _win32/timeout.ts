@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkSignal, describeValue, type WaitOptions } from "./options.ts";
 
 /** The longest delay `setTimeout` holds without overflowing to 1 ms. */
 const MAX_TIMER_MS = 0x7fff_ffff;
@@ -26,11 +27,46 @@ export function checkTimeout(value: unknown, what: string, fallback = Infinity):
   if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
     throw new RangeError(
       `Cannot ${what}: timeout must be a number of milliseconds from 0 to Infinity, got ${
-        typeof value === "string" ? JSON.stringify(value) : String(value)
+        describeValue(value)
       }`,
     );
   }
   return value;
+}
+
+/**
+ * Checks the options of a call that waits ({@linkcode WaitOptions}), the
+ * one rule for every mechanism.
+ *
+ * @example
+ * ```ts
+ * import { checkWaitOptions } from "./timeout.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ *
+ * assertEquals(checkWaitOptions(undefined, "wait"), { timeout: Infinity, signal: undefined });
+ * assertEquals(checkWaitOptions({}, "connect", 0).timeout, 0);
+ * assertThrows(() => checkWaitOptions(null, "wait"), TypeError, "options must be an object");
+ * ```
+ *
+ * @param options The caller's options (anything).
+ * @param what The operation, for messages (`wait for event "x"`).
+ * @param fallback What a missing timeout means.
+ * @returns The timeout in milliseconds and the signal.
+ * @throws {TypeError} If the options are not an object or the signal is not
+ * an `AbortSignal`.
+ * @throws {RangeError} For a bad timeout.
+ */
+export function checkWaitOptions(
+  options: unknown,
+  what: string,
+  fallback = Infinity,
+): { timeout: number; signal: AbortSignal | undefined } {
+  if (options === undefined) return { timeout: fallback, signal: undefined };
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${what}: options must be an object, got ${describeValue(options)}`);
+  }
+  const { timeout, signal } = options as WaitOptions;
+  return { timeout: checkTimeout(timeout, what, fallback), signal: checkSignal(signal, what) };
 }
 
 /**

@@ -1,40 +1,18 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * The `timeout` and `signal` of a named-pipe operation: checked by one rule,
- * and joined into the one signal the completion core cancels with.
+ * The `timeout` and `signal` of a named-pipe operation (checked by the
+ * core's `checkWaitOptions`), joined into the one signal the completion
+ * core cancels with.
  *
  * @module
  */
-import type { WaitOptions } from "../_win32/options.ts";
-import { checkTimeout, startTimer } from "../_win32/timeout.ts";
+import { startTimer } from "../_win32/timeout.ts";
 
-/** A checked {@linkcode WaitOptions}. */
+/** A caller's `WaitOptions`, checked by `checkWaitOptions`. */
 export interface Wait {
   /** Milliseconds, 0 to `Infinity`. */
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
-}
-
-/**
- * Checks the options of a call that waits.
- *
- * @param options The caller's options (anything).
- * @param what The operation, for messages (`read from named pipe "x"`).
- * @param fallback What a missing timeout means.
- * @returns The timeout and the signal.
- * @throws {TypeError} If the options are not an object or the signal is not an `AbortSignal`.
- * @throws {RangeError} For a bad timeout.
- */
-export function checkWait(options: unknown, what: string, fallback = Infinity): Wait {
-  if (options === undefined) return { timeout: fallback, signal: undefined };
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${what}: options must be an object, got ${String(options)}`);
-  }
-  const { timeout, signal } = options as WaitOptions;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`Cannot ${what}: signal must be an AbortSignal, got ${typeof signal}`);
-  }
-  return { timeout: checkTimeout(timeout, what, fallback), signal };
 }
 
 /**

@@ -12,7 +12,8 @@ import { HandleIo } from "../_win32/handle_io.ts";
 import { byteReadable, type ByteSink, type ByteSource, byteWritable } from "../_win32/streams.ts";
 import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
 import type { WaitOptions } from "../_win32/options.ts";
-import { checkWait, withDeadline } from "./_wait.ts";
+import { withDeadline } from "./_wait.ts";
+import { checkWaitOptions } from "../_win32/timeout.ts";
 
 export type { Account };
 
@@ -257,7 +258,11 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
   read(p: Uint8Array, options?: WaitOptions): Promise<number | null> {
     try {
       const what = this.#what("read from");
-      return withDeadline(checkWait(options, what), what, (signal) => this.#io.read(p, { signal }));
+      return withDeadline(
+        checkWaitOptions(options, what),
+        what,
+        (signal) => this.#io.read(p, { signal }),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -288,7 +293,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
       const what = this.#what("receive a message from");
       this.#messagesOnly("receive a message from");
       return withDeadline(
-        checkWait(options, what),
+        checkWaitOptions(options, what),
         what,
         (signal) => this.#io.readMessage({ signal }),
       );
@@ -321,7 +326,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
     try {
       const what = this.#what("write to");
       return withDeadline(
-        checkWait(options, what),
+        checkWaitOptions(options, what),
         what,
         (signal) => this.#io.write(p, { signal }),
       );
@@ -356,7 +361,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
     const what = this.#what("send a message to");
     this.#messagesOnly("send a message to");
     await withDeadline(
-      checkWait(options, what),
+      checkWaitOptions(options, what),
       what,
       (signal) => this.#io.write(data, { signal }, "send a message to"),
     );
@@ -389,7 +394,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
   async transact(request: Uint8Array, options?: WaitOptions): Promise<Uint8Array> {
     const what = this.#what("transact on");
     this.#messagesOnly("transact on");
-    const wait = checkWait(options, what);
+    const wait = checkWaitOptions(options, what);
     const raw = this.#raw("transact on");
     const copy = request.slice();
     const k = kernel32();

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkSignal, describeValue } from "../_win32/options.ts";
 import {
   FILE_FLAG_OVERLAPPED,
   GENERIC_READ_WRITE,
@@ -119,7 +120,7 @@ function impersonationLevel(value: unknown, path: string): number {
     default:
       throw new TypeError(
         `Cannot connect to named pipe "${path}": impersonation must be ${IMPERSONATION_VALUES}, got ${
-          show(value)
+          describeValue(value)
         }`,
       );
   }
@@ -136,7 +137,9 @@ function impersonationLevel(value: unknown, path: string): number {
 export function checkRemote(path: string, remote: unknown): void {
   if (remote !== undefined && remote !== true && remote !== false) {
     throw new TypeError(
-      `Cannot connect to named pipe "${path}": remote must be true or false, got ${show(remote)}`,
+      `Cannot connect to named pipe "${path}": remote must be true or false, got ${
+        describeValue(remote)
+      }`,
     );
   }
   if (remote !== true && !/^\\\\\.\\/.test(path)) {
@@ -144,15 +147,6 @@ export function checkRemote(path: string, remote: unknown): void {
       `Cannot connect to named pipe "${path}": it is on another computer, and connecting would send this user's credentials there; pass { remote: true } to allow it`,
     );
   }
-}
-
-/** A value for an error message: strings quoted, anything else as text. */
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object" && value !== null) {
-    return Array.isArray(value) ? "an array" : "an object";
-  }
-  return String(value);
 }
 
 /** A checked `server` option: `user` as an upper-case SID or `"self"`. */
@@ -167,7 +161,7 @@ function serverCheck(value: unknown, path: string): ServerCheck | undefined {
     throw new TypeError(`Cannot connect to named pipe "${path}": ${why}`);
   };
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(`server must be an object { processId?, user? }, got ${show(value)}`);
+    fail(`server must be an object { processId?, user? }, got ${describeValue(value)}`);
   }
   // Own properties only: a check inherited from a prototype is no check.
   const own = (key: keyof NamedPipeServerCheck): unknown =>
@@ -179,10 +173,14 @@ function serverCheck(value: unknown, path: string): ServerCheck | undefined {
     (typeof processId !== "number" || !Number.isInteger(processId) || processId <= 0 ||
       processId > 0xffff_ffff)
   ) {
-    fail(`server.processId must be a process id (a whole number above 0), got ${show(processId)}`);
+    fail(
+      `server.processId must be a process id (a whole number above 0), got ${
+        describeValue(processId)
+      }`,
+    );
   }
   if (user !== undefined && user !== "self" && !isSidString(user)) {
-    fail(`server.user must be "self" or a SID ("S-1-5-..."), got ${show(user)}`);
+    fail(`server.user must be "self" or a SID ("S-1-5-..."), got ${describeValue(user)}`);
   }
   if (processId === undefined && user === undefined) {
     fail("server must give a processId, a user, or both");
@@ -291,18 +289,15 @@ export async function connectNamedPipe(
   const mode = options.mode ?? "byte";
   if (mode !== "byte" && mode !== "message") {
     throw new TypeError(
-      `Cannot connect to named pipe "${path}": mode must be "byte" or "message", got ${show(mode)}`,
+      `Cannot connect to named pipe "${path}": mode must be "byte" or "message", got ${
+        describeValue(mode)
+      }`,
     );
   }
   const timeout = checkTimeout(options.timeout, `connect to named pipe "${path}"`, 0);
   const level = impersonationLevel(options.impersonation, path);
   const server = serverCheck(options.server, path);
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(
-      `Cannot connect to named pipe "${path}": signal must be an AbortSignal, got ${show(signal)}`,
-    );
-  }
+  const signal = checkSignal(options.signal, `connect to named pipe "${path}"`);
   signal?.throwIfAborted();
   const deadline = performance.now() + timeout;
   const wide = encodeUtf16z(path);

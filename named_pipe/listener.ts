@@ -21,10 +21,9 @@ import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associateOrClose, type IoResult, startIo } from "../_win32/completion.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { checkChoice, type SecurityRule, type WaitOptions } from "../_win32/options.ts";
-import { startTimer } from "../_win32/timeout.ts";
+import { checkWaitOptions, startTimer } from "../_win32/timeout.ts";
 import { pipePath } from "./_path.ts";
 import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
-import { checkWait } from "./_wait.ts";
 
 /** Options for {@linkcode listenNamedPipe}. */
 export interface NamedPipeListenOptions {
@@ -424,7 +423,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     let timeout: number;
     let signal: AbortSignal | undefined;
     try {
-      ({ timeout, signal } = checkWait(options, `accept on named pipe "${this.#path}"`));
+      ({ timeout, signal } = checkWaitOptions(options, `accept on named pipe "${this.#path}"`));
     } catch (error) {
       return Promise.reject(error);
     }

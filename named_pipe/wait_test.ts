@@ -4,7 +4,8 @@
 // after the operation started (it is tried once); the caller's signal goes
 // through with its own reason.
 import { assert, assertEquals, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
-import { checkWait, withDeadline } from "./_wait.ts";
+import { withDeadline } from "./_wait.ts";
+import { checkWaitOptions as checkWait } from "../_win32/timeout.ts";
 
 /** An operation that ends only when its signal aborts, or with `value` when `ready`. */
 function operation(ready: boolean, value = 42) {
@@ -19,7 +20,7 @@ function operation(ready: boolean, value = 42) {
   return { run, signal: () => seen };
 }
 
-Deno.test("checkWait() applies the one timeout rule and checks the signal", () => {
+Deno.test("checkWaitOptions() applies the one timeout rule and checks the signal", () => {
   assertEquals(checkWait(undefined, "read"), { timeout: Infinity, signal: undefined });
   assertEquals(checkWait({}, "read", 0).timeout, 0);
   assertEquals(checkWait({ timeout: 5 }, "read").timeout, 5);

@@ -15,11 +15,11 @@ import { ERROR, errorFromCode, globalPrivilegeError, lastError } from "../_win32
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { kernelObjectName } from "../_win32/names.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
-import type { SecurityRule, WaitOptions } from "../_win32/options.ts";
+import { describeValue, type SecurityRule, type WaitOptions } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { AdaptiveLook } from "../_win32/adaptive_look.ts";
-import { checkTimeout } from "../_win32/timeout.ts";
+import { checkWaitOptions } from "../_win32/timeout.ts";
 
 /** Options for opening a named synchronisation object (`openEvent`, `openMutex`, ...). */
 export interface OpenSyncObjectOptions {
@@ -221,38 +221,6 @@ export function checkBoolean(value: unknown, option: string, what: string): bool
     throw new TypeError(`${what}: ${option} must be true or false, got ${describeValue(value)}`);
   }
   return value;
-}
-
-/**
- * Checks the options of a wait.
- *
- * @param options The argument.
- * @param what The operation, for the message (`wait for event "x"`).
- * @returns The timeout in ms (`Infinity` by default) and the signal.
- * @throws {TypeError} For options that are not an object, or a signal that
- * is not an `AbortSignal`.
- * @throws {RangeError} For a bad timeout.
- */
-export function checkWaitOptions(
-  options: WaitOptions | undefined,
-  what: string,
-): { timeout: number; signal: AbortSignal | undefined } {
-  const checked = checkOptions(options, `Cannot ${what}`);
-  const timeout = checkTimeout(checked.timeout, what);
-  const signal = checked.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(
-      `Cannot ${what}: signal must be an AbortSignal, got ${describeValue(signal)}`,
-    );
-  }
-  return { timeout, signal };
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "null";
-  if (typeof value === "object" || typeof value === "function") return typeof value;
-  return String(value);
 }
 
 /**

@@ -9,11 +9,10 @@ import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { OwnerThread } from "../_win32/owner_thread.ts";
 import { waitForHandle } from "../_win32/wait.ts";
-import { startTimer } from "../_win32/timeout.ts";
+import { checkWaitOptions, startTimer } from "../_win32/timeout.ts";
 import {
   adopt,
   checkOptions,
-  checkWaitOptions,
   createObject,
   type CreateSyncObjectOptions,
   describe,

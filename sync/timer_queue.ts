@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkSignal } from "../_win32/options.ts";
 import { kernel32, outValue } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
@@ -178,10 +179,9 @@ export function setTimerQueueTimer(
   if (typeof callback !== "function") {
     throw new TypeError("Cannot set a timer-queue timer: callback must be a function");
   }
-  const { period = 0, signal } = checkOptions(options, "Cannot set a timer-queue timer");
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError("Cannot set a timer-queue timer: signal must be an AbortSignal");
-  }
+  const checked = checkOptions(options, "Cannot set a timer-queue timer");
+  const period = checked.period ?? 0;
+  const signal = checkSignal(checked.signal, "set a timer-queue timer");
   for (const [what, value] of [["due", due], ["period", period]] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 0xffff_fffe) {
       throw new RangeError(

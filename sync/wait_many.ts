@@ -13,15 +13,10 @@ import {
 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
 import { pointerValue } from "../_win32/handle.ts";
+import { checkWaitOptions } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { waitForAny } from "../_win32/wait.ts";
-import {
-  checkWaitOptions,
-  internalsOf,
-  liveHandle,
-  type SyncInternals,
-  type SyncObject,
-} from "./_object.ts";
+import { internalsOf, liveHandle, type SyncInternals, type SyncObject } from "./_object.ts";
 import type { SyncEvent } from "./event.ts";
 import type { Semaphore } from "./semaphore.ts";
 import type { WaitableTimer } from "./timer.ts";
