@@ -177,33 +177,49 @@ export function sidToString(sid: Uint8Array): string {
 }
 
 /**
+ * The user SID of an open token (`GetTokenInformation(TokenUser)`), growing
+ * the buffer to what the call asks for.
+ *
+ * @param token A token opened with `TOKEN_QUERY`.
+ * @param what Whose token, for the message (`the impersonation token`).
+ * @returns The SID's bytes.
+ * @throws The mapped Win32 error.
+ */
+export function tokenUserSid(token: Deno.PointerValue, what: string): Uint8Array {
+  const a = advapi32();
+  const needed = new Uint32Array(1);
+  let info = new Uint8Array(128);
+  while (!a.GetTokenInformation(token, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
+    const code = lastError();
+    const size = outValue(needed);
+    if (code !== ERROR.INSUFFICIENT_BUFFER || size <= info.byteLength) {
+      throw errorFromCode(code, `Cannot read the user of ${what}`);
+    }
+    info = new Uint8Array(size);
+  }
+  // TOKEN_USER: a pointer to the SID (inside `info`), then attributes.
+  const sid = Deno.UnsafePointer.create(new DataView(info.buffer).getBigUint64(0, true))!;
+  const view = new Deno.UnsafePointerView(sid);
+  const bytes = new Uint8Array(8 + 4 * view.getUint8(1));
+  view.copyInto(bytes);
+  return bytes;
+}
+
+/**
  * The user SID of the calling thread's impersonation token (opened as the
  * process, which works for identification-level tokens too).
  */
 function threadUserSid(): Uint8Array {
-  const a = advapi32();
   const k = kernel32();
   const token = new BigUint64Array(1);
-  if (!a.OpenThreadToken(k.GetCurrentThread(), TOKEN_QUERY, 1, new Uint8Array(token.buffer))) {
+  if (
+    !advapi32().OpenThreadToken(k.GetCurrentThread(), TOKEN_QUERY, 1, new Uint8Array(token.buffer))
+  ) {
     throwLastError("Cannot open the impersonation token");
   }
   const handle = Deno.UnsafePointer.create(outValue(token));
   try {
-    const needed = new Uint32Array(1);
-    let info = new Uint8Array(128);
-    while (!a.GetTokenInformation(handle, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
-      const size = outValue(needed);
-      if (lastError() !== ERROR.INSUFFICIENT_BUFFER || size <= info.byteLength) {
-        throwLastError("Cannot read the user of the impersonation token");
-      }
-      info = new Uint8Array(size);
-    }
-    // TOKEN_USER: a pointer to the SID (inside `info`), then attributes.
-    const sid = Deno.UnsafePointer.create(new DataView(info.buffer).getBigUint64(0, true))!;
-    const view = new Deno.UnsafePointerView(sid);
-    const bytes = new Uint8Array(8 + 4 * view.getUint8(1));
-    view.copyInto(bytes);
-    return bytes;
+    return tokenUserSid(handle, "the impersonation token");
   } finally {
     k.CloseHandle(handle);
   }

@@ -6,12 +6,11 @@
  * @module
  */
 import { advapi32, kernel32, outValue } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
-import { sidToString } from "../_win32/security.ts";
+import { errorFromCode, lastError } from "../_win32/errors.ts";
+import { sidToString, tokenUserSid } from "../_win32/security.ts";
 
 const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 const TOKEN_QUERY = 0x0008;
-const TOKEN_USER_CLASS = 1;
 
 /** A SID in string form: `S-1-` authority, then up to 15 sub-authorities. */
 const SID_PATTERN = /^S-1-(\d+|0x[0-9A-F]{12})(-\d+){0,15}$/i;
@@ -35,26 +34,6 @@ export function isSidString(value: unknown): value is string {
   return typeof value === "string" && SID_PATTERN.test(value);
 }
 
-/** The user SID of an open token, in string form. */
-function tokenUser(token: Deno.PointerObject, what: string): string {
-  const a = advapi32();
-  const needed = new Uint32Array(1);
-  let info = new Uint8Array(128);
-  while (!a.GetTokenInformation(token, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
-    const code = lastError();
-    if (code !== ERROR.INSUFFICIENT_BUFFER || outValue(needed) <= info.byteLength) {
-      throw errorFromCode(code, `Cannot read the user of ${what}`);
-    }
-    info = new Uint8Array(outValue(needed));
-  }
-  // TOKEN_USER: a pointer to the SID (inside `info`), then attributes.
-  const sid = Deno.UnsafePointer.create(new DataView(info.buffer).getBigUint64(0, true))!;
-  const view = new Deno.UnsafePointerView(sid);
-  const bytes = new Uint8Array(8 + 4 * view.getUint8(1));
-  view.copyInto(bytes);
-  return sidToString(bytes);
-}
-
 /** The user SID of a process handle's primary token. */
 function processTokenUser(process: Deno.PointerObject, what: string): string {
   const out = new BigUint64Array(1);
@@ -63,7 +42,7 @@ function processTokenUser(process: Deno.PointerObject, what: string): string {
   }
   const token = Deno.UnsafePointer.create(outValue(out))!;
   try {
-    return tokenUser(token, what);
+    return sidToString(tokenUserSid(token, what));
   } finally {
     kernel32().CloseHandle(token);
   }
