@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { processTimes } from "./process_info.ts";
 import { kernel32, outValue } from "./ffi.ts";
 import { ERROR, lastError } from "./errors.ts";
 import { isInvalidHandle, OwnedHandle } from "./handle.ts";
@@ -22,10 +23,8 @@ const SYNCHRONIZE = 0x0010_0000;
 const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 
 function creationTime(raw: Deno.PointerObject): bigint | null {
-  const times = new BigUint64Array(4);
-  const bytes = (i: number) => new Uint8Array(times.buffer, i * 8, 8);
-  if (!kernel32().GetProcessTimes(raw, bytes(0), bytes(1), bytes(2), bytes(3))) return null;
-  return outValue(times, 0);
+  const times = processTimes(raw);
+  return times === null ? null : outValue(times, 0);
 }
 
 let self: ProcessIdentity | null = null;

@@ -55,16 +55,22 @@ export function handleCount(): number {
  * @returns Milliseconds of CPU time.
  */
 export function processCpuMilliseconds(): number {
-  const k = kernel32();
-  const times = new BigUint64Array(4);
-  const creation = new Uint8Array(times.buffer, 0, 8);
-  const exit = new Uint8Array(times.buffer, 8, 8);
-  const kernel = new Uint8Array(times.buffer, 16, 8);
-  const user = new Uint8Array(times.buffer, 24, 8);
-  if (!k.GetProcessTimes(k.GetCurrentProcess(), creation, exit, kernel, user)) {
-    throwLastError("Cannot read process times");
-  }
+  const times = processTimes(kernel32().GetCurrentProcess()!);
+  if (times === null) throwLastError("Cannot read process times");
   return Number(outValue(times, 2) + outValue(times, 3)) / 10_000;
+}
+
+/**
+ * A process's times (`GetProcessTimes`): creation, exit, kernel and user,
+ * as `FILETIME` values (100 ns units).
+ *
+ * @param process A process handle with query rights.
+ * @returns The four times, or `null` if the call failed (last error set).
+ */
+export function processTimes(process: Deno.PointerObject): BigUint64Array | null {
+  const times = new BigUint64Array(4);
+  const at = (i: number) => new Uint8Array(times.buffer, i * 8, 8);
+  return kernel32().GetProcessTimes(process, at(0), at(1), at(2), at(3)) ? times : null;
 }
 
 /**
