@@ -9,6 +9,10 @@
 #   WINIPC_PIN=1      pin the wineserver and every process of the run to CPU 0
 #                     (benchmarks: see README, "Benchmarks")
 #   WINIPC_CACHE      where the root and the prefix live (see setup.sh)
+#   WINIPC_WINEPREFIX another prefix inside the root (default /root/wineprefix), made on
+#                     first use as a copy of the default one: a run with its own prefix
+#                     has its own wineserver, desktop and clipboard, so parallel runs
+#                     (and a benchmark's wineserver -k) leave each other alone
 # Exit status: the program's own.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +24,17 @@ ROOT=$WINIPC_ROOT
 mnt="/mnt/winipc-$$-$RANDOM"
 mkdir -p "$ROOT$mnt"
 mount --bind "$checkout" "$ROOT$mnt"
-cleanup() { umount -l "$ROOT$mnt" 2>/dev/null || true; rmdir "$ROOT$mnt" 2>/dev/null || true; }
+prefix=${WINIPC_WINEPREFIX:-/root/wineprefix}
+case "$prefix" in /root/wineprefix*) ;; *) echo "WINIPC_WINEPREFIX must start with /root/wineprefix" >&2; exit 2 ;; esac
+# Deno for Windows 2.9.5 under Wine leaves a 97 MB copy of itself,
+# node_compat_bin\node.exe.tmp-N, at every start (its rename over the existing
+# node.exe fails under Wine): 670 runs filled 61 GB. Remove the ones older than a
+# minute (a younger one may still be in use by a parallel run).
+compat="$ROOT$prefix/drive_c/users/root/AppData/Local/deno/node_compat_bin"
+cleanup() {
+  umount -l "$ROOT$mnt" 2>/dev/null || true; rmdir "$ROOT$mnt" 2>/dev/null || true
+  find "$compat" -maxdepth 1 -name 'node.exe.tmp-*' -mmin +1 -delete 2>/dev/null || true
+}
 trap cleanup EXIT
 
 # Deno for Windows fetches npm packages itself: give it the host's CA bundle,
@@ -36,11 +50,17 @@ fi
 pin=()
 if [ "${WINIPC_PIN:-0}" = 1 ]; then pin=(taskset -c 0); fi
 
-envs=(HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 WINEPREFIX=/root/wineprefix WINEDEBUG=-all
+if [ ! -d "$ROOT$prefix" ]; then
+  cp -a --no-preserve=links "$ROOT/root/wineprefix" "$ROOT$prefix.tmp"
+  find "$ROOT$prefix.tmp/drive_c/users/root/AppData/Local/deno/node_compat_bin" -name 'node.exe.tmp-*' -delete 2>/dev/null || true
+  mv "$ROOT$prefix.tmp" "$ROOT$prefix"
+fi
+
+envs=(HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 WINEPREFIX="$prefix" WINEDEBUG=-all
       XDG_RUNTIME_DIR=/tmp NO_COLOR="${NO_COLOR:-}" WINIPC_UNDER_WINE=1 "${deno_cert[@]}")
 # Variables the tests and benchmarks read, passed through.
 for v in $(compgen -e | grep -E '^(WINIPC_|DENO_)' || true); do
-  case "$v" in WINIPC_ROOT|WINIPC_DENO_EXE|WINIPC_CACHE) ;; *) envs+=("$v=${!v}") ;; esac
+  case "$v" in WINIPC_ROOT|WINIPC_DENO_EXE|WINIPC_CACHE|WINIPC_WINEPREFIX) ;; *) envs+=("$v=${!v}") ;; esac
 done
 
 # A wineserver of our own that outlives single programs by a while, so consecutive
