@@ -416,6 +416,8 @@ export const USER32 = {
   IsWindow: { parameters: ["pointer"], result: "i32" },
   // BOOL IsHungAppWindow(HWND hwnd)
   IsHungAppWindow: { parameters: ["pointer"], result: "i32" },
+  // DWORD GetClipboardSequenceNumber(void): sends no message, safe on any thread
+  GetClipboardSequenceNumber: { parameters: [], result: "u32" },
   // BOOL PostThreadMessageW(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam)
   PostThreadMessageW: { parameters: ["u32", "u32", "usize", "isize"], result: "i32" },
   // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,

@@ -1,0 +1,328 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * The clipboard's half that runs on the window thread (see
+ * `_win32/window_thread.ts`): every `OpenClipboard` ... `CloseClipboard`
+ * sequence, whole, inside one request, so that no message the clipboard
+ * sends (`WM_DESTROYCLIPBOARD`, `WM_RENDERFORMAT`) ever waits on the
+ * JavaScript thread. An operation that finds the clipboard open elsewhere
+ * does not wait: it returns `{ busy }` naming the holder, and the
+ * JavaScript side decides whether to try again.
+ *
+ * Window kinds: `clipboardOwner` (the hidden window that owns what winipc
+ * writes) and `clipboardWatch` (a format listener, `WM_CLIPBOARDUPDATE`).
+ *
+ * Operations return `{ busy }`, `{ failed: { step, code } }` or their
+ * result; never throw for a Win32 failure, so that the step is named.
+ *
+ * @module
+ */
+import { defineExtension } from "../_win32/window_thread.ts";
+
+/** The extension's name. */
+export const CLIPBOARD_EXTENSION = "clipboard";
+
+defineExtension(
+  CLIPBOARD_EXTENSION,
+  String.raw`
+  const u = Deno.dlopen("user32.dll", {
+    OpenClipboard: { parameters: ["pointer"], result: "i32" },
+    CloseClipboard: { parameters: [], result: "i32" },
+    EmptyClipboard: { parameters: [], result: "i32" },
+    SetClipboardData: { parameters: ["u32", "pointer"], result: "pointer" },
+    GetClipboardData: { parameters: ["u32"], result: "pointer" },
+    EnumClipboardFormats: { parameters: ["u32"], result: "u32" },
+    GetClipboardFormatNameW: { parameters: ["u32", "buffer", "i32"], result: "i32" },
+    RegisterClipboardFormatW: { parameters: ["buffer"], result: "u32" },
+    GetClipboardSequenceNumber: { parameters: [], result: "u32" },
+    GetOpenClipboardWindow: { parameters: [], result: "pointer" },
+    GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
+    AddClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
+    RemoveClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
+    GetUpdatedClipboardFormats: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+    PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
+  }).symbols;
+  const k = Deno.dlopen("kernel32.dll", {
+    GlobalAlloc: { parameters: ["u32", "usize"], result: "pointer" },
+    GlobalLock: { parameters: ["pointer"], result: "pointer" },
+    GlobalUnlock: { parameters: ["pointer"], result: "i32" },
+    GlobalSize: { parameters: ["pointer"], result: "usize" },
+    GlobalFree: { parameters: ["pointer"], result: "pointer" },
+    RtlMoveMemory: { parameters: ["pointer", "buffer", "usize"], result: "void" },
+    GetLastError: { parameters: [], result: "u32" },
+    SetLastError: { parameters: ["u32"], result: "void" },
+    OpenProcess: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+    QueryFullProcessImageNameW: { parameters: ["pointer", "u32", "buffer", "buffer"], result: "i32" },
+    CloseHandle: { parameters: ["pointer"], result: "i32" },
+  }).symbols;
+  const g = Deno.dlopen("gdi32.dll", {
+    GetEnhMetaFileBits: { parameters: ["pointer", "u32", "buffer"], result: "u32" },
+    SetEnhMetaFileBits: { parameters: ["u32", "buffer"], result: "pointer" },
+    DeleteEnhMetaFile: { parameters: ["pointer"], result: "i32" },
+  }).symbols;
+
+  const GMEM_MOVEABLE = 0x2;
+  const CF_ENHMETAFILE = 14;
+  const WM_CLIPBOARDUPDATE = 0x031d;
+  const wide = (s) => {
+    const a = new Uint16Array(s.length + 1);
+    for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
+    return a;
+  };
+  const failure = (step, code) => ({ failed: { step, code } });
+  class Failed extends Error {
+    constructor(step, code) { super(step); this.step = step; this.code = code; }
+  }
+
+  // A format given as a number (an id) or a string (a registered name).
+  function formatId(format) {
+    if (typeof format === "number") return format;
+    const id = u.RegisterClipboardFormatW(wide(format));
+    if (id === 0) throw new Failed("RegisterClipboardFormatW", k.GetLastError());
+    return id;
+  }
+
+  function formatName(id) {
+    if (id < 0xc000) return null;
+    const buffer = new Uint16Array(256);
+    const n = u.GetClipboardFormatNameW(id, buffer, 256);
+    return n > 0 ? String.fromCharCode(...buffer.subarray(0, n)) : null;
+  }
+
+  // Who holds the clipboard open: GetOpenClipboardWindow, its process, and
+  // that process's image when this user may query it.
+  function holder() {
+    const hwnd = u.GetOpenClipboardWindow();
+    if (hwnd === null) return { window: 0n, pid: 0, image: null };
+    const pidOut = new Uint32Array(1);
+    u.GetWindowThreadProcessId(hwnd, pidOut);
+    const pid = pidOut[0];
+    let image = null;
+    const process = pid === 0 ? null : k.OpenProcess(0x1000, 0, pid); // PROCESS_QUERY_LIMITED_INFORMATION
+    if (process !== null) {
+      const buffer = new Uint16Array(1024);
+      const size = new Uint32Array([1024]);
+      if (k.QueryFullProcessImageNameW(process, 0, buffer, size) !== 0) {
+        image = String.fromCharCode(...buffer.subarray(0, size[0]));
+      }
+      k.CloseHandle(process);
+    }
+    return { window: ctx.value(hwnd), pid, image };
+  }
+
+  function open(owner) {
+    if (u.OpenClipboard(owner ? ctx.pointer(owner) : null) !== 0) return null;
+    return { busy: holder(), code: k.GetLastError() };
+  }
+
+  // A movable global block holding the bytes (GlobalSize reports their length).
+  function globalOf(bytes) {
+    const handle = k.GlobalAlloc(GMEM_MOVEABLE, bytes.length);
+    if (handle === null) throw new Failed("GlobalAlloc", k.GetLastError());
+    if (bytes.length === 0) return handle;
+    const p = k.GlobalLock(handle);
+    if (p === null) {
+      const code = k.GetLastError();
+      k.GlobalFree(handle);
+      throw new Failed("GlobalLock", code);
+    }
+    k.RtlMoveMemory(p, bytes, bytes.length);
+    k.GlobalUnlock(handle);
+    return handle;
+  }
+
+  // The bytes of a global block, or null when the handle is not one.
+  function bytesOf(handle) {
+    k.SetLastError(0);
+    const size = Number(k.GlobalSize(handle));
+    if (size === 0) return k.GetLastError() === 0 ? new Uint8Array(0) : null;
+    const p = k.GlobalLock(handle);
+    if (p === null) return null;
+    const out = new Uint8Array(size);
+    try {
+      new Deno.UnsafePointerView(p).copyInto(out);
+    } finally {
+      k.GlobalUnlock(handle);
+    }
+    return out;
+  }
+
+  // Puts one item (already emptied and open); frees the memory on failure.
+  function put(item) {
+    const id = formatId(item.format);
+    let handle;
+    if (id === CF_ENHMETAFILE) {
+      handle = g.SetEnhMetaFileBits(item.bytes.length, item.bytes);
+      if (handle === null) throw new Failed("SetEnhMetaFileBits", k.GetLastError());
+      if (u.SetClipboardData(id, handle) === null) {
+        const code = k.GetLastError();
+        g.DeleteEnhMetaFile(handle);
+        throw new Failed("SetClipboardData(" + id + ")", code);
+      }
+      return;
+    }
+    handle = globalOf(item.bytes);
+    if (u.SetClipboardData(id, handle) === null) {
+      const code = k.GetLastError();
+      k.GlobalFree(handle);
+      throw new Failed("SetClipboardData(" + id + ")", code);
+    }
+  }
+
+  function enumerate() {
+    const ids = [];
+    k.SetLastError(0);
+    for (let id = u.EnumClipboardFormats(0); id !== 0; id = u.EnumClipboardFormats(id)) ids.push(id);
+    const code = k.GetLastError();
+    if (code !== 0) throw new Failed("EnumClipboardFormats", code);
+    return ids;
+  }
+
+  function guarded(owner, body) {
+    const busy = open(owner);
+    if (busy !== null) return busy;
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof Failed) return failure(error.step, error.code);
+      throw error;
+    } finally {
+      u.CloseClipboard();
+    }
+  }
+
+  // What snapshot() cannot copy, by id: the reason.
+  function uncopyable(id) {
+    if (id === 2) return "CF_BITMAP is a GDI bitmap handle; its pixels are kept as CF_DIB/CF_DIBV5, from which Windows synthesizes it";
+    if (id === 9) return "CF_PALETTE is a GDI palette handle; Windows synthesizes it from the DIB";
+    if (id === 3) return "CF_METAFILEPICT holds a metafile handle; Windows synthesizes it from CF_ENHMETAFILE when that is kept";
+    if (id === 0x80) return "CF_OWNERDISPLAY: the owner draws it in a viewer; there is no data";
+    if (id === 0x82) return "CF_DSPBITMAP is a GDI bitmap handle";
+    if (id === 0x83) return "CF_DSPMETAFILEPICT holds a metafile handle";
+    if (id === 0x8e) return "CF_DSPENHMETAFILE is an owner-display metafile handle";
+    if (id >= 0x200 && id <= 0x2ff) return "private format (CF_PRIVATEFIRST..CF_PRIVATELAST): a handle only its owner understands";
+    if (id >= 0x300 && id <= 0x3ff) return "GDI object format (CF_GDIOBJFIRST..CF_GDIOBJLAST): a GDI handle";
+    return null;
+  }
+
+  return {
+    kinds: {
+      clipboardOwner: {
+        message() { return undefined; },
+      },
+      clipboardWatch: {
+        message(win, msg) {
+          if (msg !== WM_CLIPBOARDUPDATE) return undefined;
+          // Notifications already queued behind this one are for changes
+          // whose contents are gone: count them, read the state once.
+          const peek = new Uint8Array(48);
+          let merged = 0;
+          while (u.PeekMessageW(peek, ctx.pointer(win.hwnd), WM_CLIPBOARDUPDATE, WM_CLIPBOARDUPDATE, 1) !== 0) merged++;
+          const sequenceNumber = u.GetClipboardSequenceNumber();
+          let formats = [];
+          const list = new Uint32Array(512);
+          const count = new Uint32Array(1);
+          if (u.GetUpdatedClipboardFormats(list, 512, count) !== 0) {
+            formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+          }
+          ctx.post({ type: "window", window: win.id, data: { sequenceNumber, formats, merged } });
+          return 0n;
+        },
+      },
+    },
+    ops: {
+      clipboardWrite({ owner, items, ifSequence }) {
+        return guarded(owner, () => {
+          if (ifSequence !== undefined && u.GetClipboardSequenceNumber() !== ifSequence) {
+            return { unchanged: true, sequenceNumber: u.GetClipboardSequenceNumber() };
+          }
+          if (u.EmptyClipboard() === 0) throw new Failed("EmptyClipboard", k.GetLastError());
+          try {
+            for (const item of items) put(item);
+          } catch (error) {
+            // Never leave a half-written clipboard.
+            u.EmptyClipboard();
+            throw error;
+          }
+          return { sequenceNumber: u.GetClipboardSequenceNumber() };
+        });
+      },
+      clipboardRead({ owner, formats }) {
+        return guarded(owner, () => {
+          const items = [];
+          for (const format of formats) {
+            const id = formatId(format);
+            const handle = u.GetClipboardData(id);
+            items.push(handle === null ? null : bytesOf(handle));
+          }
+          return { items, sequenceNumber: u.GetClipboardSequenceNumber() };
+        });
+      },
+      clipboardFormats({ owner }) {
+        return guarded(owner, () => {
+          const ids = enumerate();
+          return { formats: ids.map((id) => ({ id, name: formatName(id) })) };
+        });
+      },
+      clipboardSnapshot({ owner }) {
+        return guarded(owner, () => {
+          const sequenceNumber = u.GetClipboardSequenceNumber();
+          const items = [];
+          const skipped = [];
+          for (const id of enumerate()) {
+            const name = formatName(id);
+            const reason = uncopyable(id);
+            if (reason !== null) {
+              skipped.push({ id, name, reason });
+              continue;
+            }
+            const handle = u.GetClipboardData(id);
+            if (handle === null) {
+              skipped.push({ id, name, reason: "the owner rendered no data (GetClipboardData failed, error " + k.GetLastError() + ")" });
+              continue;
+            }
+            if (id === CF_ENHMETAFILE) {
+              const size = g.GetEnhMetaFileBits(handle, 0, null);
+              const bytes = new Uint8Array(size);
+              if (size === 0 || g.GetEnhMetaFileBits(handle, size, bytes) !== size) {
+                skipped.push({ id, name, reason: "GetEnhMetaFileBits failed" });
+                continue;
+              }
+              items.push({ id, name, bytes });
+              continue;
+            }
+            const bytes = bytesOf(handle);
+            if (bytes !== null && bytes.length === 0) {
+              skipped.push({ id, name, reason: "an empty memory block, which cannot be set back (SetClipboardData needs at least one byte)" });
+              continue;
+            }
+            if (bytes === null) {
+              skipped.push({ id, name, reason: "the data is not a global memory block (a handle only its owner understands)" });
+              continue;
+            }
+            items.push({ id, name, bytes });
+          }
+          return { sequenceNumber, items, skipped };
+        });
+      },
+      clipboardRegister({ name }) {
+        try {
+          return { id: formatId(name) };
+        } catch (error) {
+          if (error instanceof Failed) return failure(error.step, error.code);
+          throw error;
+        }
+      },
+      clipboardWatchStart({ hwnd }) {
+        if (u.AddClipboardFormatListener(ctx.pointer(hwnd)) === 0) {
+          return failure("AddClipboardFormatListener", k.GetLastError());
+        }
+        return { sequenceNumber: u.GetClipboardSequenceNumber() };
+      },
+      clipboardWatchStop({ hwnd }) {
+        u.RemoveClipboardFormatListener(ctx.pointer(hwnd));
+        return {};
+      },
+    },
+  };
+`,
+);

@@ -1,0 +1,258 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Clipboard change events: `watch()`, a format listener
+ * (`AddClipboardFormatListener`) on a window of its own on the window
+ * thread.
+ *
+ * @module
+ */
+import "./_worker.ts";
+import { threadCall } from "./_core.ts";
+import { openWindow, type ThreadWindow } from "../_win32/window_thread.ts";
+import { checkSignal, describeValue } from "../_win32/options.ts";
+import { standardFormatName } from "./_formats.ts";
+import type { FormatInfo } from "./clipboard.ts";
+
+/** One change of the clipboard's content, from {@linkcode watch}. */
+export interface ClipboardChange {
+  /** The clipboard's sequence number when the change was looked at. */
+  readonly sequenceNumber: number;
+  /** The formats present then (`GetUpdatedClipboardFormats`), in the clipboard's order. */
+  readonly formats: readonly FormatInfo[];
+  /**
+   * How many changes came between the previous event and this one whose
+   * content could not be looked at on its own (they came faster than the
+   * window thread read them, so only the latest state was seen). 0 when
+   * nothing was missed. Never hidden: every `WM_CLIPBOARDUPDATE` is either
+   * an event or counted here.
+   */
+  readonly missed: number;
+}
+
+/** Options for {@linkcode watch}. */
+export interface WatchOptions {
+  /** Stops watching: the iteration rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface Notice {
+  sequenceNumber: number;
+  formats: { id: number; name: string | null }[];
+  merged: number;
+}
+
+let serial = 0;
+
+/**
+ * Watches the clipboard: an async iterable of {@linkcode ClipboardChange}s,
+ * one per change (whoever made it, this process included). From
+ * {@linkcode watch}; not constructed directly.
+ *
+ * Listening starts when the watcher is made; `ready` resolves once the
+ * listener is registered, so that no later change is missed. Changes
+ * are queued until read. Idle, it costs nothing: the window thread sleeps
+ * until Windows posts `WM_CLIPBOARDUPDATE`.
+ *
+ * @example Log changes for a minute
+ * ```ts ignore
+ * import { watch } from "@winipc/winipc/clipboard";
+ *
+ * for await (const change of watch({ signal: AbortSignal.timeout(60_000) })) {
+ *   console.log(change.sequenceNumber, change.formats.map((f) => f.name), change.missed);
+ * }
+ * ```
+ */
+export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDisposable {
+  readonly #queue: ClipboardChange[] = [];
+  #wake: (() => void) | null = null;
+  #closed = false;
+  #failure: unknown = undefined;
+  #last = -1;
+  #carried = 0;
+  #missed = 0;
+  readonly #signal: AbortSignal | undefined;
+  readonly #window: Promise<ThreadWindow>;
+  #stopped: Promise<void> | null = null;
+  /** Resolves when the listener is registered (rejects if it could not be). */
+  readonly ready: Promise<void>;
+
+  /**
+   * Starts watching. Use {@linkcode watch}.
+   *
+   * @param options A signal that stops it.
+   */
+  constructor(options: WatchOptions = {}) {
+    const what = "Cannot watch the clipboard";
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
+    }
+    this.#signal = checkSignal(options.signal, "watch the clipboard");
+    this.#signal?.throwIfAborted();
+    this.#window = openWindow({
+      kind: "clipboardWatch",
+      className: `winipc.ClipboardWatch.${Deno.pid}.${++serial}`,
+      title: "",
+      messageOnly: true,
+      listener: (data) => this.#notice(data as Notice),
+    }, what);
+    this.ready = this.#window.then(async (window) => {
+      const { sequenceNumber } = await threadCall<{ sequenceNumber: number }>(
+        "clipboardWatchStart",
+        { hwnd: window.hwnd },
+        what,
+      );
+      if (this.#last === -1) this.#last = sequenceNumber;
+    });
+    this.ready.catch((error) => {
+      this.#failure = error;
+      this.#stop();
+    });
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  #onAbort = () => {
+    this.#failure = this.#signal!.reason;
+    this.#stop();
+  };
+
+  #notice(data: Notice): void {
+    if (this.#closed) return;
+    if (data.sequenceNumber === this.#last) {
+      // This change's state was already shown by the previous event (read
+      // after it had happened): the state before it was the one missed.
+      this.#carried += 1 + data.merged;
+      this.#missed += 1 + data.merged;
+      return;
+    }
+    this.#last = data.sequenceNumber;
+    this.#missed += data.merged;
+    this.#queue.push({
+      sequenceNumber: data.sequenceNumber,
+      formats: data.formats.map(({ id, name }) => ({
+        id,
+        name: name ?? standardFormatName(id),
+        registered: name !== null,
+      })),
+      missed: data.merged + this.#carried,
+    });
+    this.#carried = 0;
+    this.#wake?.();
+  }
+
+  /**
+   * Changes whose content was not seen on its own since watching began
+   * (the sum of every event's `missed`, and those not yet reported by an
+   * event).
+   *
+   * @example Check that nothing was missed
+   * ```ts ignore
+   * import { watch } from "@winipc/winipc/clipboard";
+   *
+   * await using watcher = watch();
+   * await watcher.ready;
+   * console.log(watcher.missed);
+   * ```
+   *
+   * @returns The count.
+   */
+  get missed(): number {
+    return this.#missed;
+  }
+
+  #stop(): Promise<void> {
+    this.#closed = true;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#wake?.();
+    this.#stopped ??= this.#window.then(async (window) => {
+      await threadCall("clipboardWatchStop", { hwnd: window.hwnd }, "Cannot stop watching")
+        .catch(() => {});
+      await window.close();
+    }, () => {});
+    return this.#stopped;
+  }
+
+  /**
+   * Stops watching: the iteration ends after the changes already queued.
+   *
+   * @example Stop
+   * ```ts ignore
+   * import { watch } from "@winipc/winipc/clipboard";
+   *
+   * const watcher = watch();
+   * await watcher.close();
+   * ```
+   *
+   * @returns A promise that resolves when the listener's window is gone.
+   */
+  close(): Promise<void> {
+    return this.#stop();
+  }
+
+  /**
+   * Stops watching and waits for the window to go.
+   *
+   * @example At the end of a scope
+   * ```ts ignore
+   * import { watch } from "@winipc/winipc/clipboard";
+   *
+   * await using watcher = watch();
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#stop();
+  }
+
+  /**
+   * The changes, in order, until closed (or the signal aborts: then it
+   * rejects with the signal's reason).
+   *
+   * @example Iterate
+   * ```ts ignore
+   * import { watch } from "@winipc/winipc/clipboard";
+   *
+   * for await (const change of watch()) console.log(change.sequenceNumber);
+   * ```
+   *
+   * @returns An async iterator.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<ClipboardChange> {
+    try {
+      await this.ready;
+      while (true) {
+        const next = this.#queue.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        if (this.#closed) break;
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = null;
+      }
+      if (this.#failure !== undefined) throw this.#failure;
+    } finally {
+      await this.#stop();
+    }
+  }
+}
+
+/**
+ * Watches the clipboard for changes (`AddClipboardFormatListener`; no
+ * polling). See {@linkcode ClipboardWatcher}.
+ *
+ * @example Wait for the next copy
+ * ```ts ignore
+ * import { watch } from "@winipc/winipc/clipboard";
+ *
+ * for await (const change of watch()) {
+ *   console.log("copied:", change.formats.map((f) => f.name).join(", "));
+ *   break;
+ * }
+ * ```
+ *
+ * @param options A signal that stops it.
+ * @returns The watcher (already listening, or about to: await its `ready`).
+ * @throws {TypeError} For bad options.
+ */
+export function watch(options: WatchOptions = {}): ClipboardWatcher {
+  return new ClipboardWatcher(options);
+}
