@@ -110,8 +110,23 @@ function release(): void {
     closeTimer = undefined;
     if (users > 0 || owner !== window || window === null) return;
     owner = null;
-    window.then((w) => w.close()).catch(() => {});
+    closing = window.then((w) => w.close()).catch(() => {});
   }, LINGER_MS);
+}
+
+let closing: Promise<void> = Promise.resolve();
+
+/**
+ * Resolves once no clipboard call is running and the owner window has
+ * closed (its linger over). For tests, whose sanitizers want no timer left.
+ *
+ * @returns A promise of that.
+ */
+export async function clipboardIdle(): Promise<void> {
+  while (users > 0 || closeTimer !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+  }
+  await closing;
 }
 
 /** Who held the clipboard open. */

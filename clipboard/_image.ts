@@ -30,6 +30,12 @@ export interface ClipboardImage {
   readonly hasAlpha: boolean;
 }
 
+/**
+ * An image to write: a {@linkcode ClipboardImage} whose `hasAlpha` may be
+ * left out (it is then worked out from the pixels; writing ignores it).
+ */
+export type ImageInput = Omit<ClipboardImage, "hasAlpha"> & { readonly hasAlpha?: boolean };
+
 const BI_RGB = 0, BI_BITFIELDS = 3, BI_ALPHABITFIELDS = 6;
 const LCS_SRGB = 0x73524742; // 'sRGB'
 const LCS_GM_IMAGES = 4;

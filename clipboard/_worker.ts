@@ -40,6 +40,8 @@ defineExtension(
     RemoveClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
     GetUpdatedClipboardFormats: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
     PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
+    SetTimer: { parameters: ["pointer", "usize", "u32", "pointer"], result: "usize" },
+    KillTimer: { parameters: ["pointer", "usize"], result: "i32" },
   }).symbols;
   const k = Deno.dlopen("kernel32.dll", {
     GlobalAlloc: { parameters: ["u32", "usize"], result: "pointer" },
@@ -63,6 +65,8 @@ defineExtension(
   const GMEM_MOVEABLE = 0x2;
   const CF_ENHMETAFILE = 14;
   const WM_CLIPBOARDUPDATE = 0x031d;
+  const WM_TIMER = 0x0113;
+  const WATCH_TIMER = 0x57a7n;
   const wide = (s) => {
     const a = new Uint16Array(s.length + 1);
     for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
@@ -204,36 +208,86 @@ defineExtension(
     return null;
   }
 
+  // Reports the clipboard's state to a watcher, unless a program holds it
+  // open (it may be between EmptyClipboard and its last SetClipboardData):
+  // then it looks again every few milliseconds until the clipboard is closed
+  // (a writer's close also posts the next WM_CLIPBOARDUPDATE).
+  function report(win) {
+    if (!win.pending) return;
+    const hwnd = ctx.pointer(win.hwnd);
+    // A consistent view: closed before, the same sequence number around the
+    // format list, closed after.
+    let sequenceNumber = -1;
+    let formats = [];
+    if (u.GetOpenClipboardWindow() === null) {
+      const before = u.GetClipboardSequenceNumber();
+      const list = new Uint32Array(512);
+      const count = new Uint32Array(1);
+      if (u.GetUpdatedClipboardFormats(list, 512, count) !== 0) {
+        formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+      }
+      if (u.GetClipboardSequenceNumber() === before && u.GetOpenClipboardWindow() === null) {
+        sequenceNumber = before;
+      }
+    }
+    if (sequenceNumber === -1) {
+      if (!win.timer) win.timer = u.SetTimer(hwnd, WATCH_TIMER, 5, null) !== 0n;
+      return;
+    }
+    // The change that made this state had closed the clipboard, so its
+    // notification is queued already: take it (and any other for a change
+    // this state includes) now, so that it does not come as an event later.
+    const peek = new Uint8Array(48);
+    let extra = 0;
+    while (u.PeekMessageW(peek, hwnd, WM_CLIPBOARDUPDATE, WM_CLIPBOARDUPDATE, 1) !== 0) extra++;
+    let merged;
+    if (extra > 0 && u.GetClipboardSequenceNumber() !== sequenceNumber) {
+      // A newer change came meanwhile: its notification is among those
+      // taken; report them with the next state.
+      merged = win.pending - 1;
+      win.pending = extra;
+      if (!win.timer) win.timer = u.SetTimer(hwnd, WATCH_TIMER, 5, null) !== 0n;
+    } else {
+      merged = win.pending - 1 + extra;
+      win.pending = 0;
+      if (win.timer) {
+        u.KillTimer(hwnd, WATCH_TIMER);
+        win.timer = false;
+      }
+    }
+    ctx.post({ type: "window", window: win.id, data: { sequenceNumber, formats, merged } });
+  }
+
   return {
     kinds: {
       clipboardOwner: {
         message() { return undefined; },
       },
       clipboardWatch: {
-        message(win, msg) {
-          if (msg !== WM_CLIPBOARDUPDATE) return undefined;
-          // Notifications already queued behind this one are for changes
-          // whose contents are gone: count them, read the state once.
-          const peek = new Uint8Array(48);
-          let merged = 0;
-          while (u.PeekMessageW(peek, ctx.pointer(win.hwnd), WM_CLIPBOARDUPDATE, WM_CLIPBOARDUPDATE, 1) !== 0) merged++;
-          const sequenceNumber = u.GetClipboardSequenceNumber();
-          let formats = [];
-          const list = new Uint32Array(512);
-          const count = new Uint32Array(1);
-          if (u.GetUpdatedClipboardFormats(list, 512, count) !== 0) {
-            formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+        message(win, msg, wParam) {
+          if (msg === WM_CLIPBOARDUPDATE) {
+            // Notifications already queued behind this one are for changes
+            // whose contents are gone: count them, read the state once.
+            const peek = new Uint8Array(48);
+            let count = 1;
+            while (u.PeekMessageW(peek, ctx.pointer(win.hwnd), WM_CLIPBOARDUPDATE, WM_CLIPBOARDUPDATE, 1) !== 0) count++;
+            win.pending = (win.pending ?? 0) + count;
+            report(win);
+            return 0n;
           }
-          ctx.post({ type: "window", window: win.id, data: { sequenceNumber, formats, merged } });
-          return 0n;
+          if (msg === WM_TIMER && BigInt(wParam) === WATCH_TIMER) {
+            report(win);
+            return 0n;
+          }
+          return undefined;
         },
       },
     },
     ops: {
       clipboardWrite({ owner, items, ifSequence }) {
-        return guarded(owner, () => {
+        const result = guarded(owner, () => {
           if (ifSequence !== undefined && u.GetClipboardSequenceNumber() !== ifSequence) {
-            return { unchanged: true, sequenceNumber: u.GetClipboardSequenceNumber() };
+            return { replaced: true };
           }
           if (u.EmptyClipboard() === 0) throw new Failed("EmptyClipboard", k.GetLastError());
           try {
@@ -243,8 +297,12 @@ defineExtension(
             u.EmptyClipboard();
             throw error;
           }
-          return { sequenceNumber: u.GetClipboardSequenceNumber() };
+          return { written: true };
         });
+        // The number as others see it: closing may move it again (Windows
+        // adds the formats it synthesizes then).
+        result.sequenceNumber = u.GetClipboardSequenceNumber();
+        return result;
       },
       clipboardRead({ owner, formats }) {
         return guarded(owner, () => {

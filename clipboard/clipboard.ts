@@ -28,6 +28,7 @@ import {
   encodeDib,
   encodeDibV5,
   encodeImagePng,
+  type ImageInput,
 } from "./_image.ts";
 import { dropSynthesized, type SkippedFormat, type SnapshotFormat } from "./_snapshot.ts";
 import { describeValue } from "../_win32/options.ts";
@@ -60,7 +61,11 @@ export interface WriteOptions extends ClipboardOptions {
 
 /** What a write did. */
 export interface WriteResult {
-  /** The clipboard's sequence number just after the write, before it was closed. */
+  /**
+   * The clipboard's sequence number just after the write (read right after
+   * `CloseClipboard`, since closing may move it: Windows adds synthesized
+   * formats then).
+   */
   readonly sequenceNumber: number;
   /**
    * With `clearAfter`: settles when the time has come, with `"cleared"`
@@ -118,7 +123,7 @@ export interface ClipboardData {
   /** Absolute file paths (`CF_HDROP`). */
   files?: string[];
   /** An image, written as `CF_DIBV5`, `CF_DIB` and `"PNG"`. */
-  image?: ClipboardImage;
+  image?: ImageInput;
   /** Custom formats, in order. */
   custom?: CustomData[];
 }
@@ -264,12 +269,12 @@ async function writeItems(
   if (clearAfter === undefined || clearAfter === Infinity) return { sequenceNumber };
   const cleared = new Promise<"cleared" | "replaced" | "failed">((resolve) => {
     startTimer(clearAfter, () => {
-      clipboardCall<{ unchanged?: boolean }>(
+      clipboardCall<{ replaced?: boolean }>(
         "clipboardWrite",
         { items: [], ifSequence: sequenceNumber },
         "Cannot clear the clipboard",
         { ...contention, signal: undefined },
-      ).then((r) => resolve(r.unchanged ? "replaced" : "cleared"), () => resolve("failed"));
+      ).then((r) => resolve(r.replaced ? "replaced" : "cleared"), () => resolve("failed"));
     });
   });
   return { sequenceNumber, cleared };
@@ -525,7 +530,7 @@ export async function readFiles(options?: ClipboardOptions): Promise<string[] | 
  * @throws {Deno.errors.Busy} If another program held the clipboard open through every attempt.
  */
 export function writeImage(
-  image: Omit<ClipboardImage, "hasAlpha"> & { hasAlpha?: boolean },
+  image: ImageInput,
   options?: WriteOptions,
 ): Promise<WriteResult> {
   const what = "Cannot write an image to the clipboard";

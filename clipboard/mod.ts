@@ -47,7 +47,7 @@ export type {
   WriteRtfOptions,
 } from "./clipboard.ts";
 export type { ClipboardOptions } from "./_core.ts";
-export type { ClipboardImage } from "./_image.ts";
+export type { ClipboardImage, ImageInput } from "./_image.ts";
 export type { SkippedFormat, SnapshotFormat } from "./_snapshot.ts";
 export { ClipboardWatcher, watch } from "./watch.ts";
 export type { ClipboardChange, WatchOptions } from "./watch.ts";

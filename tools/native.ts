@@ -3,7 +3,8 @@
  * Builds the native C peers and references (`tests/native/*.c`,
  * `bench/native/*.c`) into `build/*.exe` with mingw-w64 on Linux (installed
  * by `tools/wine/setup.sh`) or `gcc` on Windows, when the source is newer
- * than the executable.
+ * than the executable. A source needing more libraries than the default
+ * ones names them on a line of its own: `// link: -lshell32`.
  *
  * @module
  */
@@ -31,9 +32,13 @@ export async function buildNative(folder: string): Promise<Map<string, string>> 
     const exe = `build/${name}.exe`;
     const [src, bin] = [Deno.statSync(source), await Deno.stat(`${root}${exe}`).catch(() => null)];
     if (!bin || bin.mtime! < src.mtime!) {
+      // Extra libraries a source names on a line of its own: `// link: -lshell32 -lgdi32`.
+      const libraries = [...Deno.readTextFileSync(source).matchAll(/^\/\/ link:(.*)$/gm)]
+        .flatMap((m) => m[1]!.trim().split(/\s+/))
+        .filter((flag) => /^-l[\w.]+$/.test(flag));
       try {
         const result = await new Deno.Command(compiler, {
-          args: ["-O2", "-Wall", "-o", `${root}${exe}`, source],
+          args: ["-O2", "-Wall", "-o", `${root}${exe}`, source, ...libraries],
           stderr: "piped",
         }).output();
         if (!result.success) {
