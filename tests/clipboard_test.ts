@@ -20,9 +20,6 @@ const decoder = new TextDecoder();
 const hex = (bytes: Uint8Array) =>
   bytes.length === 0 ? "-" : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const hexText = (text: string) => hex(encoder.encode(text));
-const unhex = (text: string) =>
-  text === "-" ? new Uint8Array() : new Uint8Array(text.match(/../g)!.map((h) => parseInt(h, 16)));
-const fromHex = (text: string) => decoder.decode(unhex(text));
 
 /** Runs the C peer to the end; its stdout's first line. */
 async function peer(...args: string[]): Promise<string> {
