@@ -93,10 +93,10 @@ export function encodeText(text: unknown, what: string): Uint8Array {
       `${what}: the text holds a NUL character at index ${nul}; clipboard text ends at the first NUL, so the rest would be lost`,
     );
   }
-  const out = new Uint8Array((text.length + 1) * 2);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < text.length; i++) view.setUint16(i * 2, text.charCodeAt(i), true);
-  return out;
+  // Windows is little-endian, and so is every machine Deno runs on.
+  const units = new Uint16Array(text.length + 1);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return new Uint8Array(units.buffer);
 }
 
 /**
@@ -115,22 +115,34 @@ export function encodeText(text: unknown, what: string): Uint8Array {
  * @returns The text.
  */
 export function decodeText(bytes: Uint8Array): string {
-  const units = Math.floor(bytes.length / 2);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: string[] = [];
-  let chunk: number[] = [];
-  for (let i = 0; i < units; i++) {
-    const unit = view.getUint16(i * 2, true);
-    if (unit === 0) break;
-    chunk.push(unit);
-    if (chunk.length === 8192) {
-      parts.push(String.fromCharCode(...chunk));
-      chunk = [];
+  const count = Math.floor(bytes.length / 2);
+  const units = bytes.byteOffset % 2 === 0
+    ? new Uint16Array(bytes.buffer, bytes.byteOffset, count)
+    : new Uint16Array(bytes.slice(0, count * 2).buffer);
+  const nul = units.indexOf(0);
+  const text = nul === -1 ? units : units.subarray(0, nul);
+  // TextDecoder is fast but turns a lone surrogate into U+FFFD: use it only
+  // when every surrogate is paired, so that any string round-trips exactly.
+  let paired = true;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text[i]!;
+    if ((unit & 0xf800) !== 0xd800) continue;
+    if (unit < 0xdc00 && i + 1 < text.length && (text[i + 1]! & 0xfc00) === 0xdc00) {
+      i++;
+      continue;
     }
+    paired = false;
+    break;
   }
-  parts.push(String.fromCharCode(...chunk));
-  return parts.join("");
+  if (paired) return utf16Decoder.decode(text);
+  let out = "";
+  for (let i = 0; i < text.length; i += 8192) {
+    out += String.fromCharCode(...text.subarray(i, i + 8192));
+  }
+  return out;
 }
+
+const utf16Decoder = new TextDecoder("utf-16le", { ignoreBOM: true });
 
 /**
  * Encodes RTF: one byte a character, which must be U+0000 to U+00FF (RTF

@@ -14,7 +14,9 @@ import {
 } from "./_formats.ts";
 
 Deno.test("encodeText() keeps every code unit, line ends and lone surrogates, and ends with NUL", () => {
-  for (const text of ["", "a\r\nb\nc\r", "𝄞 日本 é", "\uD800x\uDC00", "x".repeat(20_000)]) {
+  for (
+    const text of ["", "a\r\nb\nc\r", "𝄞 日本 é", "\uD800x\uDC00", "\uFEFFbom", "x".repeat(20_000)]
+  ) {
     const bytes = encodeText(text, "test");
     assertEquals(bytes.length, (text.length + 1) * 2);
     assertEquals(bytes.subarray(-2), new Uint8Array([0, 0]));

@@ -312,7 +312,7 @@ defineExtension(
             const handle = u.GetClipboardData(id);
             items.push(handle === null ? null : bytesOf(handle));
           }
-          return { items, sequenceNumber: u.GetClipboardSequenceNumber() };
+          return { items };
         });
       },
       clipboardFormats({ owner }) {
