@@ -327,6 +327,16 @@ export const KERNEL32 = {
   Thread32Next: { parameters: ["pointer", "buffer"], result: "i32" },
   // HLOCAL LocalFree(HLOCAL hMem)
   LocalFree: { parameters: ["pointer"], result: "pointer" },
+  // HGLOBAL GlobalAlloc(UINT uFlags, SIZE_T dwBytes) (clipboard data, delayed rendering)
+  GlobalAlloc: { parameters: ["u32", "usize"], result: "pointer" },
+  // LPVOID GlobalLock(HGLOBAL hMem)
+  GlobalLock: { parameters: ["pointer"], result: "pointer" },
+  // BOOL GlobalUnlock(HGLOBAL hMem)
+  GlobalUnlock: { parameters: ["pointer"], result: "i32" },
+  // HGLOBAL GlobalFree(HGLOBAL hMem)
+  GlobalFree: { parameters: ["pointer"], result: "pointer" },
+  // void RtlMoveMemory(VOID *Destination, const VOID *Source, SIZE_T Length)
+  RtlMoveMemory: { parameters: ["pointer", "buffer", "usize"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** advapi32.dll: security descriptors, tokens and account names. */

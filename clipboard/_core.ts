@@ -78,6 +78,34 @@ let owner: Promise<ThreadWindow> | null = null;
 let users = 0;
 let closeTimer: ReturnType<typeof setTimeout> | undefined;
 
+let ownerListener: (data: unknown) => void = () => {};
+
+/**
+ * Sets what receives the owner window's messages (delayed rendering's
+ * requests and releases).
+ *
+ * @param listener The receiver.
+ */
+export function setOwnerListener(listener: (data: unknown) => void): void {
+  ownerListener = listener;
+}
+
+/**
+ * Counts a user of the owner window (opening it if needed): it stays open
+ * until each acquire is matched by {@linkcode releaseOwner}.
+ *
+ * @param what The error context.
+ * @returns The owner window's handle.
+ */
+export function acquireOwner(what: string): Promise<bigint> {
+  return acquire(what);
+}
+
+/** Uncounts a user of the owner window; the last one lets it close after a short linger. */
+export function releaseOwner(): void {
+  release();
+}
+
 async function acquire(what: string): Promise<bigint> {
   users++;
   clearTimeout(closeTimer);
@@ -88,7 +116,7 @@ async function acquire(what: string): Promise<bigint> {
       className: `winipc.ClipboardOwner.${Deno.pid}`,
       title: "",
       messageOnly: true,
-      listener: () => {},
+      listener: (data) => ownerListener(data),
     }, what);
     owner = opening;
     opening.catch(() => {

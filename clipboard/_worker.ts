@@ -35,6 +35,7 @@ defineExtension(
     RegisterClipboardFormatW: { parameters: ["buffer"], result: "u32" },
     GetClipboardSequenceNumber: { parameters: [], result: "u32" },
     GetOpenClipboardWindow: { parameters: [], result: "pointer" },
+    GetClipboardOwner: { parameters: [], result: "pointer" },
     GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
     AddClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
     RemoveClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
@@ -66,6 +67,14 @@ defineExtension(
   const CF_ENHMETAFILE = 14;
   const WM_CLIPBOARDUPDATE = 0x031d;
   const WM_TIMER = 0x0113;
+  const WM_RENDERFORMAT = 0x0305;
+  const WM_RENDERALLFORMATS = 0x0306;
+  const WM_DESTROYCLIPBOARD = 0x0307;
+  const RENDER_TIMEOUT_MS = 10000;
+  // Owner window (hwnd) -> what it promised to render: { generation,
+  // pending: Map(format id -> index), control: Int32Array over a
+  // SharedArrayBuffer shared with the JavaScript thread }.
+  const promised = new Map();
   const WATCH_TIMER = 0x57a7n;
   const wide = (s) => {
     const a = new Uint16Array(s.length + 1);
@@ -208,6 +217,31 @@ defineExtension(
     return null;
   }
 
+  // Asks the JavaScript thread for a delayed format's bytes and waits for
+  // them (the only wait on the JavaScript thread in this file: it never
+  // waits on this thread, so it is free to answer). It answers with a
+  // movable global block it filled; SetClipboardData hands it to Windows.
+  function render(win, state, id) {
+    const index = state.pending.get(id);
+    if (index === undefined) return false;
+    const control = state.control;
+    Atomics.store(control, 0, 0);
+    ctx.post({ type: "window", window: win.id, data: { render: index, generation: state.generation } });
+    const waited = Atomics.wait(control, 0, 0, RENDER_TIMEOUT_MS);
+    if (waited === "timed-out" || Atomics.load(control, 0) !== 1) return false;
+    const handle = (BigInt(control[2] >>> 0) << 32n) | BigInt(control[1] >>> 0);
+    if (u.SetClipboardData(id, ctx.pointer(handle)) === null) {
+      k.GlobalFree(ctx.pointer(handle));
+      return false;
+    }
+    state.pending.delete(id);
+    if (state.pending.size === 0) {
+      promised.delete(win.hwnd);
+      ctx.post({ type: "window", window: win.id, data: { done: state.generation } });
+    }
+    return true;
+  }
+
   // Reports the clipboard's state to a watcher, unless a program holds it
   // open (it may be between EmptyClipboard and its last SetClipboardData):
   // then it looks again every few milliseconds until the clipboard is closed
@@ -261,7 +295,41 @@ defineExtension(
   return {
     kinds: {
       clipboardOwner: {
-        message() { return undefined; },
+        message(win, msg, wParam) {
+          if (msg === WM_RENDERFORMAT) {
+            const state = promised.get(win.hwnd);
+            if (state !== undefined) render(win, state, Number(wParam));
+            return 0n;
+          }
+          if (msg === WM_RENDERALLFORMATS) {
+            // The window is going away while formats are still promised:
+            // render them all now, if the clipboard is still ours.
+            const state = promised.get(win.hwnd);
+            if (state === undefined) return 0n;
+            const hwnd = ctx.pointer(win.hwnd);
+            if (u.OpenClipboard(hwnd) !== 0) {
+              try {
+                const owner = u.GetClipboardOwner();
+                if (owner !== null && ctx.value(owner) === win.hwnd) {
+                  for (const id of [...state.pending.keys()]) render(win, state, id);
+                }
+              } finally {
+                u.CloseClipboard();
+              }
+            }
+            return 0n;
+          }
+          if (msg === WM_DESTROYCLIPBOARD) {
+            // Emptied (by anyone, this process included): promises are void.
+            const state = promised.get(win.hwnd);
+            if (state !== undefined) {
+              promised.delete(win.hwnd);
+              ctx.post({ type: "window", window: win.id, data: { released: state.generation } });
+            }
+            return 0n;
+          }
+          return undefined;
+        },
       },
       clipboardWatch: {
         message(win, msg, wParam) {
@@ -284,7 +352,7 @@ defineExtension(
       },
     },
     ops: {
-      clipboardWrite({ owner, items, ifSequence }) {
+      clipboardWrite({ owner, items, ifSequence, delayed, generation, control }) {
         const result = guarded(owner, () => {
           if (ifSequence !== undefined && u.GetClipboardSequenceNumber() !== ifSequence) {
             return { replaced: true };
@@ -292,7 +360,21 @@ defineExtension(
           if (u.EmptyClipboard() === 0) throw new Failed("EmptyClipboard", k.GetLastError());
           try {
             for (const item of items) put(item);
+            if (delayed !== undefined && delayed.length > 0) {
+              const pending = new Map();
+              for (const [index, format] of delayed.entries()) {
+                const id = formatId(format);
+                k.SetLastError(0);
+                // A NULL handle promises the data (delayed rendering).
+                u.SetClipboardData(id, null);
+                const code = k.GetLastError();
+                if (code !== 0) throw new Failed("SetClipboardData(" + id + ", NULL)", code);
+                pending.set(id, index);
+              }
+              promised.set(owner, { generation, pending, control: new Int32Array(control) });
+            }
           } catch (error) {
+            promised.delete(owner);
             // Never leave a half-written clipboard.
             u.EmptyClipboard();
             throw error;

@@ -31,6 +31,7 @@ import {
   type ImageInput,
 } from "./_image.ts";
 import { dropSynthesized, type SkippedFormat, type SnapshotFormat } from "./_snapshot.ts";
+import { type DelayedData, promiseFormats } from "./_delayed.ts";
 import { describeValue } from "../_win32/options.ts";
 import { user32 } from "../_win32/ffi.ts";
 import { startTimer } from "../_win32/timeout.ts";
@@ -126,6 +127,13 @@ export interface ClipboardData {
   image?: ImageInput;
   /** Custom formats, in order. */
   custom?: CustomData[];
+  /**
+   * Formats rendered only when a program pastes them (delayed rendering,
+   * for large or costly data), placed after the others. The process keeps
+   * running while the clipboard holds formats it has not rendered yet
+   * (until they are all rendered or another write replaces them).
+   */
+  delayed?: DelayedData[];
 }
 
 /** A format on the clipboard, from {@linkcode formats}. */
@@ -245,6 +253,7 @@ async function writeItems(
   items: Item[],
   options: WriteOptions | undefined,
   what: string,
+  delayed: DelayedData[] = [],
 ): Promise<WriteResult> {
   const contention = checkContention(options, what);
   const secret = checkBoolean(options?.secret, "secret", what);
@@ -260,12 +269,19 @@ async function writeItems(
     );
   }
   const all = secret ? [...items, ...secretItems()] : items;
-  const { sequenceNumber } = await clipboardCall<{ sequenceNumber: number }>(
-    "clipboardWrite",
-    { items: all },
-    what,
-    contention,
-  );
+  const promised = delayed.length > 0 ? await promiseFormats(delayed, what) : null;
+  let sequenceNumber: number;
+  try {
+    ({ sequenceNumber } = await clipboardCall<{ sequenceNumber: number }>(
+      "clipboardWrite",
+      { items: all, ...promised?.args },
+      what,
+      contention,
+    ));
+  } catch (error) {
+    promised?.failed();
+    throw error;
+  }
   if (clearAfter === undefined || clearAfter === Infinity) return { sequenceNumber };
   const cleared = new Promise<"cleared" | "replaced" | "failed">((resolve) => {
     startTimer(clearAfter, () => {
@@ -544,7 +560,8 @@ export function writeImage(
 /**
  * Reads the clipboard's image: the registered `"PNG"` if present (it keeps
  * transparency best), else `CF_DIBV5`, else `CF_DIB` (which Windows makes
- * from `CF_BITMAP` too).
+ * from `CF_BITMAP` too). A form that cannot be decoded gives way to the
+ * next one present.
  *
  * @example Paste an image
  * ```ts ignore
@@ -556,8 +573,8 @@ export function writeImage(
  *
  * @param options Contention.
  * @returns The image, or `null` when there is none.
- * @throws {TypeError} If the image is in a form it cannot decode (a DIB
- * with RLE or JPEG compression, a broken PNG).
+ * @throws {TypeError} If no form present can be decoded (a DIB with RLE or
+ * JPEG compression, a broken PNG), with the first form's reason.
  * @throws {Deno.errors.Busy} If another program held the clipboard open through every attempt.
  */
 export async function readImage(options?: ClipboardOptions): Promise<ClipboardImage | null> {
@@ -566,9 +583,20 @@ export async function readImage(options?: ClipboardOptions): Promise<ClipboardIm
     options,
     "Cannot read an image from the clipboard",
   );
-  if (png) return decodeImagePng(png);
-  if (v5) return decodeDib(v5);
-  if (dib) return decodeDib(dib);
+  // The richest form first; a form that does not decode gives way to the
+  // next one present, and the first error is thrown only if none decodes.
+  let failure: unknown = undefined;
+  for (
+    const [bytes, decode] of [[png, decodeImagePng], [v5, decodeDib], [dib, decodeDib]] as const
+  ) {
+    if (!bytes) continue;
+    try {
+      return decode(bytes);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
   return null;
 }
 
@@ -576,7 +604,18 @@ export async function readImage(options?: ClipboardOptions): Promise<ClipboardIm
  * Puts several formats on the clipboard in one go (one open, one empty,
  * one `SetClipboardData` a format), so that every program finds the
  * form it prefers and all describe the same content. Formats are placed
- * most descriptive first: custom formats, files, image, HTML, RTF, text.
+ * most descriptive first: custom formats, files, image, HTML, RTF, text,
+ * then the delayed ones.
+ *
+ * @example Promise a large format, made only if someone pastes it
+ * ```ts ignore
+ * import { write } from "@winipc/winipc/clipboard";
+ *
+ * await write({
+ *   text: "report.csv (12 MB)",
+ *   delayed: [{ format: "MyApp.Csv", render: () => Deno.readFile("report.csv") }],
+ * });
+ * ```
  *
  * @example Copy a table as HTML, text and a custom format
  * ```ts ignore
@@ -632,12 +671,29 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
     if (data.text !== undefined) {
       items.push({ format: CF.UNICODETEXT, bytes: encodeText(data.text, what) });
     }
-    if (items.length === 0) {
+    const delayed: DelayedData[] = [];
+    if (data.delayed !== undefined) {
+      if (!Array.isArray(data.delayed)) {
+        throw new TypeError(
+          `${what}: delayed must be an array, got ${describeValue(data.delayed)}`,
+        );
+      }
+      for (const [i, entry] of data.delayed.entries()) {
+        if (typeof entry !== "object" || entry === null || typeof entry.render !== "function") {
+          throw new TypeError(`${what}: delayed[${i}] must be { format, render() }`);
+        }
+        delayed.push({
+          format: checkFormat(entry.format, `${what}: delayed[${i}]`),
+          render: entry.render,
+        });
+      }
+    }
+    if (items.length === 0 && delayed.length === 0) {
       throw new TypeError(
-        `${what}: data holds no format (text, html, rtf, files, image or custom)`,
+        `${what}: data holds no format (text, html, rtf, files, image, custom or delayed)`,
       );
     }
-    return writeItems(items, options, what);
+    return writeItems(items, options, what, delayed);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -47,6 +47,7 @@ export type {
   WriteRtfOptions,
 } from "./clipboard.ts";
 export type { ClipboardOptions } from "./_core.ts";
+export type { DelayedData } from "./_delayed.ts";
 export type { ClipboardImage, ImageInput } from "./_image.ts";
 export type { SkippedFormat, SnapshotFormat } from "./_snapshot.ts";
 export { ClipboardWatcher, watch } from "./watch.ts";

@@ -13,6 +13,7 @@ import {
 import { nativePath, Peer, runDeno, windowsTest } from "./_helpers.ts";
 import * as clipboard from "../clipboard/mod.ts";
 import { clipboardIdle } from "../clipboard/_core.ts";
+import { encodeDibV5 } from "../clipboard/_image.ts";
 import { windowThreadRunning, windowThreadStopped } from "../_win32/window_thread.ts";
 
 const encoder = new TextEncoder();
@@ -388,6 +389,61 @@ clipTest("snapshot and restore: text, HTML, image, files and a custom format", a
   for (const f of saved.formats) assert(after.includes(f.id), `${f.name} not restored`);
 });
 
+clipTest(
+  "delayed rendering: made once, only when a program pastes; released when replaced",
+  async () => {
+    const name = `winipc.test.delayed.${Deno.pid}`;
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 13 + 1) & 255);
+    let renders = 0;
+    await quick("write", () =>
+      clipboard.write({
+        text: "eager text",
+        delayed: [{
+          format: name,
+          render: async () => {
+            renders++;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            return bytes;
+          },
+        }],
+      }));
+    assertEquals(await peer("get-text"), `text ${hexText("eager text")}`);
+    assertEquals(renders, 0, "rendered before anyone asked");
+    assertEquals(await peer("get-custom", name), `custom ${hex(bytes)}`);
+    assertEquals(renders, 1);
+    assertEquals(await peer("get-custom", name), `custom ${hex(bytes)}`);
+    assertEquals(renders, 1, "rendered twice");
+
+    // Read by this process: the window thread asks this thread, which is free.
+    const own = `${name}.own`;
+    await quick(
+      "write",
+      () => clipboard.write({ delayed: [{ format: own, render: () => new Uint8Array([4, 2]) }] }),
+    );
+    assertEquals(
+      await quick("readFormat", () => clipboard.readFormat(own)),
+      new Uint8Array([4, 2]),
+    );
+
+    // A render that fails gives the paste nothing, and nothing hangs.
+    const failing = `${name}.failing`;
+    await quick("write", () =>
+      clipboard.write({
+        text: "x",
+        delayed: [{
+          format: failing,
+          render: () => {
+            throw new Error("cannot render");
+          },
+        }],
+      }));
+    assertEquals(await peer("get-custom", failing), "none");
+    // Replaced by another program: the promise is void, the owner window and
+    // the window thread may go (clipTest checks that they do).
+    assertStringIncludes(await peer("set-text", hexText("replaced")), "ok");
+  },
+);
+
 clipTest("a script that only writes text exits by itself, and the text stays", async () => {
   const script = new URL("./fixtures/clipboard_write_once.ts", import.meta.url);
   const start = performance.now();
@@ -417,7 +473,15 @@ clipTest("bad input: clear errors, nothing written", async () => {
   );
   await assertRejects(() => clipboard.write({}), TypeError, "no format");
   assertEquals(clipboard.sequenceNumber(), seq);
-  // A peer-written DIB that is not an image winipc decodes fails clearly.
+  // A PNG that does not decode fails clearly, unless a DIB is there too.
   assertStringIncludes(await peer("set-custom", "PNG", "00010203"), "ok");
   await assertRejects(() => clipboard.readImage(), TypeError, "PNG");
+  const image = { width: 2, height: 2, data: pattern(2, 2), hasAlpha: true };
+  await clipboard.write({
+    custom: [{ format: "PNG", bytes: new Uint8Array([1, 2, 3]) }, {
+      format: 17,
+      bytes: encodeDibV5(image),
+    }],
+  });
+  assertEquals(await quick("readImage", () => clipboard.readImage()), image);
 });

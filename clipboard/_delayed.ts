@@ -1,0 +1,108 @@
+// Copyright 2026 the winipc authors. MIT license.
+/**
+ * Delayed rendering, the JavaScript side: formats whose bytes are made only
+ * when a program pastes them. The window thread, answering
+ * `WM_RENDERFORMAT` for the owner window, posts a request here and waits
+ * (at most 10 s) on a shared flag; the render function's bytes are put in a
+ * movable global block here (memory calls only: no message is sent from
+ * this thread), whose handle the window thread gives to `SetClipboardData`.
+ *
+ * @module
+ */
+import { acquireOwner, releaseOwner, setOwnerListener } from "./_core.ts";
+import { kernel32 } from "../_win32/ffi.ts";
+
+/** A format whose bytes are made when a program asks for them. */
+export interface DelayedData {
+  /** The format: a registered name (registered on the way) or an id. */
+  readonly format: number | string;
+  /**
+   * Makes the bytes (at least one), when a program pastes this format, at
+   * most once per write. Runs on the JavaScript thread while the pasting
+   * program waits: it must finish within 10 s, or the paste gets nothing.
+   * A render that throws or returns no bytes also gives the paste nothing.
+   */
+  readonly render: () => Uint8Array | Promise<Uint8Array>;
+}
+
+interface Promise_ {
+  renders: (() => Uint8Array | Promise<Uint8Array>)[];
+  control: Int32Array;
+}
+
+const promises = new Map<number, Promise_>();
+let generation = 0;
+
+function fill(control: Int32Array, bytes: unknown): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new TypeError("no bytes");
+  const k = kernel32();
+  const handle = k.GlobalAlloc(0x2, BigInt(bytes.length)); // GMEM_MOVEABLE
+  if (handle === null) throw new Error("GlobalAlloc failed");
+  const p = k.GlobalLock(handle);
+  if (p === null) {
+    k.GlobalFree(handle);
+    throw new Error("GlobalLock failed");
+  }
+  k.RtlMoveMemory(p, bytes, BigInt(bytes.length));
+  k.GlobalUnlock(handle);
+  const value = BigInt(Deno.UnsafePointer.value(handle));
+  control[1] = Number(value & 0xffffffffn) | 0;
+  control[2] = Number(value >> 32n) | 0;
+}
+
+function answer(control: Int32Array, status: 1 | 2): void {
+  Atomics.store(control, 0, status);
+  Atomics.notify(control, 0);
+}
+
+setOwnerListener((data) => {
+  const message = data as {
+    render?: number;
+    generation?: number;
+    done?: number;
+    released?: number;
+  };
+  if (message.render !== undefined) {
+    const entry = promises.get(message.generation!);
+    const renderer = entry?.renders[message.render];
+    if (entry === undefined || renderer === undefined) return;
+    Promise.resolve().then(renderer).then(
+      (bytes) => {
+        try {
+          fill(entry.control, bytes);
+          answer(entry.control, 1);
+        } catch {
+          answer(entry.control, 2);
+        }
+      },
+      () => answer(entry.control, 2),
+    );
+    return;
+  }
+  const over = message.done ?? message.released;
+  if (over !== undefined && promises.delete(over)) releaseOwner();
+});
+
+/**
+ * Prepares a write's delayed formats: keeps the owner window open until
+ * they are all rendered or the clipboard is emptied.
+ *
+ * @param delayed The formats and their render functions.
+ * @param what The error context.
+ * @returns The write's extra arguments, and `failed()` to call if the write did not happen.
+ */
+export async function promiseFormats(
+  delayed: DelayedData[],
+  what: string,
+): Promise<{ args: Record<string, unknown>; failed(): void }> {
+  await acquireOwner(what);
+  const id = ++generation;
+  const shared = new SharedArrayBuffer(16);
+  promises.set(id, { renders: delayed.map((d) => d.render), control: new Int32Array(shared) });
+  return {
+    args: { delayed: delayed.map((d) => d.format), generation: id, control: shared },
+    failed() {
+      if (promises.delete(id)) releaseOwner();
+    },
+  };
+}
