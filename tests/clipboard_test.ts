@@ -390,6 +390,25 @@ clipTest("snapshot and restore: text, HTML, image, files and a custom format", a
 });
 
 clipTest(
+  "snapshot and restore: an enhanced metafile is copied as its bits; CF_METAFILEPICT skipped",
+  async () => {
+    assertStringIncludes(await peer("set-emf"), "ok");
+    const original = await peer("get-emf");
+    assertStringIncludes(original, "emf ");
+    const saved = await quick("snapshot", () => clipboard.snapshot());
+    assert(saved.formats.some((f) => f.id === 14), "CF_ENHMETAFILE not copied");
+    const skipped = new Map(saved.skipped.map((f) => [f.id, f.reason]));
+    if ((await clipboard.formats()).some((f) => f.id === 3)) {
+      assertStringIncludes(skipped.get(3) ?? "", "metafile handle");
+    }
+    await quick("clear", () => clipboard.clear());
+    assertEquals(await peer("get-emf"), "none");
+    await quick("restore", () => clipboard.restore(saved));
+    assertEquals(await peer("get-emf"), original);
+  },
+);
+
+clipTest(
   "delayed rendering: made once, only when a program pastes; released when replaced",
   async () => {
     const name = `winipc.test.delayed.${Deno.pid}`;

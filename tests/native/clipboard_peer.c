@@ -18,6 +18,8 @@
 //                                             pixel (x, y) = pattern() below
 //   clipboard_peer get-image                  CF_DIBV5 (32-bit): "image W H HEX" of RGBA,
 //                                             top row first; or "none" / "bad REASON"
+//   clipboard_peer set-emf                    CF_ENHMETAFILE: a rectangle and an ellipse
+//   clipboard_peer get-emf                    "emf SIZE SUM" (GetEnhMetaFileBits) or "none"
 //   clipboard_peer formats                    "formats ID:NAME,..." (EnumClipboardFormats)
 //   clipboard_peer hold MS                    opens the clipboard with its window, prints
 //                                             "held PID", holds it MS ms, prints "released"
@@ -27,7 +29,7 @@
 //   clipboard_peer seq                        "seq N"
 // Every write opens the clipboard with a hidden window as owner (retrying for up
 // to 2 s), empties it, sets, closes. Exit status 1 on failure, with a reason.
-// link: -lshell32
+// link: -lshell32 -lgdi32
 #include <windows.h>
 #include <shlobj.h>
 #include <shellapi.h>
@@ -357,6 +359,28 @@ int main(int argc, char **argv) {
     set_image(atoi(argv[2]), atoi(argv[3]));
   } else if (strcmp(cmd, "get-image") == 0) {
     get_image();
+  } else if (strcmp(cmd, "set-emf") == 0) {
+    HDC dc = CreateEnhMetaFileW(NULL, NULL, NULL, NULL);
+    if (!dc) fail("CreateEnhMetaFileW");
+    Rectangle(dc, 10, 10, 200, 120);
+    Ellipse(dc, 30, 30, 90, 100);
+    HENHMETAFILE emf = CloseEnhMetaFile(dc);
+    open_clipboard();
+    if (!EmptyClipboard()) fail("EmptyClipboard");
+    if (!SetClipboardData(CF_ENHMETAFILE, emf)) fail("SetClipboardData");
+    CloseClipboard();
+    printf("ok %lu\n", GetClipboardSequenceNumber());
+  } else if (strcmp(cmd, "get-emf") == 0) {
+    open_clipboard();
+    HENHMETAFILE emf = (HENHMETAFILE)GetClipboardData(CF_ENHMETAFILE);
+    if (!emf) { CloseClipboard(); printf("none\n"); return 0; }
+    UINT size = GetEnhMetaFileBits(emf, 0, NULL);
+    unsigned char *bits = malloc(size);
+    GetEnhMetaFileBits(emf, size, bits);
+    CloseClipboard();
+    unsigned sum = 0;
+    for (UINT i = 0; i < size; i++) sum = sum * 31 + bits[i];
+    printf("emf %u %u\n", size, sum);
   } else if (strcmp(cmd, "formats") == 0) {
     open_clipboard();
     printf("formats ");
