@@ -13,7 +13,7 @@ import {
   standardFormatName,
 } from "./_formats.ts";
 
-Deno.test("encodeText() keeps every code unit, line ends and lone surrogates, and ends with NUL", () => {
+Deno.test("clipboard: encodeText() keeps every code unit, line ends and lone surrogates, and ends with NUL", () => {
   for (
     const text of ["", "a\r\nb\nc\r", "𝄞 日本 é", "\uD800x\uDC00", "\uFEFFbom", "x".repeat(20_000)]
   ) {
@@ -24,19 +24,19 @@ Deno.test("encodeText() keeps every code unit, line ends and lone surrogates, an
   }
 });
 
-Deno.test("encodeText() refuses a NUL and non-strings, saying where", () => {
+Deno.test("clipboard: encodeText() refuses a NUL and non-strings, saying where", () => {
   assertThrows(() => encodeText("ab\0c", "Cannot write"), TypeError, "NUL character at index 2");
   assertThrows(() => encodeText(1, "Cannot write"), TypeError, "text must be a string, got 1");
 });
 
-Deno.test("decodeText() stops at the first NUL, or the end, or an odd last byte", () => {
+Deno.test("clipboard: decodeText() stops at the first NUL, or the end, or an odd last byte", () => {
   assertEquals(decodeText(new Uint8Array([0x61, 0, 0, 0, 0x62, 0])), "a");
   assertEquals(decodeText(new Uint8Array([0x61, 0, 0x62, 0])), "ab");
   assertEquals(decodeText(new Uint8Array([0x61, 0, 0x62])), "a");
   assertEquals(decodeText(new Uint8Array()), "");
 });
 
-Deno.test("encodeHtml() writes UTF-8 byte offsets that point at the markers", () => {
+Deno.test("clipboard: encodeHtml() writes UTF-8 byte offsets that point at the markers", () => {
   const fragment = "<b>Grüße 日本 𝄞</b>";
   const url = "https://e.test/ü";
   const bytes = encodeHtml(fragment, url, "test");
@@ -66,14 +66,14 @@ Deno.test("encodeHtml() writes UTF-8 byte offsets that point at the markers", ()
   });
 });
 
-Deno.test("encodeHtml() refuses NULs, non-strings and a source URL with a line break", () => {
+Deno.test("clipboard: encodeHtml() refuses NULs, non-strings and a source URL with a line break", () => {
   assertThrows(() => encodeHtml("a\0", undefined, "w"), TypeError, "NUL");
   assertThrows(() => encodeHtml(null, undefined, "w"), TypeError, "got null");
   assertThrows(() => encodeHtml("a", "x\r\nEvil:1", "w"), TypeError, "line break");
   assertThrows(() => encodeHtml("a", 3, "w"), TypeError, "sourceUrl must be a string");
 });
 
-Deno.test("decodeHtml() reads other writers: StartHTML -1, markers only, not HTML Format", () => {
+Deno.test("clipboard: decodeHtml() reads other writers: StartHTML -1, markers only, not HTML Format", () => {
   const encoder = new TextEncoder();
   const body = "<html><body><!--StartFragment-->é<!--EndFragment--></body></html>";
   const header = (sf: number, ef: number) =>
@@ -89,7 +89,7 @@ Deno.test("decodeHtml() reads other writers: StartHTML -1, markers only, not HTM
   assertEquals(decodeHtml(encoder.encode("<b>plain html</b>")), null);
 });
 
-Deno.test("encodeRtf()/decodeRtf() map each character to one byte and refuse wider ones", () => {
+Deno.test("clipboard: encodeRtf()/decodeRtf() map each character to one byte and refuse wider ones", () => {
   const rtf = "{\\rtf1 caf\u00e9 \\u26085?}";
   const bytes = encodeRtf(rtf, "test");
   assertEquals(bytes.length, rtf.length + 1);
@@ -98,7 +98,7 @@ Deno.test("encodeRtf()/decodeRtf() map each character to one byte and refuse wid
   assertThrows(() => encodeRtf("日", "w"), TypeError, "U+65E5 at index 0");
 });
 
-Deno.test("encodeFileList() writes DROPFILES with fWide and refuses relative paths", () => {
+Deno.test("clipboard: encodeFileList() writes DROPFILES with fWide and refuses relative paths", () => {
   const paths = ["C:\\a\\été.txt", "D:/x/日本.doc", "\\\\server\\share\\𝄞"];
   const bytes = encodeFileList(paths, "test");
   const view = new DataView(bytes.buffer);
@@ -113,7 +113,7 @@ Deno.test("encodeFileList() writes DROPFILES with fWide and refuses relative pat
   assertThrows(() => encodeFileList(["C:\\a\0"], "w"), TypeError, "NUL");
 });
 
-Deno.test("decodeFileList() reads ANSI lists as Windows-1252 and refuses short blocks", () => {
+Deno.test("clipboard: decodeFileList() reads ANSI lists as Windows-1252 and refuses short blocks", () => {
   const head = new Uint8Array(20);
   new DataView(head.buffer).setUint32(0, 20, true);
   const ansi = new Uint8Array([...head, 0x43, 0x3a, 0x5c, 0xe9, 0, 0x44, 0x3a, 0x5c, 0, 0]);
@@ -121,7 +121,7 @@ Deno.test("decodeFileList() reads ANSI lists as Windows-1252 and refuses short b
   assertThrows(() => decodeFileList(new Uint8Array(10)), TypeError, "shorter");
 });
 
-Deno.test("isAbsoluteWindowsPath() and standardFormatName()", () => {
+Deno.test("clipboard: isAbsoluteWindowsPath() and standardFormatName()", () => {
   assertEquals(
     ["C:\\", "c:/x", "\\\\s\\x", "\\\\?\\C:\\x", "C:x", "\\x", "x"].map(isAbsoluteWindowsPath),
     [true, true, true, true, false, false, false],

@@ -43,7 +43,7 @@ function dib(
   return out;
 }
 
-Deno.test("CF_DIBV5 and CF_DIB round-trip RGBA with straight alpha, rows bottom-up", () => {
+Deno.test("clipboard: CF_DIBV5 and CF_DIB round-trip RGBA with straight alpha, rows bottom-up", () => {
   const img = image(5, 3);
   for (const encode of [encodeDibV5, encodeDib]) assertEquals(decodeDib(encode(img)), img);
   const v5 = encodeDibV5(img);
@@ -65,7 +65,7 @@ Deno.test("CF_DIBV5 and CF_DIB round-trip RGBA with straight alpha, rows bottom-
   ]);
 });
 
-Deno.test("decodeDib(): 24-bit, top-down, 8-bit palette, 16-bit 565 bitfields, 32-bit zero alpha", () => {
+Deno.test("clipboard: decodeDib(): 24-bit, top-down, 8-bit palette, 16-bit 565 bitfields, 32-bit zero alpha", () => {
   // 2x1 24-bit: rows padded to 4 bytes; BGR blue, red.
   assertEquals(
     decodeDib(dib(2, 1, 24, 0, [255, 0, 0, 0, 0, 255, 0, 0])).data,
@@ -93,14 +93,14 @@ Deno.test("decodeDib(): 24-bit, top-down, 8-bit palette, 16-bit 565 bitfields, 3
   );
 });
 
-Deno.test("decodeDib() refuses what it cannot read, saying why", () => {
+Deno.test("clipboard: decodeDib() refuses what it cannot read, saying why", () => {
   assertThrows(() => decodeDib(new Uint8Array(10)), TypeError, "shorter than a BITMAPINFOHEADER");
   assertThrows(() => decodeDib(dib(1, 1, 32, 5, [0, 0, 0, 0])), TypeError, "compression 5");
   assertThrows(() => decodeDib(dib(4, 4, 32, 0, [0, 0])), TypeError, "pixels are shorter");
   assertThrows(() => decodeDib(dib(0, 1, 32, 0, [])), TypeError, "size 0 x 1");
 });
 
-Deno.test("PNG: round trip with alpha, opaque as RGB; grey, grey+alpha, 16-bit and palette read", () => {
+Deno.test("clipboard: PNG: round trip with alpha, opaque as RGB; grey, grey+alpha, 16-bit and palette read", () => {
   const img = image(4, 3);
   assertEquals(decodeImagePng(encodeImagePng(img)), img);
   const opaque = image(3, 2, false);
@@ -144,7 +144,7 @@ Deno.test("PNG: round trip with alpha, opaque as RGB; grey, grey+alpha, 16-bit a
   assertThrows(() => decodeImagePng(new Uint8Array([1, 2, 3])), TypeError, "PNG");
 });
 
-Deno.test("checkImage() describes what is wrong", () => {
+Deno.test("clipboard: checkImage() describes what is wrong", () => {
   assertThrows(() => checkImage(null, "w"), TypeError, "image must be an object, got null");
   assertThrows(
     () => checkImage({ width: 0, height: 1, data: new Uint8Array() }, "w"),
