@@ -382,8 +382,14 @@ defineExtension(
           return { written: true };
         });
         // The number as others see it: closing may move it again (Windows
-        // adds the formats it synthesizes then).
-        result.sequenceNumber = u.GetClipboardSequenceNumber();
+        // adds the formats it synthesizes then). Still ours if the owner
+        // did not change around the read (any other writer's EmptyClipboard
+        // takes the ownership).
+        if (result.written) {
+          result.sequenceNumber = u.GetClipboardSequenceNumber();
+          const current = u.GetClipboardOwner();
+          result.ours = current !== null && ctx.value(current) === owner;
+        }
         return result;
       },
       clipboardRead({ owner, formats }) {

@@ -271,8 +271,9 @@ async function writeItems(
   const all = secret ? [...items, ...secretItems()] : items;
   const promised = delayed.length > 0 ? await promiseFormats(delayed, what) : null;
   let sequenceNumber: number;
+  let ours: boolean;
   try {
-    ({ sequenceNumber } = await clipboardCall<{ sequenceNumber: number }>(
+    ({ sequenceNumber, ours } = await clipboardCall<{ sequenceNumber: number; ours: boolean }>(
       "clipboardWrite",
       { items: all, ...promised?.args },
       what,
@@ -287,7 +288,8 @@ async function writeItems(
     startTimer(clearAfter, () => {
       clipboardCall<{ replaced?: boolean }>(
         "clipboardWrite",
-        { items: [], ifSequence: sequenceNumber },
+        // Replaced before its number could be read: never clear.
+        { items: [], ifSequence: ours ? sequenceNumber : -1 },
         "Cannot clear the clipboard",
         { ...contention, signal: undefined },
       ).then((r) => resolve(r.replaced ? "replaced" : "cleared"), () => resolve("failed"));

@@ -77,7 +77,8 @@
  * on a window of its own: no polling, nothing while idle. Each change
  * carries the sequence number and the formats present, read when the
  * clipboard is closed and the sequence number does not move meanwhile (so
- * never a half-written state). Changes that come faster than they can be
+ * never a half-written state, except from a program that opens the
+ * clipboard without a window, which `GetOpenClipboardWindow` cannot show). Changes that come faster than they can be
  * read are merged into the next event and counted in its `missed`: every
  * `WM_CLIPBOARDUPDATE` is an event or a counted miss, never hidden.
  *
@@ -129,6 +130,15 @@
  * script that only writes exits by itself); the data stays on the
  * clipboard. {@linkcode sequenceNumber} is one call on the JavaScript
  * thread, which sends no message.
+ *
+ * ## Limits
+ *
+ * Reading a format another program renders only on request
+ * (`WM_RENDERFORMAT`) waits for that program, as every reader does; Windows
+ * sets no time limit, so a hung owner holds up winipc's window thread (and
+ * any window of this process on it) until it answers. Images in DIBs with
+ * RLE or JPEG compression, and PNGs fast-png cannot decode, are refused with
+ * a `TypeError` when no other form is present.
  *
  * ## Under Wine
  *
