@@ -252,6 +252,7 @@ export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDi
  * @param options A signal that stops it.
  * @returns The watcher (already listening, or about to: await its `ready`).
  * @throws {TypeError} For bad options.
+ * @throws {DOMException} The signal's reason (an `AbortError`) if it is already aborted.
  */
 export function watch(options: WatchOptions = {}): ClipboardWatcher {
   return new ClipboardWatcher(options);

@@ -9,12 +9,14 @@ import {
   assertInstanceOf,
   assertRejects,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import { nativePath, Peer, runDeno, windowsTest } from "./_helpers.ts";
 import * as clipboard from "../clipboard/mod.ts";
 import { clipboardIdle } from "../clipboard/_core.ts";
 import { encodeDibV5 } from "../clipboard/_image.ts";
 import { windowThreadRunning, windowThreadStopped } from "../_win32/window_thread.ts";
+import { processCpuMilliseconds } from "../_win32/process_info.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -319,6 +321,34 @@ clipTest(
   async () => {
     const { events, missed } = await watchPeer(0);
     console.log(`watch, back-to-back: ${events} events, ${missed} reported missed`);
+  },
+);
+
+clipTest(
+  "watch: idle costs no CPU; a signal ends it with AbortError; close() ends it quietly",
+  async () => {
+    const controller = new AbortController();
+    const watcher = clipboard.watch({ signal: controller.signal });
+    await watcher.ready;
+    const cpu = processCpuMilliseconds();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const used = processCpuMilliseconds() - cpu;
+    assert(used < 50, `${used} ms of CPU in 2 s of watching an idle clipboard`);
+    const iterator = watcher[Symbol.asyncIterator]();
+    const next = iterator.next();
+    setTimeout(() => controller.abort(), 50);
+    const error = await assertRejects(() => next);
+    assertEquals((error as DOMException).name, "AbortError");
+
+    const quiet = clipboard.watch();
+    await quiet.ready;
+    const ended = quiet[Symbol.asyncIterator]().next();
+    await quiet.close();
+    assertEquals((await ended).done, true);
+    assertThrows(
+      () => clipboard.watch({ signal: AbortSignal.abort() }),
+      DOMException,
+    );
   },
 );
 
