@@ -161,11 +161,33 @@ interface Item {
   bytes: Uint8Array;
 }
 
+/** Standard formats whose data is a handle (GDI, metafile, owner-drawn), not a memory block. */
+const HANDLE_FORMATS: ReadonlySet<number> = new Set([
+  CF.BITMAP,
+  CF.METAFILEPICT,
+  CF.PALETTE,
+  CF.OWNERDISPLAY,
+  CF.DSPBITMAP,
+  CF.DSPMETAFILEPICT,
+  CF.DSPENHMETAFILE,
+]);
+
+function isHandleFormat(id: number): boolean {
+  return HANDLE_FORMATS.has(id) || (id >= 0x200 && id <= 0x3ff);
+}
+
 function checkFormat(format: unknown, what: string): ClipboardFormat {
   if (typeof format === "number") {
     if (!Number.isInteger(format) || format < 1 || format > 0xffff) {
       throw new RangeError(
         `${what}: a format id must be an integer from 1 to 65535, got ${describeValue(format)}`,
+      );
+    }
+    if (isHandleFormat(format)) {
+      throw new RangeError(
+        `${what}: format ${format} (${
+          standardFormatName(format)
+        }) holds a handle, not bytes (images: writeImage/readImage)`,
       );
     }
     return format;

@@ -28,6 +28,8 @@ Deno.test("clipboard: bad arguments are refused with the value described", async
   );
   await assertRejects(() => clipboard.writeFormat("", new Uint8Array(1)), TypeError, "format name");
   await assertRejects(() => clipboard.writeFormat(70000, new Uint8Array(1)), RangeError, "70000");
+  await assertRejects(() => clipboard.writeFormat(2, new Uint8Array(1)), RangeError, "CF_BITMAP");
+  await assertRejects(() => clipboard.readFormat(0x205), RangeError, "holds a handle");
   await assertRejects(() => clipboard.writeFormat("x", new Uint8Array()), RangeError, "empty");
   await assertRejects(() => clipboard.readFormat({} as unknown as string), TypeError, "an object");
   await assertRejects(() => clipboard.write(null as unknown as clipboard.ClipboardData), TypeError);
