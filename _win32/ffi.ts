@@ -400,6 +400,31 @@ export const NTDLL = {
     parameters: ["buffer", "u32", "buffer", "buffer", "u32", "u32", "u32", "buffer"],
     result: "u32",
   },
+  // NTSTATUS NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+  //   POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+  //   PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
+  //   ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
+  // On Deno's blocking pool: opening a pipe on another computer goes over the
+  // network. It returns its status, where CreateFileW's last error would stay
+  // on the pool thread.
+  NtCreateFileNb: {
+    name: "NtCreateFile",
+    parameters: [
+      "buffer",
+      "u32",
+      "buffer",
+      "buffer",
+      "pointer",
+      "u32",
+      "u32",
+      "u32",
+      "u32",
+      "pointer",
+      "u32",
+    ],
+    result: "u32",
+    nonblocking: true,
+  },
   // ULONG RtlNtStatusToDosError(NTSTATUS Status)
   RtlNtStatusToDosError: { parameters: ["u32"], result: "u32" },
   // const char *wine_get_version(void) (Wine only)
