@@ -290,6 +290,10 @@ export const KERNEL32 = {
   VirtualProtect: { parameters: ["pointer", "usize", "u32", "buffer"], result: "i32" },
   // BOOL FlushInstructionCache(HANDLE hProcess, LPCVOID lpBaseAddress, SIZE_T dwSize)
   FlushInstructionCache: { parameters: ["pointer", "pointer", "usize"], result: "i32" },
+  // HANDLE OpenThread(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwThreadId)
+  OpenThread: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+  // DWORD QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData)
+  QueueUserAPC: { parameters: ["pointer", "pointer", "usize"], result: "u32" },
   // HANDLE CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
   //   LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter, DWORD dwCreationFlags,
   //   LPDWORD lpThreadId)
