@@ -45,10 +45,10 @@
  * @module
  */
 import {
-  Command,
+  type Command,
   commandHelp,
   Context,
-  Group,
+  type Group,
   groupHelp,
   isGroup,
   parseCommand,
@@ -136,12 +136,10 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     while (isGroup(node)) {
       const token: string | undefined = args[i];
       if (token === undefined) {
-        const text = groupHelp(node, path, node === ROOT ? ROOT_FOOTER : "");
         if (help) {
-          streams.stdout(text);
+          streams.stdout(groupHelp(node, path, node === ROOT ? ROOT_FOOTER : ""));
           return 0;
         }
-        streams.stderr(text);
         throw new UsageError(node === ROOT ? "missing command" : `missing command after "${path}"`);
       }
       i++;

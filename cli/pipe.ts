@@ -193,7 +193,7 @@ const serve: Command = {
         ({ bytes, messages }) => {
           ctx.print(
             `client process ${pid} closed the pipe: echoed ${
-              mode === "message" ? `${messages} messages, ` : ""
+              mode === "message" ? `${messages} message${messages === 1 ? "" : "s"}, ` : ""
             }${bytes} bytes`,
             { type: "closed", processId: pid, bytes, ...(mode === "message" ? { messages } : {}) },
           );
