@@ -286,7 +286,6 @@ export function parseCommand(command: Command, args: string[]): Parsed {
   const flags: Record<string, boolean> = {};
   for (const name of string) {
     const value = result[name];
-    if (Array.isArray(value)) throw new UsageError(`--${name} was given more than once`);
     if (value === undefined) continue;
     if (typeof value !== "string" || value === "") {
       throw new UsageError(`--${name} needs a value`);

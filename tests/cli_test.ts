@@ -156,11 +156,26 @@ windowsTest(
   {},
   async () => {
     const name = uniqueName("cli-echo");
-    await using server = new Cli(["pipe", "serve", name, "--echo", "--mode", "message", "--clients", "4"]);
-    assertEquals(await server.errorLine(), `listening on \\\\.\\pipe\\${name} (message mode, echo)`);
+    await using server = new Cli([
+      "pipe",
+      "serve",
+      name,
+      "--echo",
+      "--mode",
+      "message",
+      "--clients",
+      "4",
+    ]);
+    assertEquals(
+      await server.errorLine(),
+      `listening on \\\\.\\pipe\\${name} (message mode, echo)`,
+    );
     const [call, connect, pid, native] = await Promise.all([
       winipc(["pipe", "call", name, "héllo wörld ✓"]),
-      winipc(["--json", "pipe", "connect", name, "--mode", "message", "--linger", "1000"], "one\ntwo\r\n"),
+      winipc(
+        ["--json", "pipe", "connect", name, "--mode", "message", "--linger", "1000"],
+        "one\ntwo\r\n",
+      ),
       winipc(["--json", "pipe", "server-pid", name, "--timeout", "10000"]),
       peer("pipe_peer", ["client", name, "message", "0,100,70000"]),
     ]);
@@ -184,7 +199,9 @@ windowsTest(
     const { code, stdout } = await server.finish();
     assertEquals(code, 0);
     assertEquals(stdout.filter((l) => / connected$/.test(l)).length, 4, stdout.join("\n"));
-    const closed = stdout.filter((l) => / closed the pipe: /.test(l)).map((l) => l.replace(/\d+ closed/, "N closed"))
+    const closed = stdout.filter((l) => / closed the pipe: /.test(l)).map((l) =>
+      l.replace(/\d+ closed/, "N closed")
+    )
       .sort();
     assertEquals(closed, [
       "client process N closed the pipe: echoed 0 messages, 0 bytes",
@@ -224,16 +241,17 @@ windowsTest(
   async () => {
     const missing = uniqueName("cli-missing");
     using listener = listenNamedPipe(uniqueName("cli-listed"));
-    const [noName, badMode, noCommand, unknownOption, notFound, timedOut, debug, list] = await Promise.all([
-      winipc(["pipe", "connect"]),
-      winipc(["pipe", "connect", missing, "--mode", "bytes"]),
-      winipc(["pipe"]),
-      winipc(["pipe", "call", missing, "x", "--tiemout", "5"]),
-      winipc(["--json", "pipe", "connect", missing]),
-      winipc(["pipe", "call", missing, "x", "--timeout", "300"]),
-      winipc(["--debug", "pipe", "server-pid", missing]),
-      winipc(["pipe", "list", "cli-listed"]),
-    ]);
+    const [noName, badMode, noCommand, unknownOption, notFound, timedOut, debug, list] =
+      await Promise.all([
+        winipc(["pipe", "connect"]),
+        winipc(["pipe", "connect", missing, "--mode", "bytes"]),
+        winipc(["pipe"]),
+        winipc(["pipe", "call", missing, "x", "--tiemout", "5"]),
+        winipc(["--json", "pipe", "connect", missing]),
+        winipc(["pipe", "call", missing, "x", "--timeout", "300"]),
+        winipc(["--debug", "pipe", "server-pid", missing]),
+        winipc(["pipe", "list", "cli-listed"]),
+      ]);
     assertFailure(noName, 2, /^winipc: missing NAME$/);
     assertFailure(badMode, 2, /--mode must be byte or message, got "bytes"/);
     assertFailure(noCommand, 2, /missing command after "winipc pipe"/);
@@ -269,7 +287,13 @@ windowsTest(
       stderr: "piped",
     }).spawn();
     const cLines = lines(cReader.stdout);
-    const timeout = winipc(["mailslot", "create", uniqueName("cli-slot-quiet"), "--timeout", "300"]);
+    const timeout = winipc([
+      "mailslot",
+      "create",
+      uniqueName("cli-slot-quiet"),
+      "--timeout",
+      "300",
+    ]);
     assertEquals(await json.record(), { type: "listening", path: `\\\\.\\mailslot\\${jsonName}` });
     assertEquals(await text.errorLine(), `listening on \\\\.\\mailslot\\${textName}`);
     assertEquals((await cLines.read()).value, "ready");
@@ -282,18 +306,31 @@ windowsTest(
         await writer.send("from the library");
       })(),
     ]);
-    assertEquals(sent, { code: 0, stdout: `sent 2 messages (12 bytes) to ${jsonName}\n`, stderr: "" });
+    assertEquals(sent, {
+      code: 0,
+      stdout: `sent 2 messages (12 bytes) to ${jsonName}\n`,
+      stderr: "",
+    });
     assertEquals(native.stdout, "sent 2\n");
     assertEquals(records(toC.stdout), [{ type: "sent", name: cName, messages: 1, bytes: 5 }]);
     assertEquals((await cLines.read()).value, "got 5: to C");
     assertEquals((await cReader.status).code, 0);
-    const got = [await json.record(), await json.record(), await json.record(), await json.record()];
+    const got = [
+      await json.record(),
+      await json.record(),
+      await json.record(),
+      await json.record(),
+    ];
     const texts = got.map((r) => `${r.text}/${r.size}`).sort();
     assertEquals(texts, ["build #42/9", "dé/3", "hello 0/8", "hello 1/8"]);
     assertEquals(got.find((r) => r.text === "dé")?.base64, btoa("d\xc3\xa9"));
     assertEquals((await json.finish()).code, 0);
     assertEquals(await text.finish(), { code: 0, stdout: ["from the library"], stderr: [] });
-    assertFailure(await timeout, 1, /^winipc: Cannot receive from mailslot .*: no message came within 300 ms$/);
+    assertFailure(
+      await timeout,
+      1,
+      /^winipc: Cannot receive from mailslot .*: no message came within 300 ms$/,
+    );
   },
 );
 
@@ -435,9 +472,16 @@ windowsTest(
     await stdinRx.record();
     const fromLines = await winipc(["shm", "send", stdinName], "first line\r\nsecond\n");
     assertEquals(fromLines.stdout, `sent 2 messages (16 bytes) to Local\\${stdinName}\n`);
-    assertEquals([(await stdinRx.record()).text, (await stdinRx.record()).text], ["first line", "second"]);
+    assertEquals([(await stdinRx.record()).text, (await stdinRx.record()).text], [
+      "first line",
+      "second",
+    ]);
     assertEquals((await stdinRx.finish()).code, 0);
-    assertFailure(await timeout, 1, /^winipc: Cannot receive from shared channel .*: no message came within 300 ms$/);
+    assertFailure(
+      await timeout,
+      1,
+      /^winipc: Cannot receive from shared channel .*: no message came within 300 ms$/,
+    );
   },
 );
 
@@ -452,7 +496,15 @@ windowsTest(
     const anySemaphore = uniqueName("cli-any-sem");
     const mutexName = uniqueName("cli-mutex");
     await using gateHolder = new Cli(["sync", "event", "create", gate, "--manual-reset"]);
-    await using slotHolder = new Cli(["--json", "sync", "semaphore", "create", slots, "--maximum", "3"]);
+    await using slotHolder = new Cli([
+      "--json",
+      "sync",
+      "semaphore",
+      "create",
+      slots,
+      "--maximum",
+      "3",
+    ]);
     await using mutexHolder = new Cli(["sync", "mutex", "hold", mutexName]);
     // wait --create: the event is made by whichever side comes first; an
     // auto-reset event keeps the signal until a wait takes it.
@@ -462,7 +514,15 @@ windowsTest(
     using anySem = createSemaphore(anySemaphore, { maximum: 1, initial: 1 });
     const background = Promise.all([
       winipc(["sync", "event", "wait", waited, "--create", "--timeout", "20000"]),
-      winipc(["--json", "sync", "wait-any", `event:${anyEvent}`, `semaphore:${anySemaphore}`, "--timeout", "20000"]),
+      winipc([
+        "--json",
+        "sync",
+        "wait-any",
+        `event:${anyEvent}`,
+        `semaphore:${anySemaphore}`,
+        "--timeout",
+        "20000",
+      ]),
       winipc(["sync", "event", "set", uniqueName("cli-missing")]),
       winipc(["sync", "wait-any", `mutex:${anyEvent}`]),
     ]);
@@ -514,7 +574,10 @@ windowsTest(
     assertEquals(held, { code: 0, stdout: [`released mutex Local\\${mutexName}`], stderr: [] });
     (await mutex.acquire({ timeout: 5000 })).release();
     const [waitedRun, any, missing, badKind] = await background;
-    assertMatch(waitedRun.stdout, new RegExp(`^event Local\\\\${waited} is signalled \\(waited \\d+ ms\\)\\n$`));
+    assertMatch(
+      waitedRun.stdout,
+      new RegExp(`^event Local\\\\${waited} is signalled \\(waited \\d+ ms\\)\\n$`),
+    );
     assertEquals(records(any.stdout), [{
       type: "signalled",
       index: 1,
@@ -549,7 +612,15 @@ windowsTest(
       "--reply",
       "7",
     ]);
-    await using jsonListener = new Cli(["--json", "copydata", "listen", "--class", jsonClass, "--count", "1"]);
+    await using jsonListener = new Cli([
+      "--json",
+      "copydata",
+      "listen",
+      "--class",
+      jsonClass,
+      "--count",
+      "1",
+    ]);
     const cReceiver = new Deno.Command(nativePath("copydata_peer"), {
       args: ["recv", cClass, "c title", "0"],
       stdin: "piped",
@@ -558,7 +629,10 @@ windowsTest(
     }).spawn();
     const cLines = lines(cReceiver.stdout);
     const missing = winipc(["copydata", "send", "--class", uniqueName("cli-cd-missing"), "hi"]);
-    assertMatch(await listener.errorLine(), new RegExp(`^listening as class "${className}" title ".*" \\(window 0x[0-9a-f]+\\)$`));
+    assertMatch(
+      await listener.errorLine(),
+      new RegExp(`^listening as class "${className}" title ".*" \\(window 0x[0-9a-f]+\\)$`),
+    );
     const ready = await jsonListener.record();
     assertEquals([ready.type, ready.className], ["listening", jsonClass]);
     assertEquals((await cLines.read()).value, "ready");
@@ -566,13 +640,28 @@ windowsTest(
     const hex = Array.from(utf8, (b) => b.toString(16).padStart(2, "0")).join("");
     const [text, bytes, native, toC] = await Promise.all([
       winipc(["copydata", "send", "--class", className, "--tag", "5", "héllo"]),
-      winipc(["--json", "copydata", "send", "--title", `${className} title`, "--hex", "01 02 ff", "--tag", "0xffffffffffffffff"]),
+      winipc([
+        "--json",
+        "copydata",
+        "send",
+        "--title",
+        `${className} title`,
+        "--hex",
+        "01 02 ff",
+        "--tag",
+        "0xffffffffffffffff",
+      ]),
       peer("copydata_peer", ["send", className, "9", "text", hex]),
       winipc(["copydata", "send", "--class", cClass, "--encoding", "utf-8", "--tag", "2", "abc"]),
       sendCopyData({ className: jsonClass }, "from the library", { tag: 3n }),
     ]);
     assertEquals(text.stdout, `sent 12 bytes with tag 5 to class "${className}": reply 7\n`);
-    assertEquals(records(bytes.stdout), [{ type: "sent", bytes: 3, tag: "18446744073709551615", reply: 7 }]);
+    assertEquals(records(bytes.stdout), [{
+      type: "sent",
+      bytes: 3,
+      tag: "18446744073709551615",
+      reply: 7,
+    }]);
     assertEquals(native.stdout, "reply 7\n");
     assertEquals(toC.stdout, `sent 3 bytes with tag 2 to class "${cClass}": reply 42\n`);
     assertMatch((await cLines.read()).value ?? "", /^msg 2 3 616263 \d+$/);
