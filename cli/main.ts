@@ -98,7 +98,12 @@ export interface MainOptions {
    *
    * @default {the process's stdout and stderr}
    */
-  streams?: Streams;
+  streams?: {
+    /** Writes text to standard output. */
+    stdout(text: string): void;
+    /** Writes text to standard error. */
+    stderr(text: string): void;
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { assert, assertEquals, assertMatch, assertNotMatch, assertRejects } from
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { nativePath, payload, spawnDeno, UNDER_WINE, uniqueName, windowsTest } from "./_helpers.ts";
 import { listenNamedPipe } from "../named_pipe/mod.ts";
-import { createMailslot, openMailslot } from "../mailslot/mod.ts";
+import { openMailslot } from "../mailslot/mod.ts";
 import { openSharedChannel, openSharedMemory } from "../shared_memory/mod.ts";
 import {
   createEvent,
