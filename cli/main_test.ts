@@ -3,7 +3,7 @@
 // code, option parsing, and the NotSupported error off Windows. (The
 // commands run under Wine in tests/cli_test.ts.)
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { main } from "./main.ts";
+import { main, VERSION } from "./main.ts";
 import { matchesFilter } from "./pipe.ts";
 import { parseTag } from "./copydata.ts";
 
@@ -136,7 +136,9 @@ Deno.test({
 Deno.test("--version prints the package version", async () => {
   const { code, stdout } = await run(["--version"]);
   assertEquals(code, 0);
-  assertMatch(stdout, /^winipc \d+\.\d+\.\d+\n$/);
+  assertEquals(stdout, `winipc ${VERSION}\n`);
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assertEquals(VERSION, config.version, "cli/main.ts VERSION follows deno.json");
 });
 
 Deno.test("pipe list FILTER: a part of the name, or a pattern with * and ?", () => {
