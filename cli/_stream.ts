@@ -73,6 +73,12 @@ export async function pump(
   };
   let last = performance.now();
   let finished = false;
+  if (Deno.stdin.isTerminal() && !ctx.json) {
+    ctx.stderr(
+      `type ${conn.mode === "message" ? "lines (one message each)" : "lines"} to send; ` +
+        "Ctrl+Z then Enter ends the input, Ctrl+C quits\n",
+    );
+  }
   const receiving = new Progress(ctx, "received");
   const sending = new Progress(ctx, "sent");
 

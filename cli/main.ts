@@ -106,6 +106,13 @@ export interface MainOptions {
     /** Writes text to standard error. */
     stderr(text: string): void;
   };
+  /**
+   * Cancels the running command as Ctrl+C does: its waits end, what it
+   * holds is released, and `main` returns 130.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -179,7 +186,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
         `${path} needs Windows (this is ${Deno.build.os}); winipc uses the Win32 API through Deno.dlopen`,
       );
     }
-    return await run(node, parsed, path, streams, globals);
+    return await run(node, parsed, path, streams, globals, options.signal);
   } catch (error) {
     return report(error, path, streams, globals);
   }
@@ -191,12 +198,15 @@ async function run(
   path: string,
   streams: Streams,
   globals: { json: boolean; debug: boolean },
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const interrupt = new AbortController();
   const onInterrupt = () => {
     interrupt.abort(new Deno.errors.Interrupted("interrupted"));
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
+  if (signal?.aborted) onInterrupt();
+  signal?.addEventListener("abort", onInterrupt, { once: true });
   try {
     const ctx = new Context({
       json: globals.json,
@@ -219,6 +229,7 @@ async function run(
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
+    signal?.removeEventListener("abort", onInterrupt);
   }
 }
 

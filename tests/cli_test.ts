@@ -17,9 +17,11 @@ import {
   openEvent,
   openMutex,
   openOrCreateEvent,
+  openOrCreateMutex,
   openSemaphore,
 } from "../sync/mod.ts";
 import { sendCopyData } from "../copydata/mod.ts";
+import { main } from "../cli/main.ts";
 
 const CLI = "cli/main.ts";
 const encoder = new TextEncoder();
@@ -554,25 +556,34 @@ windowsTest(
     assertEquals(release.stdout, `released semaphore Local\\${slots}: count 0 -> 2\n`);
     assertFailure(busy, 1, /within 300 ms/);
     await assertRejects(() => mutex.acquire({ timeout: 0 }), Deno.errors.TimedOut);
-    const [reset, acquire, waitSet] = await Promise.all([
-      winipc(["--json", "sync", "event", "reset", gate]),
-      winipc(["sync", "semaphore", "acquire", slots, "--timeout", "5000"]),
+    const [waitGate, acquire, timedOut] = await Promise.all([
       winipc(["sync", "event", "wait", gate, "--timeout", "5000"]),
+      winipc(["sync", "semaphore", "acquire", slots, "--timeout", "5000"]),
+      winipc(["--json", "sync", "event", "wait", anyEvent, "--timeout", "200"]),
     ]);
-    // The wait ran before or after the reset: either it saw the event set,
-    // or it timed out; the reset itself is certain.
-    assertEquals(records(reset.stdout), [{ type: "reset", name: `Local\\${gate}` }]);
-    await assertRejects(() => gateEvent.wait({ timeout: 0 }), Deno.errors.TimedOut);
+    assertMatch(waitGate.stdout, /^event Local\\.* is signalled \(waited \d+ ms\)\n$/);
     assertEquals(acquire.stdout, `acquired one unit of semaphore Local\\${slots}\n`);
     assertEquals(slotSemaphore.release(1), 1, "one of the two units is still taken by the CLI");
-    assert(waitSet.code === 0 || /within 5000 ms/.test(waitSet.stderr), waitSet.stderr);
-    const timedOut = await winipc(["--json", "sync", "event", "wait", gate, "--timeout", "200"]);
     assertEquals(timedOut.code, 1);
     assertEquals(records(timedOut.stdout)[0]?.error, "TimedOut");
-    // Enter releases the mutex.
-    const held = await mutexHolder.finish();
+    assertMatch(
+      timedOut.stderr,
+      /^winipc: Cannot wait for event .*: not signalled within 200 ms\n$/,
+    );
+    // Reset, while Enter (the end of stdin) releases the mutex and closes the holders.
+    const [reset, held, gateEnd, slotEnd] = await Promise.all([
+      winipc(["--json", "sync", "event", "reset", gate]),
+      mutexHolder.finish(),
+      gateHolder.finish(),
+      slotHolder.finish(),
+    ]);
+    assertEquals(records(reset.stdout), [{ type: "reset", name: `Local\\${gate}` }]);
+    await assertRejects(() => gateEvent.wait({ timeout: 0 }), Deno.errors.TimedOut);
     assertEquals(held, { code: 0, stdout: [`released mutex Local\\${mutexName}`], stderr: [] });
     (await mutex.acquire({ timeout: 5000 })).release();
+    assertEquals(gateEnd, { code: 0, stdout: [`closed Local\\${gate}`], stderr: [] });
+    assertEquals(slotEnd.code, 0);
+    assertEquals(records(slotEnd.stdout.join("\n")), [{ type: "closed", name: `Local\\${slots}` }]);
     const [waitedRun, any, missing, badKind] = await background;
     assertMatch(
       waitedRun.stdout,
@@ -588,8 +599,6 @@ windowsTest(
     void anyEv;
     assertFailure(missing, 1, /no such event/);
     assertFailure(badKind, 2, /the kind must be event, semaphore or timer/);
-    assertEquals((await gateHolder.finish()).stdout, [`closed Local\\${gate}`]);
-    assertEquals((await slotHolder.finish()).code, 0);
   },
 );
 
@@ -674,5 +683,50 @@ windowsTest(
     await cReceiver.stdin.close();
     assertEquals((await cReceiver.status).code, 0);
     assertFailure(await missing, 1, /there is no such window/);
+  },
+);
+
+windowsTest(
+  "cli: cancelling (what Ctrl+C does) ends a wait and a held mutex with 130, closing and releasing what they held",
+  {},
+  async () => {
+    const eventName = uniqueName("cli-cancel-ev");
+    const mutexName = uniqueName("cli-cancel-mx");
+    using mutex = openOrCreateMutex(mutexName); // keeps the mutex alive after the CLI closes it
+    const controller = new AbortController();
+    let acquired: () => void = () => {};
+    const isAcquired = new Promise<void>((resolve) => acquired = resolve);
+    const run = async (args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(args, {
+        signal: controller.signal,
+        streams: {
+          stdout: (text) => {
+            stdout += text;
+            if (text.startsWith("acquired")) acquired();
+          },
+          stderr: (text) => stderr += text,
+        },
+      });
+      return { code, stdout, stderr };
+    };
+    const waiting = run(["sync", "event", "wait", eventName, "--create"]);
+    const holding = run(["sync", "mutex", "hold", mutexName, "--hold", "60"]);
+    await isAcquired;
+    await assertRejects(() => mutex.acquire({ timeout: 0 }), Deno.errors.TimedOut);
+    using _event = openEvent(eventName); // the waiting command made it
+    controller.abort();
+    const [waited, held] = await Promise.all([waiting, holding]);
+    assertEquals(waited, { code: 130, stdout: "", stderr: "winipc: interrupted\n" });
+    assertEquals(held, {
+      code: 130,
+      stdout: `acquired mutex Local\\${mutexName}; holding it for 60 s (or until Ctrl+C)\n` +
+        `released mutex Local\\${mutexName}\n`,
+      stderr: "winipc: interrupted\n",
+    });
+    const lock = await mutex.acquire({ timeout: 0 });
+    assertEquals(lock.abandoned, false);
+    lock.release();
   },
 );
