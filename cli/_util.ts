@@ -25,6 +25,21 @@ export const HOLD_OPTION = {
   description: "keep it this long instead of until Enter (or 500ms, 2m)",
 } as const;
 
+/**
+ * The `--security owner|everyone` option of a command that creates an object.
+ *
+ * @param parsed The parsed command line.
+ * @returns The library's `security` value (default `"owner"`).
+ * @throws {UsageError} For another word.
+ */
+export function securityOf(parsed: Parsed): "owner" | "everyone" {
+  const value = parsed.strings.security ?? "owner";
+  if (value !== "owner" && value !== "everyone") {
+    throw new UsageError(`--security must be owner or everyone, got "${value}"`);
+  }
+  return value;
+}
+
 /** The `--count N` option of commands that receive. */
 export const COUNT_OPTION = {
   name: "count",

@@ -6,7 +6,7 @@
  * @module
  */
 import { createMailslot, openMailslot } from "../mailslot/mod.ts";
-import { type Command, type Group, UsageError } from "./_command.ts";
+import type { Command, Group } from "./_command.ts";
 import {
   COUNT_OPTION,
   countOf,
@@ -14,6 +14,7 @@ import {
   messagesFrom,
   parseSize,
   payloadFields,
+  securityOf,
   TIMEOUT_OPTION,
   timeoutOf,
 } from "./_util.ts";
@@ -52,14 +53,8 @@ const create: Command = {
     const count = countOf(parsed);
     const timeout = timeoutOf(parsed);
     const encoding = encodingOf(parsed);
-    const security = parsed.strings.security ?? "owner";
-    if (security !== "owner" && security !== "everyone") {
-      throw new UsageError(
-        `--security must be owner or everyone, got "${security}"`,
-      );
-    }
     using slot = createMailslot(name, {
-      security,
+      security: securityOf(parsed),
       ...(parsed.strings["max-size"] !== undefined
         ? { maxMessageSize: parseSize(parsed.strings["max-size"], "--max-size") }
         : {}),

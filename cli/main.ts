@@ -141,7 +141,10 @@ export interface MainOptions {
  */
 export async function main(args: string[], options: MainOptions = {}): Promise<number> {
   const streams = options.streams ?? PROCESS_STREAMS;
-  const globals = { json: args.includes("--json"), debug: args.includes("--debug") };
+  // Global flags count anywhere before a "--" (after it, they are arguments).
+  const end = args.indexOf("--");
+  const head = end < 0 ? args : args.slice(0, end);
+  const globals = { json: head.includes("--json"), debug: head.includes("--debug") };
   let path = "winipc";
   try {
     let node: Command | Group = ROOT;

@@ -127,6 +127,10 @@ Deno.test({
       `winipc: winipc sync event set needs Windows (this is ${Deno.build.os}); winipc uses the Win32 API through Deno.dlopen\n`,
     );
     assertEquals(JSON.parse(stdout).error, "NotSupported");
+    // After "--", --json is a message, not the flag.
+    const literal = await run(["mailslot", "send", "jobs", "--", "--json"]);
+    assertEquals([literal.code, literal.stdout], [1, ""]);
+    assertMatch(literal.stderr, /^winipc: winipc mailslot send needs Windows/);
     const debug = await run(["--debug", "pipe", "list"]);
     assertEquals(debug.code, 1);
     assertMatch(debug.stderr, /^NotSupported: .*\n\s+at /);

@@ -22,6 +22,7 @@ import {
   parseDuration,
   parseInteger,
   payloadFields,
+  securityOf,
   TIMEOUT_OPTION,
   timeoutOf,
 } from "./_util.ts";
@@ -38,14 +39,6 @@ function modeOf(parsed: Parsed): NamedPipeMode {
     throw new UsageError(`--mode must be byte or message, got "${mode}"`);
   }
   return mode;
-}
-
-function securityOf(parsed: Parsed): "owner" | "everyone" {
-  const value = parsed.strings.security ?? "owner";
-  if (value !== "owner" && value !== "everyone") {
-    throw new UsageError(`--security must be owner or everyone, got "${value}"`);
-  }
-  return value;
 }
 
 const SECURITY_OPTION = {

@@ -29,6 +29,7 @@ import {
   parseSize,
   payloadFields,
   Progress,
+  securityOf,
   TIMEOUT_OPTION,
   timeoutOf,
   writeStdout,
@@ -64,14 +65,10 @@ const create: Command = {
     if (parsed.strings.size === undefined) throw new UsageError("--size is required");
     const size = parseSize(parsed.strings.size, "--size");
     if (size < 1) throw new UsageError("--size must be at least 1 byte");
-    const security = parsed.strings.security ?? "owner";
-    if (security !== "owner" && security !== "everyone") {
-      throw new UsageError(`--security must be owner or everyone, got "${security}"`);
-    }
     const hold = holdOf(parsed);
     using shm = createSharedMemory(name, {
       size,
-      security,
+      security: securityOf(parsed),
       ...(parsed.strings.file !== undefined ? { file: parsed.strings.file } : {}),
     });
     ctx.print(`created ${shm.name}, ${shm.size} bytes; holding it ${holdText(hold)}`, {
