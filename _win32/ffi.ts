@@ -290,6 +290,10 @@ export const KERNEL32 = {
   VirtualProtect: { parameters: ["pointer", "usize", "u32", "buffer"], result: "i32" },
   // BOOL FlushInstructionCache(HANDLE hProcess, LPCVOID lpBaseAddress, SIZE_T dwSize)
   FlushInstructionCache: { parameters: ["pointer", "pointer", "usize"], result: "i32" },
+  // HANDLE OpenThread(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwThreadId)
+  OpenThread: { parameters: ["u32", "i32", "u32"], result: "pointer" },
+  // DWORD QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData)
+  QueueUserAPC: { parameters: ["pointer", "pointer", "usize"], result: "u32" },
   // HANDLE CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
   //   LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter, DWORD dwCreationFlags,
   //   LPDWORD lpThreadId)
@@ -409,6 +413,31 @@ export const NTDLL = {
   NtCreateMailslotFile: {
     parameters: ["buffer", "u32", "buffer", "buffer", "u32", "u32", "u32", "buffer"],
     result: "u32",
+  },
+  // NTSTATUS NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+  //   POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+  //   PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
+  //   ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
+  // On Deno's blocking pool: opening a pipe on another computer goes over the
+  // network. It returns its status, where CreateFileW's last error would stay
+  // on the pool thread.
+  NtCreateFileNb: {
+    name: "NtCreateFile",
+    parameters: [
+      "buffer",
+      "u32",
+      "buffer",
+      "buffer",
+      "pointer",
+      "u32",
+      "u32",
+      "u32",
+      "u32",
+      "pointer",
+      "u32",
+    ],
+    result: "u32",
+    nonblocking: true,
   },
   // ULONG RtlNtStatusToDosError(NTSTATUS Status)
   RtlNtStatusToDosError: { parameters: ["u32"], result: "u32" },

@@ -55,6 +55,7 @@ const registry = new FinalizationRegistry<Deno.PointerObject>((raw) => {
 export class OwnedHandle implements Disposable {
   #raw: Deno.PointerObject | null;
   #closeGuard: ((closeNow: () => void) => void) | null = null;
+  #closeListeners: Set<() => void> | null = null;
   /** What the handle is, for messages ("event", "named pipe", ...). */
   readonly kind: string;
 
@@ -119,6 +120,9 @@ export class OwnedHandle implements Disposable {
     }
     this.#raw = null;
     registry.unregister(this);
+    const listeners = this.#closeListeners;
+    this.#closeListeners = null;
+    for (const listener of listeners ?? []) listener();
     const guard = this.#closeGuard;
     if (guard !== null) {
       this.#closeGuard = null;
@@ -143,6 +147,18 @@ export class OwnedHandle implements Disposable {
    */
   setCloseGuard(guard: ((closeNow: () => void) => void) | null): void {
     this.#closeGuard = guard;
+  }
+
+  /**
+   * Calls `listener` when the handle is closed (before it is), for waits
+   * that hold a duplicate of it and must end with it.
+   *
+   * @param listener Called once, on close.
+   * @returns A function that removes the listener.
+   */
+  addCloseListener(listener: () => void): () => void {
+    (this.#closeListeners ??= new Set()).add(listener);
+    return () => this.#closeListeners?.delete(listener);
   }
 
   /**

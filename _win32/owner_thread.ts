@@ -17,14 +17,20 @@
  *           wait(release); ReleaseMutex(mutex)
  * ```
  *
- * Win32 has no thread routine that runs such a loop, so the loop is 150
- * bytes of x86-64 code, written once per process into a page that is then
- * made execute-only (`PAGE_EXECUTE_READ`). It calls only kernel32's
+ * Win32 has no thread routine that runs such a loop. On x86-64 the loop is
+ * 150 bytes of machine code, written once per process into a page that is
+ * then made execute-only (`PAGE_EXECUTE_READ`). It calls only kernel32's
  * `WaitForSingleObject`, `WaitForMultipleObjects`, `SetEvent` and
- * `ReleaseMutex`, through addresses in its control block.
+ * `ReleaseMutex`, through addresses in its control block. On any other
+ * architecture (ARM64 Windows) the same loop runs in JavaScript on a
+ * `node:worker_threads` Worker made from an embedded source, `unref()`ed
+ * so that it never keeps the process alive: the same events, the same
+ * protocol, a Worker's start-up and memory instead of a raw thread's. The
+ * x86-64 suite also runs the Worker loop (`useOwnerThreadKind`).
  *
  * @module
  */
+import { Worker } from "node:worker_threads";
 import { kernel32 } from "./ffi.ts";
 import { lastError, throwLastError } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
@@ -169,6 +175,50 @@ function newEvent(): OwnedHandle {
   );
 }
 
+/** How the loop runs: machine code (x86-64 only) or a Worker (any architecture). */
+export type OwnerThreadKind = "code" | "worker";
+
+let kind: OwnerThreadKind = Deno.build.arch === "x86_64" ? "code" : "worker";
+
+/**
+ * Chooses how owner threads started from now on run (tests: the Worker loop
+ * on x86-64).
+ *
+ * @param chosen The kind.
+ * @returns The kind chosen before.
+ */
+export function useOwnerThreadKind(chosen: OwnerThreadKind): OwnerThreadKind {
+  const before = kind;
+  kind = chosen;
+  return before;
+}
+
+const WORKER_SOURCE = String.raw`
+const { workerData } = require("node:worker_threads");
+const k = Deno.dlopen("kernel32.dll", {
+  WaitForSingleObject: { parameters: ["pointer", "u32"], result: "u32" },
+  WaitForMultipleObjects: { parameters: ["u32", "buffer", "i32", "u32"], result: "u32" },
+  SetEvent: { parameters: ["pointer"], result: "i32" },
+  ReleaseMutex: { parameters: ["pointer"], result: "i32" },
+}).symbols;
+const [mutex, request, cancel, done, release] = workerData.handles.map((v) => Deno.UnsafePointer.create(v));
+const state = new Int32Array(workerData.state); // 0: result, 1: quit
+const pair = new BigUint64Array([workerData.handles[0], workerData.handles[2]]);
+const INFINITE = 0xffffffff;
+for (;;) {
+  k.WaitForSingleObject(request, INFINITE);
+  if (Atomics.load(state, 1) === 1) break;
+  const result = k.WaitForMultipleObjects(2, new Uint8Array(pair.buffer), 0, INFINITE);
+  Atomics.store(state, 0, result);
+  k.SetEvent(done);
+  if (result === 0 || result === 0x80) {
+    k.WaitForSingleObject(release, INFINITE);
+    k.ReleaseMutex(mutex);
+    k.SetEvent(done);
+  }
+}
+`;
+
 /** What an acquire on the owner thread ended with. */
 export type OwnerResult = "acquired" | "abandoned" | "cancelled";
 
@@ -182,7 +232,10 @@ export class OwnerThread {
     done: OwnedHandle;
     release: OwnedHandle;
   };
-  readonly #thread: OwnedHandle;
+  readonly #thread: OwnedHandle | null = null;
+  readonly #worker: Worker | null = null;
+  readonly #exited: Promise<void> | null = null;
+  readonly #state: Int32Array | null = null;
   #stopped = false;
 
   /**
@@ -211,6 +264,22 @@ export class OwnerThread {
     set(CTX.releaseMutex, releaseMutex);
     set(CTX.handles, pointerValue(mutex));
     set(CTX.handles + 8, pointerValue(this.#events.cancel.raw));
+    if (kind === "worker") {
+      this.#state = new Int32Array(new SharedArrayBuffer(8));
+      const e = this.#events;
+      this.#worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          handles: [mutex, e.request.raw, e.cancel.raw, e.done.raw, e.release.raw].map(
+            pointerValue,
+          ),
+          state: this.#state.buffer,
+        },
+      });
+      this.#worker.unref();
+      this.#exited = new Promise((resolve) => this.#worker!.once("exit", () => resolve()));
+      return;
+    }
     const raw = k.CreateThread(
       null,
       64n * 1024n,
@@ -233,11 +302,6 @@ export class OwnerThread {
     return this.#events.done;
   }
 
-  /** The thread handle (signalled once it has ended). */
-  get thread(): OwnedHandle {
-    return this.#thread;
-  }
-
   /** Asks the thread to acquire; wait for {@linkcode done}, then read {@linkcode result}. */
   requestAcquire(): void {
     const k = kernel32();
@@ -252,7 +316,9 @@ export class OwnerThread {
 
   /** How the last acquire ended. */
   result(): OwnerResult {
-    const value = this.#view.getUint32(CTX.result, true);
+    const value = this.#state !== null
+      ? Atomics.load(this.#state, 0) >>> 0
+      : this.#view.getUint32(CTX.result, true);
     if (value === 0) return "acquired";
     if (value === 0x80) return "abandoned";
     if (value === 1) return "cancelled";
@@ -273,12 +339,14 @@ export class OwnerThread {
   stop(wait: (thread: OwnedHandle) => Promise<unknown>): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     this.#stopped = true;
+    if (this.#state !== null) Atomics.store(this.#state, 1, 1);
     this.#view.setUint32(CTX.quit, 1, true);
     kernel32().SetEvent(this.#events.request.raw);
     const block = this.#block; // kept alive until the thread is gone
-    return wait(this.#thread).then(() => {
+    const ended = this.#exited ?? wait(this.#thread!);
+    return ended.then(() => {
       void block;
-      this.#thread.close();
+      this.#thread?.close();
       for (const event of Object.values(this.#events)) event.close();
     });
   }

@@ -7,6 +7,9 @@
  *   reference's C sender (`build/copydata_ref.exe send CLASS SIZE COUNT`,
  *   each `SendMessageTimeoutW` waiting for the reply); timed from the first
  *   message received to the last, like the reference.
+ * - `"impl":"winipc_reply_function"`: the same, with the reply decided per
+ *   message by a JavaScript function (the window thread waits for the main
+ *   thread: one more thread hop per message).
  * - `"impl":"winipc_sender_c_receiver"`: `sendCopyData` from this process,
  *   one at a time, to the reference's C window (`copydata_ref.exe recv`).
  *
@@ -24,9 +27,11 @@ const reference = decodeURIComponent(new URL("../build/copydata_ref.exe", import
   .replace(/^\/([A-Za-z]:)/, "$1");
 let serial = 0;
 
-async function receiving(size: number, count: number): Promise<number> {
+async function receiving(size: number, count: number, replyFunction = false): Promise<number> {
   const className = `winipc-bench-${Deno.pid}-${++serial}`;
-  await using listener = await listenCopyData({ className });
+  await using listener = await listenCopyData(
+    replyFunction ? { className, reply: (m) => m.bytes.length > 0 ? 1 : 0 } : { className },
+  );
   const sender = new Deno.Command(reference, {
     args: ["send", className, String(size), String(count)],
   }).spawn();
@@ -75,6 +80,12 @@ for (const size of [64, 4096]) {
     impl: "winipc",
     size,
     msgs_per_s: Math.round(await receiving(size, count)),
+  }));
+  console.log(JSON.stringify({
+    bench: "copydata.roundtrip",
+    impl: "winipc_reply_function",
+    size,
+    msgs_per_s: Math.round(await receiving(size, count, true)),
   }));
   console.log(JSON.stringify({
     bench: "copydata.roundtrip",

@@ -25,6 +25,7 @@ import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
+import { openPipeNonblocking } from "./_open.ts";
 import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
 import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
 
@@ -302,19 +303,28 @@ export async function connectNamedPipe(
   const deadline = performance.now() + timeout;
   const wide = encodeUtf16z(path);
   const k = kernel32();
+  // A local open answers at once; one on another computer goes over the
+  // network, so it runs on Deno's blocking pool.
+  const local = path.startsWith("\\\\.\\");
   let backoff = 5;
   while (true) {
-    const raw = k.CreateFileW(
-      wide,
-      GENERIC_READ_WRITE,
-      0,
-      null,
-      OPEN_EXISTING,
-      FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | level,
-      null,
-    );
-    if (!isInvalidHandle(raw)) {
-      const handle = new OwnedHandle(raw, "named pipe");
+    let opened: OwnedHandle | number;
+    if (local) {
+      const raw = k.CreateFileW(
+        wide,
+        GENERIC_READ_WRITE,
+        0,
+        null,
+        OPEN_EXISTING,
+        FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | level,
+        null,
+      );
+      opened = isInvalidHandle(raw) ? lastError() : new OwnedHandle(raw, "named pipe");
+    } else {
+      opened = await openRemote(path, level, signal);
+    }
+    if (typeof opened !== "number") {
+      const handle = opened;
       if (server !== undefined) {
         try {
           checkServer(handle, path, server);
@@ -325,7 +335,7 @@ export async function connectNamedPipe(
       }
       return open(handle, path, mode);
     }
-    const code = lastError();
+    const code = opened;
     const remaining = deadline - performance.now();
     if (code === ERROR.FILE_NOT_FOUND || code === ERROR.PIPE_BUSY) {
       if (remaining <= 0) {
@@ -367,6 +377,39 @@ export async function connectNamedPipe(
  * need for their first read) would queue behind them for seconds.
  */
 const busyWaits = new Map<string, Promise<unknown>>();
+
+/**
+ * Opens a pipe on another computer on Deno's blocking pool. An abort ends
+ * the call at once; the open itself cannot be cancelled, so a handle it
+ * yields after that is closed.
+ */
+function openRemote(
+  path: string,
+  level: number,
+  signal: AbortSignal | undefined,
+): Promise<OwnedHandle | number> {
+  const opening = openPipeNonblocking(path, level);
+  if (signal === undefined) return opening;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      opening.then((opened) => {
+        if (typeof opened !== "number") opened.close();
+      }, () => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    opening.then((opened) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) {
+        if (typeof opened !== "number") opened.close();
+        reject(signal.reason);
+      } else resolve(opened);
+    }, (error) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(error);
+    });
+  });
+}
 
 function waitForInstance(
   path: string,

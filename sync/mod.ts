@@ -17,8 +17,8 @@
  * takes a `timeout` in milliseconds (`Infinity` by default; `0` tries once
  * and fails with `TimedOut`) and an `AbortSignal`, and never leaves a signal
  * consumed when it is cancelled. Single waits and `waitAny` hold no thread of
- * their own; `waitAll` over 64 objects or fewer holds one thread of Deno's
- * blocking pool (see {@linkcode waitAll}).
+ * their own; `waitAll` over 64 objects or fewer waits on a thread of its own
+ * (see {@linkcode waitAll}).
  *
  * ```ts ignore
  * import { createEvent, createSemaphore, waitAny } from "@winipc/winipc/sync";

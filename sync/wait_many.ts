@@ -16,6 +16,7 @@ import { pointerValue } from "../_win32/handle.ts";
 import { checkWaitOptions } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { waitForAny } from "../_win32/wait.ts";
+import { waitForAll } from "../_win32/wait_all.ts";
 import { internalsOf, liveHandle, type SyncInternals, type SyncObject } from "./_object.ts";
 import type { SyncEvent } from "./event.ts";
 import type { Semaphore } from "./semaphore.ts";
@@ -32,12 +33,6 @@ import type { WaitableTimer } from "./timer.ts";
  * instance) in a later version.
  */
 export type Waitable = SyncEvent | Semaphore | WaitableTimer;
-
-/**
- * The longest single wait of `waitAll`'s atomic call, so that an abort is
- * seen promptly.
- */
-const SLICE_MS = 100;
 
 /** Checks the list; the internals of each object, in order. */
 function checkObjects(objects: readonly Waitable[], what: string): SyncInternals[] {
@@ -116,14 +111,18 @@ export async function waitAny(
  * Up to 64 objects (`MAXIMUM_WAIT_OBJECTS`) the wait is atomic, as
  * `WaitForMultipleObjects(bWaitAll)` makes it: no signal is consumed until
  * all are there at once. **What that costs:** such a call cannot be woken by
- * anything but its own timeout (a wake event would have to be signalled
- * along with all the others), so it is made on Deno's blocking pool in
- * slices of at most 100 ms: while it waits, `waitAll` holds one thread of
- * that pool and wakes 10 times a second. An abort is seen at the end of the
- * current slice (within 100 ms); the timeout is exact (the last slice is cut
- * to it). A slice that succeeds after an abort gives every signal back.
- * One try is made first on the JavaScript thread, so objects that are all
- * signalled already cost no hop.
+ * a wake event (it would have to be signalled along with all the others),
+ * so it runs alertable on a thread of its own (a `node:worker_threads`
+ * Worker, kept for the next `waitAll` and never keeping the process
+ * alive while idle), and an abort or a close wakes it at once with an APC.
+ * It sleeps until the kernel wakes it: no slices, no polling, and the
+ * timeout is the call's own, exact. A call that succeeds in the instant of
+ * an abort gives every signal back. The first `waitAll` that has to wait
+ * starts the thread (tens of milliseconds); one try is made first on the
+ * JavaScript thread, so objects that are all signalled already cost no
+ * thread. The call waits on duplicates of the handles: closing an object
+ * while it waits ends the wait with `BadResource`, never a close under
+ * the call.
  *
  * Above 64 objects Windows offers no atomic wait: the objects are waited
  * for one after another (holding no thread), each signal being consumed as
@@ -188,34 +187,35 @@ export async function waitAll(
   const handles = new Uint8Array(
     new BigUint64Array(objects.map((object) => pointerValue(liveHandle(object, what)))).buffer,
   );
-  const k = kernel32();
-  // One try on the JavaScript thread: a zero timeout never blocks.
-  let result = k.WaitForMultipleObjects(count, handles, 1, 0);
+  // One try on the JavaScript thread: a zero timeout never blocks, and
+  // objects that are all signalled already cost no thread.
+  const result = kernel32().WaitForMultipleObjects(count, handles, 1, 0);
   if (result === WAIT_FAILED) throw errorFromCode(lastError(), `Cannot ${what}`);
-  while (result === WAIT_TIMEOUT) {
-    signal?.throwIfAborted();
-    const left = deadline - performance.now();
-    if (left <= 0) throw timedOut();
-    // The handles must stay open under the call: refuse to go on if one was closed.
-    for (const object of objects) liveHandle(object, what);
-    result = await k.WaitForMultipleObjectsNb(
-      count,
-      handles,
-      1,
-      Math.min(SLICE_MS, Math.ceil(left)),
-    );
-    if (result === WAIT_FAILED) {
-      throw new Deno.errors.BadResource(`Cannot ${what}: one of the handles is invalid`);
+  if (result !== WAIT_TIMEOUT) {
+    if (result < WAIT_OBJECT_0 || result >= WAIT_OBJECT_0 + count) {
+      throw new Error(`Cannot ${what}: WaitForMultipleObjects returned ${result}`);
     }
+    return;
   }
-  if (result < WAIT_OBJECT_0 || result >= WAIT_OBJECT_0 + count) {
-    throw new Error(`Cannot ${what}: WaitForMultipleObjects returned ${result}`);
-  }
-  if (signal?.aborted) {
-    // The last slice won, but the caller has gone: give every signal back.
-    for (const object of internals) {
-      if (!object.handle.closed) object.restore!(object.handle.raw);
-    }
-    throw signal.reason;
+  if (timeout === 0) throw timedOut();
+  const outcome = await waitForAll(internals.map((object) => object.handle), timeout, signal);
+  switch (outcome.kind) {
+    case "signalled":
+      if (signal?.aborted) {
+        // The wait won, but the caller has gone: give every signal back.
+        for (const object of internals) {
+          if (!object.handle.closed) object.restore!(object.handle.raw);
+        }
+        throw signal.reason;
+      }
+      return;
+    case "timeout":
+      throw timedOut();
+    case "aborted":
+      throw outcome.reason;
+    case "closed":
+      throw new Deno.errors.BadResource(
+        `Cannot ${what}: object ${outcome.index} was closed while waiting`,
+      );
   }
 }

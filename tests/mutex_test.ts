@@ -8,6 +8,28 @@ import { createSharedMemory } from "../shared_memory/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
 import { kernel32 } from "../_win32/ffi.ts";
 import { lastError } from "../_win32/errors.ts";
+import { type OwnerThreadKind, useOwnerThreadKind } from "../_win32/owner_thread.ts";
+
+/**
+ * Each test runs with both owner-thread loops: the x86-64 machine code and
+ * the Worker that other architectures (ARM64 Windows) use.
+ */
+function mutexTest(
+  name: string,
+  options: Parameters<typeof windowsTest>[1],
+  fn: (kind: OwnerThreadKind) => void | Promise<void>,
+): void {
+  for (const kind of ["code", "worker"] as const) {
+    windowsTest(`${name} [owner thread: ${kind}]`, options, async () => {
+      const before = useOwnerThreadKind(kind);
+      try {
+        await fn(kind);
+      } finally {
+        useOwnerThreadKind(before);
+      }
+    });
+  }
+}
 
 /** A C program takes the mutex (not abandoned) within 5 s, then lets it go. */
 async function cTakesIt(name: string): Promise<void> {
@@ -28,15 +50,22 @@ async function cTakesIt(name: string): Promise<void> {
   assertEquals((await peer.finish()).code, 0);
 }
 
-windowsTest(
+mutexTest(
   "4 processes (2 winipc, 2 C) increment a shared counter 10,000 times: no lost update",
   {},
-  async () => {
+  async (kind) => {
     using mutex = createMutex(uniqueName("counter"));
     using shm = createSharedMemory(uniqueName("counter-map"), { size: 8 });
     const per = 2500;
     const job = ["increment", mutex.name!, shm.name, String(per)];
-    const winipc = ["run", "-A", "--quiet", repoPath("tests/fixtures/mutex_peer.ts"), ...job];
+    const winipc = [
+      "run",
+      "-A",
+      "--quiet",
+      repoPath("tests/fixtures/mutex_peer.ts"),
+      ...job,
+      kind,
+    ];
     const children = [
       new Deno.Command(Deno.execPath(), { args: winipc }),
       new Deno.Command(Deno.execPath(), { args: winipc }),
@@ -51,7 +80,7 @@ windowsTest(
   },
 );
 
-windowsTest("a mutex whose C owner died is reported abandoned, and works on", {}, async () => {
+mutexTest("a mutex whose C owner died is reported abandoned, and works on", {}, async () => {
   using mutex = createMutex(uniqueName("abandon"));
   const out = await new Deno.Command(nativePath("sync_peer"), {
     args: ["die-holding-mutex", mutex.name!],
@@ -65,7 +94,7 @@ windowsTest("a mutex whose C owner died is reported abandoned, and works on", {}
   assert(!again.abandoned);
 });
 
-windowsTest(
+mutexTest(
   "release after an asynchronous acquire works, and a C program gets it next",
   {},
   async () => {
@@ -84,7 +113,7 @@ windowsTest(
   },
 );
 
-windowsTest("several mutexes held at once are released in any order", {}, async () => {
+mutexTest("several mutexes held at once are released in any order", {}, async () => {
   for (const order of [[0, 1, 2], [2, 0, 1]]) {
     const mutexes = [0, 1, 2].map((i) => createMutex(uniqueName(`many-${i}`)));
     try {
@@ -109,7 +138,7 @@ windowsTest("several mutexes held at once are released in any order", {}, async 
   }
 });
 
-windowsTest("a cancelled or timed-out acquire never leaves the mutex held", {}, async () => {
+mutexTest("a cancelled or timed-out acquire never leaves the mutex held", {}, async () => {
   using mutex = createMutex(uniqueName("cancel"));
   await using holder = new Peer("sync_peer", ["hold-mutex", mutex.name!], { native: true });
   await holder.line();
@@ -125,7 +154,7 @@ windowsTest("a cancelled or timed-out acquire never leaves the mutex held", {}, 
   await cTakesIt(mutex.name!);
 });
 
-windowsTest(
+mutexTest(
   "within one process, async tasks exclude each other; one thread per contended mutex",
   {},
   async () => {
@@ -155,7 +184,7 @@ windowsTest(
   },
 );
 
-windowsTest("16. a release by a thread that does not own the mutex fails cleanly", {}, async () => {
+mutexTest("16. a release by a thread that does not own the mutex fails cleanly", {}, async () => {
   using mutex = createMutex(uniqueName("not-owner"));
   await using holder = new Peer("sync_peer", ["hold-mutex", mutex.name!], { native: true });
   await holder.line();
@@ -173,7 +202,7 @@ windowsTest("16. a release by a thread that does not own the mutex fails cleanly
   await cTakesIt(mutex.name!);
 });
 
-windowsTest("tryAcquire takes its turn too, and close() releases a held lock", {}, async () => {
+mutexTest("tryAcquire takes its turn too, and close() releases a held lock", {}, async () => {
   using mutex = createMutex(uniqueName("try"));
   const tried = mutex.tryAcquire();
   assert(tried !== null);
@@ -199,7 +228,7 @@ windowsTest("tryAcquire takes its turn too, and close() releases a held lock", {
 });
 
 // Issue 11, item 5: NaN passed as a timeout (every other wait refused it).
-windowsTest(
+mutexTest(
   "acquire() refuses a bad timeout before anything else, even when free",
   {},
   async () => {
@@ -213,7 +242,7 @@ windowsTest(
   },
 );
 
-windowsTest(
+mutexTest(
   "timeout and signal cover the wait for this process's own lock; the queue stays in order",
   {},
   async () => {
@@ -242,7 +271,7 @@ windowsTest(
   },
 );
 
-windowsTest("a named mutex is created once: AlreadyExists, then openOrCreate", {}, () => {
+mutexTest("a named mutex is created once: AlreadyExists, then openOrCreate", {}, () => {
   using mutex = createMutex(uniqueName("once"));
   assert(mutex.created);
   assertThrows(() => createMutex(mutex.name!), Deno.errors.AlreadyExists);
@@ -253,7 +282,7 @@ windowsTest("a named mutex is created once: AlreadyExists, then openOrCreate", {
 
 // Found by the issue 12 work: two Mutex objects for one name in one process
 // both took it (the JavaScript thread owns it, and Win32 mutexes are recursive).
-windowsTest("two Mutex objects of one name in one process exclude each other", {}, async () => {
+mutexTest("two Mutex objects of one name in one process exclude each other", {}, async () => {
   const name = uniqueName("twice");
   using a = createMutex(name);
   using b = openMutex(name);
