@@ -2,8 +2,9 @@
 /**
  * `winipc`, the command-line tool: poke at Windows IPC from a shell. List
  * and serve named pipes, type into one, watch a mailslot, dump and write a
- * mapping, send through a shared channel, set an event, hold a mutex, and
- * send `WM_COPYDATA` to a window, all through winipc itself.
+ * mapping, send through a shared channel, set an event, hold a mutex,
+ * send `WM_COPYDATA` to a window, and get, set and watch the clipboard, all
+ * through winipc itself.
  *
  * ```sh
  * deno run -A jsr:@winipc/winipc/cli --help          # run it from JSR
@@ -18,6 +19,7 @@
  * | `shm` | `create NAME --size N`, `dump NAME`, `write NAME`, `send NAME`, `receive NAME` (the shared channel) |
  * | `sync` | `event create/set/reset/wait`, `mutex hold`, `semaphore create/release/acquire`, `wait-any` |
  * | `copydata` | `send --class C TEXT`, `listen --class C` |
+ * | `clipboard` | `get [--as text/html/rtf/files/image]`, `set VALUE...` (`--secret`, `--clear-after`), `formats`, `watch`, `clear` |
  *
  * ```sh
  * winipc pipe serve demo --echo --mode message &
@@ -58,6 +60,7 @@ import {
   UsageError,
 } from "./_command.ts";
 import { copydataGroup } from "./copydata.ts";
+import { clipboardGroup } from "./clipboard.ts";
 import { mailslotGroup } from "./mailslot.ts";
 import { pipeGroup } from "./pipe.ts";
 import { shmGroup } from "./shm.ts";
@@ -70,12 +73,19 @@ import { syncGroup } from "./sync.ts";
 /** The package version (`deno.json`'s; a unit test keeps them equal). */
 export const VERSION = "0.1.0";
 
-const GROUPS: readonly Group[] = [pipeGroup, mailslotGroup, shmGroup, syncGroup, copydataGroup];
+const GROUPS: readonly Group[] = [
+  pipeGroup,
+  mailslotGroup,
+  shmGroup,
+  syncGroup,
+  copydataGroup,
+  clipboardGroup,
+];
 
 const ROOT: Group = {
   name: "winipc",
   summary: "Windows IPC from the command line: named pipes, mailslots, shared memory, " +
-    "synchronisation objects and WM_COPYDATA",
+    "synchronisation objects, WM_COPYDATA and the clipboard",
   commands: GROUPS,
 };
 

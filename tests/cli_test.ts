@@ -730,3 +730,105 @@ windowsTest(
     lock.release();
   },
 );
+
+windowsTest(
+  "cli clipboard: get/set text, HTML, files, images and secrets against the C peer; formats, watch, clear",
+  {},
+  async () => {
+    const hex = (bytes: Uint8Array) =>
+      bytes.length === 0 ? "-" : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const hexText = (text: string) => hex(encoder.encode(text));
+    const clip = async (...args: string[]) => {
+      const run = await peer("clipboard_peer", args);
+      assertEquals(run.code, 0, run.stdout + run.stderr);
+      return run.stdout.trim();
+    };
+    // Text both ways, human and --json, non-ASCII included.
+    await clip("set-text", hexText("héllo 𝄞 from C"));
+    let run = await winipc(["clipboard", "get"]);
+    assertEquals([run.code, run.stdout], [0, "héllo 𝄞 from C\n"], run.stderr);
+    run = await winipc(["--json", "clipboard", "get"]);
+    assertEquals(records(run.stdout), [{ type: "text", text: "héllo 𝄞 from C" }]);
+    run = await winipc(["clipboard", "set", "grüße\r\nzwei"]);
+    assertEquals([run.code, run.stdout], [0, "set 11 characters of text\n"], run.stderr);
+    assertEquals(await clip("get-text"), `text ${hexText("grüße\r\nzwei")}`);
+    // From stdin when no value is given.
+    run = await winipc(["clipboard", "set"], "from stdin ✓");
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(await clip("get-text"), `text ${hexText("from stdin ✓")}`);
+    // HTML: the C peer checks the header's UTF-8 offsets.
+    run = await winipc([
+      "clipboard",
+      "set",
+      "--as",
+      "html",
+      "<b>Grüße</b>",
+      "--source-url",
+      "https://example.com/ü",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(
+      await clip("get-html"),
+      `html ${hexText("<b>Grüße</b>")} ${hexText("https://example.com/ü")}`,
+    );
+    run = await winipc(["--json", "clipboard", "get", "--as", "html"]);
+    const html = records(run.stdout)[0]!;
+    assertEquals([html.html, html.sourceUrl], ["<b>Grüße</b>", "https://example.com/ü"]);
+    // Files: non-ASCII, relative paths made absolute.
+    run = await winipc(["clipboard", "set", "--as", "files", "C:\\données\\é.txt", "rel.txt"]);
+    assertEquals(run.code, 0, run.stderr);
+    const files = decoder.decode(
+      Uint8Array.from((await clip("get-files")).slice(6).match(/../g)!, (h) => parseInt(h, 16)),
+    ).split("\n");
+    assertEquals(files[0], "C:\\données\\é.txt");
+    assertMatch(files[1]!, /^Z:\\.*\\rel\.txt$/);
+    run = await winipc(["clipboard", "get", "--as", "files"]);
+    assertEquals(run.stdout.split("\n")[0], "C:\\données\\é.txt");
+    // An image with alpha from C, saved as PNG, put back, read by C unchanged.
+    await clip("set-image", "3", "2");
+    const fromC = await clip("get-image");
+    const png = `tests/fixtures/.cli-clip-${Deno.pid}.png`;
+    try {
+      run = await winipc(["clipboard", "get", "--as", "image", "--out", png]);
+      assertEquals(
+        [run.code, run.stdout],
+        [0, `3×2 image with alpha, saved to ${png}\n`],
+        run.stderr,
+      );
+      await winipc(["clipboard", "clear"]);
+      run = await winipc(["clipboard", "set", "--as", "image", png]);
+      assertEquals([run.code, run.stdout], [0, "set a 3×2 image\n"], run.stderr);
+      assertEquals(await clip("get-image"), fromC);
+    } finally {
+      await Deno.remove(png).catch(() => {});
+    }
+    // Secret mode: the exclusion formats are there, with 0 where documented.
+    run = await winipc(["clipboard", "set", "--secret", "hunter2"]);
+    assertEquals([run.code, run.stdout], [0, "set 7 characters of text (secret)\n"], run.stderr);
+    assertEquals(await clip("get-dword", "CanIncludeInClipboardHistory"), "dword 4 0");
+    assertEquals(await clip("get-dword", "CanUploadToCloudClipboard"), "dword 4 0");
+    run = await winipc(["--json", "clipboard", "formats"]);
+    const names = records(run.stdout).map((r) => r.name);
+    assert(names.includes("CF_UNICODETEXT"), String(names));
+    assert(names.includes("ExcludeClipboardContentFromMonitorProcessing"), String(names));
+    // Missing data: exit 1, one line; usage errors: 2.
+    await winipc(["clipboard", "clear"]);
+    assertEquals(await clip("get-text"), "none");
+    assertFailure(await winipc(["clipboard", "get", "--as", "rtf"]), 1, /holds no rtf/);
+    assertFailure(await winipc(["clipboard", "get", "--as", "gif"]), 2, /--as must be one of/);
+    assertFailure(await winipc(["clipboard", "get", "--format", "X"]), 2, /--format needs --out/);
+    // Watch: changes made by the C peer arrive in order.
+    const watcher = new Cli(["--json", "clipboard", "watch", "--count", "3", "--timeout", "20s"]);
+    try {
+      assertEquals((await watcher.record()).type, "watching");
+      assertMatch(await clip("changes", "3", "100"), /^done \d+ \d+$/);
+      const seen = [await watcher.record(), await watcher.record(), await watcher.record()];
+      const numbers = seen.map((r) => r.sequenceNumber as number);
+      assert(numbers[0]! < numbers[1]! && numbers[1]! < numbers[2]!, JSON.stringify(numbers));
+      assertEquals(seen.map((r) => r.type), ["change", "change", "change"]);
+      assertEquals((await watcher.child.status).code, 0);
+    } finally {
+      await watcher[Symbol.asyncDispose]();
+    }
+  },
+);
