@@ -9,7 +9,9 @@
  * connects, sends a message, gets a reply, sets the event, reports through
  * the inherited end and prints a line. The parent prints what arrived and
  * its thread count. The child also sends the parent's window a WM_COPYDATA
- * message as AutoHotkey would. Then it says which mechanism is not built yet.
+ * message as AutoHotkey would, and puts HTML on the clipboard, which the
+ * parent sees through a change watch and reads back; the parent then
+ * restores what the clipboard held before (a snapshot).
  *
  * Run it with `deno task demo` (on Linux, under Wine), or compile it:
  * `deno compile -A --output winipc-demo demo/main.ts`.
@@ -24,6 +26,7 @@ import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 import { createSharedChannel, openSharedChannel } from "../shared_memory/mod.ts";
 import { createEvent, openEvent } from "../sync/mod.ts";
 import { listenCopyData, sendCopyData } from "../copydata/mod.ts";
+import * as clipboard from "../clipboard/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
 
 const k = IS_WINDOWS ? kernel32() : undefined;
@@ -71,6 +74,10 @@ if (Deno.args[0] === "--child") {
     { tag: 42, timeout: 10_000 },
   );
   console.log(`child: the window replied ${answer} to WM_COPYDATA`);
+  // The clipboard: HTML as browsers and Office exchange it, text beside it.
+  await clipboard.writeHtml(`<b>process ${Deno.pid}</b> by the clipboard`, {
+    sourceUrl: "https://example.com/winipc-demo",
+  });
   using slot = openMailslot(slotName);
   await slot.send(`process ${Deno.pid} says goodbye by mailslot\0`); // strlen + 1, as C senders do
   using side = openPipeHandle(Number(sideHandle), { access: "write" });
@@ -95,6 +102,10 @@ using listener = listenNamedPipe(pipeName, { mode: "message" });
 using event = createEvent(eventName);
 const windowClass = `winipc.demo.${tag}`;
 await using copyWindow = await listenCopyData({ className: windowClass, title: "winipc demo" });
+// The user's clipboard is put back at the end: everything that can be copied.
+const savedClipboard = await clipboard.snapshot();
+await using clipboardWatch = clipboard.watch();
+await clipboardWatch.ready;
 
 // Both waits are pending at once; neither blocks the event loop. If the child
 // dies before it connects, they are cancelled rather than left hanging.
@@ -104,6 +115,12 @@ const connected = listener.accept({ signal });
 const signalled = event.wait({ timeout: 30_000, signal }).then(() => "signaled");
 const mail = mailslot.receiveText({ timeout: 30_000, signal });
 const copied = copyWindow.receive({ timeout: 30_000, signal });
+const clipboardChange = (async () => {
+  for await (const change of clipboardWatch) {
+    if (change.formats.some((format) => format.name === "HTML Format")) return change;
+  }
+  throw new Error("the clipboard watch ended");
+})();
 const framesIn = (async () => {
   let count = 0;
   let bytes = 0;
@@ -168,6 +185,13 @@ const copy = await copied;
 console.log(
   `window class ${windowClass}: WM_COPYDATA tag ${copy.tag}, "${copy.text()}" (UTF-16, as AutoHotkey sends)`,
 );
+const change = await clipboardChange;
+const html = await clipboard.readHtml();
+console.log(
+  `clipboard change #${change.sequenceNumber} (${change.formats.length} formats, seen by watch): ` +
+    `HTML "${html?.html}" from ${html?.sourceUrl}`,
+);
+await clipboard.restore(savedClipboard);
 const received = await framesIn;
 console.log(
   `shared channel ${frames.name}: ${received.count} frames, ${received.bytes} bytes through a 64 KiB ring`,
@@ -182,6 +206,6 @@ console.log(
 
 console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
 console.log("pipes and child processes, mailslots, shared memory and its channel, synchronisation");
-console.log("objects, WM_COPYDATA windows, on the shared Win32 core (one I/O completion port,");
-console.log("exact cancellable waits, a window thread), and the Wine harness.");
-console.log("Not built yet: the clipboard.");
+console.log("objects, WM_COPYDATA windows and the clipboard, on the shared Win32 core (one I/O");
+console.log("completion port, exact cancellable waits, a window thread), the winipc command-line");
+console.log("tool (deno task cli), and the Wine harness.");
