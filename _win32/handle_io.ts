@@ -17,7 +17,7 @@ import { ERROR, errorFromCode } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { associate, type IoResult } from "./completion.ts";
 import { readFile, writeFile } from "./io.ts";
-import { checkTimeout, startTimer } from "./timeout.ts";
+import { checkTimeout, PendingDeadline } from "./timeout.ts";
 
 const CHUNK = 64 * 1024;
 const MAX_CHUNK = 4 * 1024 * 1024;
@@ -305,20 +305,9 @@ export class HandleIo {
     signal: AbortSignal | undefined,
     deadline: number,
   ): Promise<Attempt> {
-    const attempt = { timedOut: false };
-    let stopTimer = () => {};
-    // Arms the timeout once the read is pending: cancels it at the deadline
-    // (at once if the deadline has passed: a zero timeout tries once).
-    const arm = (cancel: () => void) => {
-      const onTime = () => {
-        attempt.timedOut = true;
-        cancel();
-      };
-      const left = deadline - performance.now();
-      if (deadline === Infinity) return;
-      if (left <= 0) onTime();
-      else stopTimer = startTimer(left, onTime);
-    };
+    // Armed once the read is pending: cancels it at the deadline.
+    const attempt = new PendingDeadline(deadline);
+    const arm = (cancel: () => void) => attempt.arm(cancel);
     try {
       if (this.#overlapped) {
         const result = await readFile(this.#handle, into, {
@@ -331,7 +320,7 @@ export class HandleIo {
         return { result, timedOut: attempt.timedOut };
       }
       let armSync = arm;
-      if (deadline !== Infinity && deadline <= performance.now()) {
+      if (attempt.passed) {
         // A synchronous read cannot be tried without waiting: look first.
         if (!this.#hasData()) {
           return {
@@ -354,7 +343,7 @@ export class HandleIo {
       );
       return { result, timedOut: attempt.timedOut };
     } finally {
-      stopTimer();
+      attempt.stop();
       this.#cancelRead = null;
     }
   }

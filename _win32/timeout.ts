@@ -119,3 +119,70 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * The deadline of one read that may go pending: armed when the read goes
+ * pending, it cancels that read at the deadline (at once if the deadline
+ * has passed, so a zero timeout tries once), and says afterwards whether
+ * it did. It costs nothing unless the read has to wait. One mechanism for
+ * every read with a timeout (pipe ends, mailslots).
+ *
+ * ```ts ignore
+ * const deadline = new PendingDeadline(performance.now() + timeout);
+ * try {
+ *   const result = await readFile(handle, buffer, { onPending: (cancel) => deadline.arm(cancel) });
+ *   if (result.error === ERROR.OPERATION_ABORTED && deadline.timedOut) throw new Deno.errors.TimedOut("…");
+ * } finally {
+ *   deadline.stop();
+ * }
+ * ```
+ */
+export class PendingDeadline {
+  /** The deadline, on the `performance.now()` clock; `Infinity` for none. */
+  readonly deadline: number;
+  #timedOut = false;
+  #stopTimer: () => void = () => {};
+
+  /**
+   * @param deadline On the `performance.now()` clock; `Infinity` for none.
+   */
+  constructor(deadline: number) {
+    this.deadline = deadline;
+  }
+
+  /**
+   * Arms the deadline for a read that has just gone pending (again, for a
+   * later read of the same call: the earlier timer is dropped).
+   *
+   * @param cancel Cancels that read.
+   */
+  arm(cancel: () => void): void {
+    if (this.deadline === Infinity) return;
+    this.#stopTimer();
+    const onTime = () => {
+      this.#timedOut = true;
+      cancel();
+    };
+    const left = this.deadline - performance.now();
+    if (left <= 0) {
+      this.#stopTimer = () => {};
+      onTime();
+    } else this.#stopTimer = startTimer(left, onTime);
+  }
+
+  /** Whether the deadline cancelled a read. */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  /** Whether the deadline has passed (never before it). */
+  get passed(): boolean {
+    return this.deadline !== Infinity && performance.now() >= this.deadline;
+  }
+
+  /** Drops the timer (call once the read is over). */
+  stop(): void {
+    this.#stopTimer();
+    this.#stopTimer = () => {};
+  }
+}

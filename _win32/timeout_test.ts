@@ -1,6 +1,6 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { checkTimeout, sleep, startTimer } from "./timeout.ts";
+import { checkTimeout, PendingDeadline, sleep, startTimer } from "./timeout.ts";
 
 Deno.test("checkTimeout() takes 0 to Infinity and refuses everything else", () => {
   assertEquals(checkTimeout(undefined, "wait"), Infinity);
@@ -44,4 +44,42 @@ Deno.test("sleep() rejects with the signal's reason", async () => {
   controller.abort(reason);
   await assertRejects(() => sleeping, Error, "stop");
   await sleep(1);
+});
+
+Deno.test("PendingDeadline: cancels a pending read at the deadline, never before, once armed", async () => {
+  // Passed already: the read is cancelled as it goes pending (a zero timeout tries once).
+  const passed = new PendingDeadline(performance.now());
+  let cancelled = 0;
+  passed.arm(() => cancelled++);
+  assertEquals([cancelled, passed.timedOut, passed.passed], [1, true, true]);
+  // In the future: nothing until then.
+  const start = performance.now();
+  const later = new PendingDeadline(start + 40);
+  let at = 0;
+  const fired = new Promise<void>((resolve) =>
+    later.arm(() => {
+      at = performance.now();
+      resolve();
+    })
+  );
+  assertEquals(later.timedOut, false);
+  await fired;
+  assert(at - start >= 39, `cancelled after ${at - start} ms`);
+  assertEquals(later.timedOut, true);
+  // Re-armed for a second pending read: only the current read is cancelled.
+  const again = new PendingDeadline(performance.now() + 30);
+  const calls: string[] = [];
+  again.arm(() => calls.push("first"));
+  again.arm(() => calls.push("second"));
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assertEquals(calls, ["second"]);
+  // Stopped: never fires; no deadline: never armed.
+  const stopped = new PendingDeadline(performance.now() + 10);
+  stopped.arm(() => calls.push("stopped"));
+  stopped.stop();
+  const none = new PendingDeadline(Infinity);
+  none.arm(() => calls.push("none"));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assertEquals(calls, ["second"]);
+  assertEquals([none.timedOut, none.passed], [false, false]);
 });

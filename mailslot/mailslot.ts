@@ -14,7 +14,7 @@ import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import type { SecurityRule, WaitOptions } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { mailslotPath } from "./_name.ts";
-import { checkTimeout, startTimer } from "../_win32/timeout.ts";
+import { checkTimeout, PendingDeadline } from "../_win32/timeout.ts";
 
 /** Options for {@linkcode createMailslot}. */
 export interface CreateMailslotOptions {
@@ -182,22 +182,15 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
     const { signal } = options;
     signal?.throwIfAborted();
     return await this.#io.readWith("receive from", async (onPending, settle) => {
-      // The timeout costs nothing unless the receive has to wait: its timer
-      // starts only when the read goes pending, and cancels that read. The
-      // kernel's own read timeout is "for ever", so a timeout of any length
-      // is honoured; 0 cancels at once what did not complete at once.
-      let cancelTimer: (() => void) | undefined;
-      let timedOut = false;
+      // The timeout costs nothing unless the receive has to wait: the
+      // deadline is armed only when a read goes pending, and cancels that
+      // read. The kernel's own read timeout is "for ever", so a timeout of
+      // any length is honoured; 0 cancels at once what did not complete at
+      // once.
+      const deadline = new PendingDeadline(performance.now() + ms);
       const pending = (cancel: () => void) => {
         onPending(cancel);
-        if (ms !== Infinity && cancelTimer === undefined) {
-          const expire = () => {
-            timedOut = true;
-            cancel();
-          };
-          if (ms === 0) expire();
-          else cancelTimer = startTimer(ms, expire);
-        }
+        deadline.arm(cancel);
       };
       try {
         while (true) {
@@ -205,7 +198,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
             await readFile(this.#handle, this.#buffer, { signal, onPending: pending }),
           );
           if (result.error === 0) return this.#buffer.slice(0, result.bytes);
-          if (result.error === ERROR.OPERATION_ABORTED && timedOut) {
+          if (result.error === ERROR.OPERATION_ABORTED && deadline.timedOut) {
             throw new Deno.errors.TimedOut(
               `Cannot receive from mailslot "${this.path}": no message came within ${ms} ms`,
             );
@@ -235,7 +228,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
           throw errorFromCode(result.error, `Cannot receive from mailslot "${this.path}"`);
         }
       } finally {
-        cancelTimer?.();
+        deadline.stop();
       }
     });
   }
