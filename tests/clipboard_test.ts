@@ -145,6 +145,18 @@ clipTest("HTML both ways, non-ASCII, offsets recomputed and checked by C", async
   });
 });
 
+clipTest("HTML: a SourceURL holding '<' is read whole, from C and from winipc", async () => {
+  // Windows' readers take SourceURL to the end of its line; the header is not cut at '<'.
+  const url = "https://example.test/search?q=<b>&r=a>b";
+  assertStringIncludes(await peer("set-html", hexText("<i>x</i>"), hexText(url)), "ok");
+  const read = await quick("readHtml", () => clipboard.readHtml());
+  assertEquals(read?.html, "<i>x</i>");
+  assertEquals(read?.sourceUrl, url);
+  await quick("writeHtml", () => clipboard.writeHtml("<i>y</i>", { sourceUrl: url }));
+  assertEquals(await peer("get-html"), `html ${hexText("<i>y</i>")} ${hexText(url)}`);
+  assertEquals((await quick("readHtml", () => clipboard.readHtml()))?.sourceUrl, url);
+});
+
 clipTest("RTF both ways as 8-bit text", async () => {
   const rtf = "{\\rtf1\\ansi\\ansicpg1252 {\\b caf\\'e9} \\u26085? and raw \u00e9\\par}";
   assertStringIncludes(
