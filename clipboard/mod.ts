@@ -58,7 +58,8 @@
  * - **Delayed rendering**: `write({ delayed: [{ format, render }] })`
  *   promises formats whose bytes are made only when a program pastes them
  *   (`WM_RENDERFORMAT`, answered on the window thread, which waits at most
- *   10 s for `render`). The process keeps running while the clipboard holds
+ *   10 s for `render`; a later answer is dropped, the paste having got
+ *   nothing). The process keeps running while the clipboard holds
  *   a promise not yet rendered.
  *
  * ## Contention

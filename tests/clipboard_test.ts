@@ -157,6 +157,46 @@ clipTest("HTML: a SourceURL holding '<' is read whole, from C and from winipc", 
   assertEquals((await quick("readHtml", () => clipboard.readHtml()))?.sourceUrl, url);
 });
 
+clipTest(
+  "delayed rendering: a render answered after the 10 s limit never becomes another format's data",
+  async () => {
+    const name = `winipc.test.late.${Deno.pid}`;
+    const slow = `${name}.slow`, next = `${name}.next`;
+    let slowDone!: () => void;
+    const slowRendered = new Promise<void>((resolve) => slowDone = resolve);
+    await quick("write", () =>
+      clipboard.write({
+        delayed: [
+          {
+            format: slow,
+            render: async () => {
+              // Past the window thread's 10 s limit: the paste got nothing.
+              await new Promise((resolve) => setTimeout(resolve, 11_000));
+              slowDone();
+              return new Uint8Array([0xaa, 0xaa]);
+            },
+          },
+          {
+            format: next,
+            render: async () => {
+              // Asked at about 10 s, answered at 13 s: the slow one's late
+              // answer (at 11 s) comes while this one is awaited.
+              await new Promise((resolve) => setTimeout(resolve, 3_000));
+              return new Uint8Array([0xbb]);
+            },
+          },
+        ],
+      }));
+    try {
+      assertEquals(await peer("get-custom", slow), "none");
+      assertEquals(await peer("get-custom", next), "custom bb");
+      await slowRendered;
+    } finally {
+      await clipboard.clear(); // the slow format's promise, never kept, goes
+    }
+  },
+);
+
 clipTest("RTF both ways as 8-bit text", async () => {
   const rtf = "{\\rtf1\\ansi\\ansicpg1252 {\\b caf\\'e9} \\u26085? and raw \u00e9\\par}";
   assertStringIncludes(
