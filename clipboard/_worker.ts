@@ -273,10 +273,17 @@ defineExtension(
     let formats = [];
     if (u.GetOpenClipboardWindow() === null) {
       const before = u.GetClipboardSequenceNumber();
-      const list = new Uint32Array(512);
+      // Any number of formats: a list too short fails with
+      // ERROR_INSUFFICIENT_BUFFER and the count needed; try again that long.
       const count = new Uint32Array(1);
-      if (u.GetUpdatedClipboardFormats(list, 512, count) !== 0) {
-        formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+      for (let size = 512; size <= 0x10000;) {
+        const list = new Uint32Array(size);
+        if (u.GetUpdatedClipboardFormats(list, size, count) !== 0) {
+          formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+          break;
+        }
+        if (k.GetLastError() !== 122) break; // ERROR_INSUFFICIENT_BUFFER
+        size = Math.max(count[0], size * 2);
       }
       if (u.GetClipboardSequenceNumber() === before && u.GetOpenClipboardWindow() === null) {
         sequenceNumber = before;

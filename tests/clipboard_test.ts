@@ -377,6 +377,29 @@ clipTest(
 );
 
 clipTest(
+  "watch: a clipboard of 600 formats is reported with all 600 (not an empty list)",
+  async () => {
+    const watcher = clipboard.watch();
+    try {
+      await watcher.ready;
+      const changes = watcher[Symbol.asyncIterator]();
+      const custom = Array.from({ length: 600 }, (_, i) => ({
+        format: `winipc.test.many.${Deno.pid}.${i}`,
+        bytes: new Uint8Array([i & 255]),
+      }));
+      await quick("write", () => clipboard.write({ custom }));
+      const change = (await changes.next()).value as clipboard.ClipboardChange;
+      assertEquals((await quick("formats", () => clipboard.formats())).length, 600);
+      assertEquals(change.formats.length, 600);
+      assertEquals(change.formats[599]?.name, `winipc.test.many.${Deno.pid}.599`);
+    } finally {
+      await watcher.close();
+      await clipboard.clear();
+    }
+  },
+);
+
+clipTest(
   "watch: idle costs no CPU; a signal ends it with AbortError; close() ends it quietly",
   async () => {
     const controller = new AbortController();
