@@ -197,6 +197,30 @@ clipTest(
   },
 );
 
+clipTest(
+  "CF_ENHMETAFILE bytes that are no metafile, or promised by delayed rendering, are refused and the clipboard is kept",
+  async () => {
+    assertStringIncludes(await peer("set-text", hexText("keep me")), "ok");
+    await assertRejects(
+      () => clipboard.writeFormat(14, new Uint8Array([1, 2, 3])),
+      TypeError,
+      "enhanced metafile",
+    );
+    await assertRejects(
+      () => clipboard.write({ text: "x", custom: [{ format: 14, bytes: new Uint8Array(100) }] }),
+      TypeError,
+      "enhanced metafile",
+    );
+    // Delayed rendering hands Windows a memory block, which CF_ENHMETAFILE is not.
+    await assertRejects(
+      () => clipboard.write({ delayed: [{ format: 14, render: () => new Uint8Array(100) }] }),
+      TypeError,
+      "delayed",
+    );
+    assertEquals(await peer("get-text"), `text ${hexText("keep me")}`);
+  },
+);
+
 clipTest("RTF both ways as 8-bit text", async () => {
   const rtf = "{\\rtf1\\ansi\\ansicpg1252 {\\b caf\\'e9} \\u26085? and raw \u00e9\\par}";
   assertStringIncludes(
