@@ -31,6 +31,34 @@ export function isInvalidHandle(handle: Deno.PointerValue): handle is null {
   return handle === null || pointerValue(handle) === INVALID_HANDLE_VALUE;
 }
 
+let compareObjectHandles:
+  | ((a: Deno.PointerValue, b: Deno.PointerValue) => number)
+  | null
+  | undefined;
+
+/**
+ * Whether two handles refer to the same kernel object: equal values, or
+ * `CompareObjectHandles` (kernelbase.dll, Windows 10 1607 and later, and
+ * Wine) where it exists; elsewhere only equal values count.
+ *
+ * @param a A handle.
+ * @param b Another.
+ * @returns True for the same object.
+ */
+export function sameObject(a: Deno.PointerValue, b: Deno.PointerValue): boolean {
+  if (pointerValue(a) === pointerValue(b)) return true;
+  if (compareObjectHandles === undefined) {
+    try {
+      compareObjectHandles = Deno.dlopen("kernelbase.dll", {
+        CompareObjectHandles: { parameters: ["pointer", "pointer"], result: "i32" },
+      }).symbols.CompareObjectHandles;
+    } catch {
+      compareObjectHandles = null;
+    }
+  }
+  return compareObjectHandles !== null && compareObjectHandles(a, b) !== 0;
+}
+
 /** Counts of handles the safety net closed (for tests and diagnostics). */
 export const finalizedHandles: { count: number } = { count: 0 };
 

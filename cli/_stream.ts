@@ -7,6 +7,7 @@
  */
 import type { Context } from "./_command.ts";
 import { payloadFields, Progress, writeStdout } from "./_util.ts";
+import { sleep } from "../_win32/timeout.ts";
 
 /** What {@linkcode pump} needs of a connection (a `NamedPipeConn`). */
 export interface PumpConn {
@@ -42,7 +43,8 @@ export function aborted(signal: AbortSignal): Promise<never> {
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  // Chained past setTimeout's 2^31 - 1 ms (which fires at once: a busy loop here).
+  return sleep(ms);
 }
 
 /**

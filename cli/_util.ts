@@ -8,6 +8,7 @@
  * @module
  */
 import { type Context, type Parsed, UsageError } from "./_command.ts";
+import { startTimer } from "../_win32/timeout.ts";
 
 const encoder = new TextEncoder();
 
@@ -334,7 +335,7 @@ export async function holdUntilReleased(
 ): Promise<"enter" | "time" | "interrupt"> {
   const { signal } = ctx;
   if (signal.aborted) return "interrupt";
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelTimer: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
   try {
     const waits: Promise<"enter" | "time" | "interrupt">[] = [
@@ -345,11 +346,12 @@ export async function holdUntilReleased(
     ];
     if (hold === undefined) waits.push(ctx.stdin.lineBytes().then(() => "enter"));
     else if (hold !== Infinity) {
-      waits.push(new Promise((resolve) => timer = setTimeout(() => resolve("time"), hold)));
+      // Chained past setTimeout's 2^31 - 1 ms, which would fire at once.
+      waits.push(new Promise((resolve) => cancelTimer = startTimer(hold, () => resolve("time"))));
     }
     return await Promise.race(waits);
   } finally {
-    clearTimeout(timer);
+    cancelTimer?.();
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }

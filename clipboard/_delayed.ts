@@ -50,7 +50,24 @@ function fill(control: Int32Array, bytes: unknown): void {
   control[2] = Number(value >> 32n) | 0;
 }
 
-function answer(control: Int32Array, status: 1 | 2): void {
+const DONE = -1, FAILED = -2, FILLING = -3;
+
+/**
+ * Answers render request `request` with `bytes` (or a failure), only if the
+ * window thread still waits for that request: a late answer is dropped
+ * before any memory is allocated for it.
+ */
+function answer(control: Int32Array, request: number, bytes: unknown): void {
+  if (Atomics.compareExchange(control, 0, request, FILLING) !== request) return;
+  let status = FAILED;
+  try {
+    if (bytes !== undefined) {
+      fill(control, bytes);
+      status = DONE;
+    }
+  } catch {
+    // FAILED: the paste gets no data.
+  }
   Atomics.store(control, 0, status);
   Atomics.notify(control, 0);
 }
@@ -59,6 +76,7 @@ setOwnerListener((data) => {
   const message = data as {
     render?: number;
     generation?: number;
+    request?: number;
     done?: number;
     released?: number;
   };
@@ -66,16 +84,10 @@ setOwnerListener((data) => {
     const entry = promises.get(message.generation!);
     const renderer = entry?.renders[message.render];
     if (entry === undefined || renderer === undefined) return;
+    const request = message.request!;
     Promise.resolve().then(renderer).then(
-      (bytes) => {
-        try {
-          fill(entry.control, bytes);
-          answer(entry.control, 1);
-        } catch {
-          answer(entry.control, 2);
-        }
-      },
-      () => answer(entry.control, 2),
+      (bytes) => answer(entry.control, request, bytes ?? null),
+      () => answer(entry.control, request, undefined),
     );
     return;
   }

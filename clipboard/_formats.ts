@@ -289,15 +289,25 @@ export function decodeHtml(bytes: Uint8Array): DecodedHtml | null {
   if (end === -1) end = bytes.length;
   const data = bytes.subarray(0, end);
   const decoder = new TextDecoder();
-  // The header is ASCII lines up to the first "<".
-  const lt = data.indexOf(0x3c);
-  const headerText = decoder.decode(data.subarray(0, lt === -1 ? data.length : lt));
+  // The header is "Name:value" lines up to the HTML (a line starting with
+  // "<"). SourceURL runs to the end of its line, "<" included (as Windows'
+  // readers take it); any other value ends at a "<", for writers that put
+  // no line break before the HTML.
   const fields = new Map<string, string>();
-  for (const line of headerText.split(/\r\n|\r|\n/)) {
+  for (let at = 0; at < data.length;) {
+    let eol = at;
+    while (eol < data.length && data[eol] !== 0x0d && data[eol] !== 0x0a) eol++;
+    const line = decoder.decode(data.subarray(at, eol));
+    if (line.trimStart().startsWith("<")) break;
     const colon = line.indexOf(":");
     if (colon > 0) {
-      fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1);
+      const lt = name === "sourceurl" ? -1 : value.indexOf("<");
+      fields.set(name, (lt === -1 ? value : value.slice(0, lt)).trim());
+      if (lt !== -1) break;
+    } else if (line.includes("<")) break;
+    at = eol + (data[eol] === 0x0d && data[eol + 1] === 0x0a ? 2 : 1);
   }
   if (!fields.has("version") && !fields.has("startfragment")) return null;
   const offset = (name: string) => {

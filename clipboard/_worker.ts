@@ -71,6 +71,7 @@ defineExtension(
   const WM_RENDERALLFORMATS = 0x0306;
   const WM_DESTROYCLIPBOARD = 0x0307;
   const RENDER_TIMEOUT_MS = 10000;
+  const RENDER_DONE = -1, RENDER_FAILED = -2, RENDER_FILLING = -3;
   // Owner window (hwnd) -> what it promised to render: { generation,
   // pending: Map(format id -> index), control: Int32Array over a
   // SharedArrayBuffer shared with the JavaScript thread }.
@@ -225,10 +226,27 @@ defineExtension(
     const index = state.pending.get(id);
     if (index === undefined) return false;
     const control = state.control;
-    Atomics.store(control, 0, 0);
-    ctx.post({ type: "window", window: win.id, data: { render: index, generation: state.generation } });
-    const waited = Atomics.wait(control, 0, 0, RENDER_TIMEOUT_MS);
-    if (waited === "timed-out" || Atomics.load(control, 0) !== 1) return false;
+    // Slot 0: the request awaited (1 to 2^30 - 1), then RENDER_FILLING while
+    // the JavaScript thread writes its answer, RENDER_DONE or RENDER_FAILED.
+    // A late answer finds another number there and is dropped (its
+    // bytes never become another format's, nor another request's).
+    const request = state.request = (state.request ?? 0) % 0x3fffffff + 1;
+    Atomics.store(control, 0, request);
+    ctx.post({ type: "window", window: win.id, data: { render: index, generation: state.generation, request } });
+    const deadline = performance.now() + RENDER_TIMEOUT_MS;
+    for (;;) {
+      const now = Atomics.load(control, 0);
+      if (now === RENDER_DONE || now === RENDER_FAILED) break;
+      if (now === request) {
+        const left = deadline - performance.now();
+        // Too late: withdraw the request, unless its answer is being written.
+        if (left <= 0 && Atomics.compareExchange(control, 0, request, 0) === request) return false;
+        if (left > 0) Atomics.wait(control, 0, request, left);
+        continue;
+      }
+      Atomics.wait(control, 0, now, 1000); // RENDER_FILLING: a copy, about to end
+    }
+    if (Atomics.load(control, 0) !== RENDER_DONE) return false;
     const handle = (BigInt(control[2] >>> 0) << 32n) | BigInt(control[1] >>> 0);
     if (u.SetClipboardData(id, ctx.pointer(handle)) === null) {
       k.GlobalFree(ctx.pointer(handle));
@@ -255,10 +273,17 @@ defineExtension(
     let formats = [];
     if (u.GetOpenClipboardWindow() === null) {
       const before = u.GetClipboardSequenceNumber();
-      const list = new Uint32Array(512);
+      // Any number of formats: a list too short fails with
+      // ERROR_INSUFFICIENT_BUFFER and the count needed; try again that long.
       const count = new Uint32Array(1);
-      if (u.GetUpdatedClipboardFormats(list, 512, count) !== 0) {
-        formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+      for (let size = 512; size <= 0x10000;) {
+        const list = new Uint32Array(size);
+        if (u.GetUpdatedClipboardFormats(list, size, count) !== 0) {
+          formats = Array.from(list.subarray(0, count[0]), (id) => ({ id, name: formatName(id) }));
+          break;
+        }
+        if (k.GetLastError() !== 122) break; // ERROR_INSUFFICIENT_BUFFER
+        size = Math.max(count[0], size * 2);
       }
       if (u.GetClipboardSequenceNumber() === before && u.GetOpenClipboardWindow() === null) {
         sequenceNumber = before;

@@ -221,6 +221,27 @@ function checkBytes(bytes: unknown, what: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * The bytes of an enhanced metafile (`CF_ENHMETAFILE`, which winipc turns
+ * into a metafile handle with `SetEnhMetaFileBits`): an `ENHMETAHEADER`
+ * record first, signed " EMF". Anything else would fail only after the
+ * clipboard had been emptied.
+ */
+function checkItem(format: ClipboardFormat, bytes: Uint8Array, what: string): Item {
+  if (format === CF.ENHMETAFILE) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (
+      bytes.length < 88 || view.getUint32(0, true) !== 1 ||
+      view.getUint32(40, true) !== 0x464d4520
+    ) {
+      throw new TypeError(
+        `${what}: CF_ENHMETAFILE bytes must be an enhanced metafile (an ENHMETAHEADER signed " EMF"), got ${bytes.length} bytes that are not`,
+      );
+    }
+  }
+  return { format, bytes };
+}
+
 function checkBoolean(value: unknown, name: string, what: string): boolean {
   if (value === undefined) return false;
   if (value !== true && value !== false) {
@@ -673,10 +694,11 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
         if (typeof entry !== "object" || entry === null) {
           throw new TypeError(`${what}: custom[${i}] must be { format, bytes }`);
         }
-        items.push({
-          format: checkFormat(entry.format, `${what}: custom[${i}]`),
-          bytes: checkBytes(entry.bytes, `${what}: custom[${i}]`),
-        });
+        items.push(checkItem(
+          checkFormat(entry.format, `${what}: custom[${i}]`),
+          checkBytes(entry.bytes, `${what}: custom[${i}]`),
+          `${what}: custom[${i}]`,
+        ));
       }
     }
     if (data.files !== undefined) {
@@ -706,10 +728,14 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
         if (typeof entry !== "object" || entry === null || typeof entry.render !== "function") {
           throw new TypeError(`${what}: delayed[${i}] must be { format, render() }`);
         }
-        delayed.push({
-          format: checkFormat(entry.format, `${what}: delayed[${i}]`),
-          render: entry.render,
-        });
+        const format = checkFormat(entry.format, `${what}: delayed[${i}]`);
+        if (format === CF.ENHMETAFILE) {
+          // A render's bytes become a memory block; CF_ENHMETAFILE's data is a metafile handle.
+          throw new TypeError(
+            `${what}: delayed[${i}]: CF_ENHMETAFILE cannot be delayed (its data is a metafile handle, not a memory block); write it at once`,
+          );
+        }
+        delayed.push({ format, render: entry.render });
       }
     }
     if (items.length === 0 && delayed.length === 0) {
@@ -777,7 +803,7 @@ export function writeFormat(
   const what = "Cannot write to the clipboard";
   try {
     return writeItems(
-      [{ format: checkFormat(format, what), bytes: checkBytes(bytes, what) }],
+      [checkItem(checkFormat(format, what), checkBytes(bytes, what), what)],
       options,
       what,
     );
@@ -961,10 +987,11 @@ export function restore(saved: ClipboardSnapshot, options?: WriteOptions): Promi
       if (typeof f !== "object" || f === null) {
         throw new TypeError(`${what}: formats[${i}] is not a snapshot format`);
       }
-      return {
-        format: checkFormat(f.registered ? f.name : f.id, `${what}: formats[${i}]`),
-        bytes: checkBytes(f.bytes, `${what}: formats[${i}]`),
-      };
+      return checkItem(
+        checkFormat(f.registered ? f.name : f.id, `${what}: formats[${i}]`),
+        checkBytes(f.bytes, `${what}: formats[${i}]`),
+        `${what}: formats[${i}]`,
+      );
     });
     return writeItems(items, options, what);
   } catch (error) {

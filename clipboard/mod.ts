@@ -58,7 +58,8 @@
  * - **Delayed rendering**: `write({ delayed: [{ format, render }] })`
  *   promises formats whose bytes are made only when a program pastes them
  *   (`WM_RENDERFORMAT`, answered on the window thread, which waits at most
- *   10 s for `render`). The process keeps running while the clipboard holds
+ *   10 s for `render`; a later answer is dropped, the paste having got
+ *   nothing). The process keeps running while the clipboard holds
  *   a promise not yet rendered.
  *
  * ## Contention
@@ -104,7 +105,9 @@
  *   `CF_GDIOBJLAST` (0x0300 to 0x03FF): GDI handles;
  * - `CF_METAFILEPICT` and `CF_DSPMETAFILEPICT` (a metafile handle inside);
  *   `CF_ENHMETAFILE` itself is copied, through `GetEnhMetaFileBits`, and
- *   Windows makes `CF_METAFILEPICT` from it; `CF_DSPENHMETAFILE` is skipped;
+ *   Windows makes `CF_METAFILEPICT` from it (written back, its bytes must be
+ *   an enhanced metafile, checked before the clipboard is touched, and it
+ *   cannot be delayed); `CF_DSPENHMETAFILE` is skipped;
  * - `CF_OWNERDISPLAY` (no data: the owner draws it);
  * - the private range `CF_PRIVATEFIRST` to `CF_PRIVATELAST` (0x0200 to
  *   0x02FF): handles only the owner understands;

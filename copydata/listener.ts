@@ -21,7 +21,8 @@ export const WM_COPYDATA = 0x004a;
 //
 // Shared state (SharedArrayBuffer), Int32 slots: 0 the sequence number last
 // answered, 1 the one being waited for (0: none), 2 messages queued,
-// 3 messages refused, 4 replies that came too late. BigInt64 slots from byte
+// 3 messages refused, 4 replies that came too late, 5 closed (1: every
+// sender gets 0 at once, and one waiting for a reply function is released). BigInt64 slots from byte
 // 32: 0 the answer, 1 bytes queued.
 defineExtension(
   "copydata",
@@ -37,6 +38,7 @@ defineExtension(
           const i32 = c.i32 ??= new Int32Array(c.state, 0, 8);
           const i64 = c.i64 ??= new BigInt64Array(c.state, 32, 2);
           const view = new Deno.UnsafePointerView(ctx.pointer(address));
+          if (Atomics.load(i32, 5) !== 0) return 0n;
           const tag = view.getBigUint64(0);
           const size = view.getUint32(8);
           const data = view.getPointer(16);
@@ -74,13 +76,14 @@ defineExtension(
               answer = Atomics.load(i64, 0);
               break;
             }
+            if (Atomics.load(i32, 5) !== 0) break;
             const left = deadline - performance.now();
             if (left <= 0) break;
             Atomics.wait(i32, 0, answered, left);
           }
           Atomics.store(i32, 1, 0);
           if (answer === null) {
-            Atomics.add(i32, 4, 1);
+            if (Atomics.load(i32, 5) === 0) Atomics.add(i32, 4, 1);
             return 0n;
           }
           return answer;
@@ -605,7 +608,9 @@ export class CopyDataListener
 
   /**
    * Closes the window: no message arrives any more, senders waiting on it
-   * are released (their `SendMessage` fails), and pending receives reject
+   * are released (their `SendMessage` fails; one waiting for the reply
+   * function gets 0 at once, and so does one that comes before the window is
+   * destroyed), and pending receives reject
    * with `Deno.errors.BadResource`. The window is destroyed on the window
    * thread shortly after; `await using` (or
    * {@linkcode CopyDataListener[Symbol.asyncDispose]}) waits for that.
@@ -625,6 +630,12 @@ export class CopyDataListener
       throw new Deno.errors.BadResource("The WM_COPYDATA listener is already closed");
     }
     this.#closed = true;
+    // The window thread answers 0 from now on, and stops waiting for a reply function.
+    // Slot 0 changes too, so that a wait that starts after the flag was read
+    // returns at once instead of missing the notification.
+    Atomics.store(this.#i32, 5, 1);
+    Atomics.store(this.#i32, 0, -1);
+    Atomics.notify(this.#i32, 0);
     this.#queue.length = 0;
     const error = this.#failure ??
       new Deno.errors.BadResource("Cannot receive WM_COPYDATA: the listener is closed");

@@ -12,7 +12,7 @@ import {
   WAIT_TIMEOUT,
 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
-import { pointerValue } from "../_win32/handle.ts";
+import { pointerValue, sameObject } from "../_win32/handle.ts";
 import { checkWaitOptions } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { waitForAny } from "../_win32/wait.ts";
@@ -143,7 +143,8 @@ export async function waitAny(
  * @returns Resolves once all were signalled (and their signals taken).
  * @throws {Deno.errors.TimedOut} If not all were signalled in time.
  * @throws {RangeError} For an empty list or a bad timeout.
- * @throws {TypeError} For something that is not a {@linkcode Waitable}.
+ * @throws {TypeError} For something that is not a {@linkcode Waitable}, or (up to 64
+ * objects) the same object twice, even through two handles, as Windows refuses it.
  * @throws {Deno.errors.BadResource} If an object is closed.
  */
 export async function waitAll(
@@ -184,6 +185,14 @@ export async function waitAll(
     return;
   }
   const count = objects.length;
+  // Windows refuses an object twice in a wait for all (Wine took one signal for both).
+  for (let i = 1; i < count; i++) {
+    for (let j = 0; j < i; j++) {
+      if (sameObject(internals[i]!.handle.raw, internals[j]!.handle.raw)) {
+        throw new TypeError(`Cannot ${what}: objects ${j} and ${i} are the same object`);
+      }
+    }
+  }
   const handles = new Uint8Array(
     new BigUint64Array(objects.map((object) => pointerValue(liveHandle(object, what)))).buffer,
   );

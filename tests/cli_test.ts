@@ -832,3 +832,20 @@ windowsTest(
     }
   },
 );
+
+windowsTest(
+  "cli sync: --hold longer than setTimeout's 2^31 - 1 ms keeps the mutex (no overflow to 1 ms)",
+  {},
+  async () => {
+    const name = uniqueName("cli-hold-long");
+    // 600 h = 2,160,000,000 ms: more than a 32-bit signed timer delay.
+    await using holder = new Cli(["sync", "mutex", "hold", name, "--hold", "600h"]);
+    assertEquals(
+      await holder.line(),
+      `acquired mutex Local\\${name}; holding it for 2160000 s (or until Ctrl+C)`,
+    );
+    using mutex = openMutex(name);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await assertRejects(() => mutex.acquire({ timeout: 0 }), Deno.errors.TimedOut);
+  },
+);

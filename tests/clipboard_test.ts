@@ -145,6 +145,82 @@ clipTest("HTML both ways, non-ASCII, offsets recomputed and checked by C", async
   });
 });
 
+clipTest("HTML: a SourceURL holding '<' is read whole, from C and from winipc", async () => {
+  // Windows' readers take SourceURL to the end of its line; the header is not cut at '<'.
+  const url = "https://example.test/search?q=<b>&r=a>b";
+  assertStringIncludes(await peer("set-html", hexText("<i>x</i>"), hexText(url)), "ok");
+  const read = await quick("readHtml", () => clipboard.readHtml());
+  assertEquals(read?.html, "<i>x</i>");
+  assertEquals(read?.sourceUrl, url);
+  await quick("writeHtml", () => clipboard.writeHtml("<i>y</i>", { sourceUrl: url }));
+  assertEquals(await peer("get-html"), `html ${hexText("<i>y</i>")} ${hexText(url)}`);
+  assertEquals((await quick("readHtml", () => clipboard.readHtml()))?.sourceUrl, url);
+});
+
+clipTest(
+  "delayed rendering: a render answered after the 10 s limit never becomes another format's data",
+  async () => {
+    const name = `winipc.test.late.${Deno.pid}`;
+    const slow = `${name}.slow`, next = `${name}.next`;
+    let slowDone!: () => void;
+    const slowRendered = new Promise<void>((resolve) => slowDone = resolve);
+    await quick("write", () =>
+      clipboard.write({
+        delayed: [
+          {
+            format: slow,
+            render: async () => {
+              // Past the window thread's 10 s limit: the paste got nothing.
+              await new Promise((resolve) => setTimeout(resolve, 11_000));
+              slowDone();
+              return new Uint8Array([0xaa, 0xaa]);
+            },
+          },
+          {
+            format: next,
+            render: async () => {
+              // Asked at about 10 s, answered at 13 s: the slow one's late
+              // answer (at 11 s) comes while this one is awaited.
+              await new Promise((resolve) => setTimeout(resolve, 3_000));
+              return new Uint8Array([0xbb]);
+            },
+          },
+        ],
+      }));
+    try {
+      assertEquals(await peer("get-custom", slow), "none");
+      assertEquals(await peer("get-custom", next), "custom bb");
+      await slowRendered;
+    } finally {
+      await clipboard.clear(); // the slow format's promise, never kept, goes
+    }
+  },
+);
+
+clipTest(
+  "CF_ENHMETAFILE bytes that are no metafile, or promised by delayed rendering, are refused and the clipboard is kept",
+  async () => {
+    assertStringIncludes(await peer("set-text", hexText("keep me")), "ok");
+    await assertRejects(
+      () => clipboard.writeFormat(14, new Uint8Array([1, 2, 3])),
+      TypeError,
+      "enhanced metafile",
+    );
+    await assertRejects(
+      () => clipboard.write({ text: "x", custom: [{ format: 14, bytes: new Uint8Array(100) }] }),
+      TypeError,
+      "enhanced metafile",
+    );
+    // Delayed rendering hands Windows a memory block, which CF_ENHMETAFILE is not.
+    await assertRejects(
+      () => clipboard.write({ delayed: [{ format: 14, render: () => new Uint8Array(100) }] }),
+      TypeError,
+      "delayed",
+    );
+    assertEquals(await peer("get-text"), `text ${hexText("keep me")}`);
+  },
+);
+
 clipTest("RTF both ways as 8-bit text", async () => {
   const rtf = "{\\rtf1\\ansi\\ansicpg1252 {\\b caf\\'e9} \\u26085? and raw \u00e9\\par}";
   assertStringIncludes(
@@ -321,6 +397,29 @@ clipTest(
   async () => {
     const { events, missed } = await watchPeer(0);
     console.log(`watch, back-to-back: ${events} events, ${missed} reported missed`);
+  },
+);
+
+clipTest(
+  "watch: a clipboard of 600 formats is reported with all 600 (not an empty list)",
+  async () => {
+    const watcher = clipboard.watch();
+    try {
+      await watcher.ready;
+      const changes = watcher[Symbol.asyncIterator]();
+      const custom = Array.from({ length: 600 }, (_, i) => ({
+        format: `winipc.test.many.${Deno.pid}.${i}`,
+        bytes: new Uint8Array([i & 255]),
+      }));
+      await quick("write", () => clipboard.write({ custom }));
+      const change = (await changes.next()).value as clipboard.ClipboardChange;
+      assertEquals((await quick("formats", () => clipboard.formats())).length, 600);
+      assertEquals(change.formats.length, 600);
+      assertEquals(change.formats[599]?.name, `winipc.test.many.${Deno.pid}.599`);
+    } finally {
+      await watcher.close();
+      await clipboard.clear();
+    }
   },
 );
 

@@ -491,6 +491,36 @@ windowsTest(
 );
 
 windowsTest(
+  "copydata: close() releases a C sender waiting for a reply function at once (not after replyTimeout)",
+  {},
+  async () => {
+    const className = uniqueName("cd-close-pending");
+    let called!: () => void;
+    const replyCalled = new Promise<void>((resolve) => called = resolve);
+    const listener = await listenCopyData({
+      className,
+      replyTimeout: 20_000,
+      reply: () => {
+        called();
+        return new Promise<number>(() => {}); // never answers
+      },
+    });
+    const t0 = performance.now();
+    const sent = peer(["send", className, "1", "bytes", "3", "30000"]);
+    await replyCalled;
+    listener.close();
+    const reply = await sent;
+    const ms = performance.now() - t0;
+    assert(reply === "reply 0" || reply.startsWith("error"), reply);
+    assert(ms < 5000, `the sender was held ${ms.toFixed(0)} ms after close()`);
+    const t1 = performance.now();
+    await listener[Symbol.asyncDispose]();
+    assert(performance.now() - t1 < 5000, "the window took replyTimeout to close");
+    await stopped();
+  },
+);
+
+windowsTest(
   "copydata: a reply function that throws gives the sender 0 and fails the listener with its error",
   {},
   async () => {

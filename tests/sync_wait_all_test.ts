@@ -158,3 +158,22 @@ windowsTest(
     void openEvent;
   },
 );
+
+windowsTest(
+  "waitAll: the same object twice (one handle, or two handles from two opens) is refused, taking nothing",
+  {},
+  async () => {
+    // Windows refuses a wait-all holding an object twice (ERROR_INVALID_PARAMETER);
+    // Wine accepted it and let one signal of an auto-reset event count for both.
+    const name = uniqueName("all-same");
+    using event = createEvent(name);
+    using again = openEvent(name);
+    using other = createSemaphore({ initial: 1, maximum: 1 });
+    event.set();
+    for (const objects of [[event, event], [event, other, again], [again, event]]) {
+      await assertRejects(() => waitAll(objects, { timeout: 100 }), TypeError, "same object");
+    }
+    // Nothing was taken: the event and the semaphore still hold their signals.
+    await waitAll([event, other], { timeout: 0 });
+  },
+);
