@@ -278,6 +278,12 @@ export class OwnerThread {
       });
       this.#worker.unref();
       this.#exited = new Promise((resolve) => this.#worker!.once("exit", () => resolve()));
+      // A loop that fails ends any acquire waiting on it: the result reads
+      // as a failed wait (result() throws), and `done` wakes the waiter.
+      this.#worker.on("error", () => {
+        Atomics.store(this.#state!, 0, -1);
+        if (!e.done.closed) kernel32().SetEvent(e.done.raw);
+      });
       return;
     }
     const raw = k.CreateThread(

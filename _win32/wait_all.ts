@@ -137,7 +137,14 @@ async function takeThread(): Promise<WaitThread> {
   let thread = idle.pop();
   if (thread === undefined) thread = new WaitThread();
   thread.worker.ref();
-  await thread.ready;
+  try {
+    await thread.ready;
+  } catch (error) {
+    // A thread that could not start (or be opened) must not keep the
+    // process alive.
+    thread.end();
+    throw error;
+  }
   return thread;
 }
 

@@ -77,7 +77,10 @@ Deno.test("every group and command has --help with a usage line and examples", a
 Deno.test("usage errors exit 2 with one line and a hint, in text and --json", async (t) => {
   const cases: Array<[string[], string]> = [
     [[], "missing command"],
-    [["pipes"], 'unknown command "pipes"; winipc has: pipe, mailslot, shm, sync, copydata'],
+    [
+      ["pipes"],
+      'unknown command "pipes"; winipc has: pipe, mailslot, shm, sync, copydata, clipboard',
+    ],
     [["pipe"], 'missing command after "winipc pipe"'],
     [["--bogus", "pipe", "list"], "unknown option --bogus"],
     [["pipe", "connect"], "missing NAME"],

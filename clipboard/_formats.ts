@@ -406,14 +406,23 @@ export function encodeFileList(paths: unknown, what: string): Uint8Array {
  *
  * @param bytes The block.
  * @returns The paths.
- * @throws {TypeError} If the block is too short or its offset is out of range.
+ * @throws {Deno.errors.InvalidData} If the block is too short or its offset
+ * is out of range (another program wrote it).
  */
 export function decodeFileList(bytes: Uint8Array): string[] {
-  if (bytes.length < 20) throw new TypeError("A CF_HDROP block is shorter than DROPFILES");
+  if (bytes.length < 20) {
+    throw new Deno.errors.InvalidData(
+      `The clipboard's CF_HDROP block is shorter than DROPFILES (${bytes.length} bytes)`,
+    );
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const start = view.getUint32(0, true);
   const wide = view.getUint32(16, true) !== 0;
-  if (start > bytes.length) throw new TypeError("A CF_HDROP block's pFiles is out of range");
+  if (start < 20 || start > bytes.length) {
+    throw new Deno.errors.InvalidData(
+      `The clipboard's CF_HDROP block has its paths at ${start}, outside its ${bytes.length} bytes`,
+    );
+  }
   const paths: string[] = [];
   if (wide) {
     let current: number[] = [];

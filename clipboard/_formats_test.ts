@@ -118,7 +118,12 @@ Deno.test("clipboard: decodeFileList() reads ANSI lists as Windows-1252 and refu
   new DataView(head.buffer).setUint32(0, 20, true);
   const ansi = new Uint8Array([...head, 0x43, 0x3a, 0x5c, 0xe9, 0, 0x44, 0x3a, 0x5c, 0, 0]);
   assertEquals(decodeFileList(ansi), ["C:\\é", "D:\\"]);
-  assertThrows(() => decodeFileList(new Uint8Array(10)), TypeError, "shorter");
+  assertThrows(() => decodeFileList(new Uint8Array(10)), Deno.errors.InvalidData, "shorter");
+  const lying = new Uint8Array(40);
+  new DataView(lying.buffer).setUint32(0, 4000, true); // pFiles past the end
+  assertThrows(() => decodeFileList(lying), Deno.errors.InvalidData, "outside its 40 bytes");
+  new DataView(lying.buffer).setUint32(0, 4, true); // pFiles inside the header
+  assertThrows(() => decodeFileList(lying), Deno.errors.InvalidData, "at 4");
 });
 
 Deno.test("clipboard: isAbsoluteWindowsPath() and standardFormatName()", () => {

@@ -564,6 +564,7 @@ export function writeFiles(paths: string[], options?: WriteOptions): Promise<Wri
  * @param options Contention.
  * @returns The paths, or `null` when there is no file list.
  * @throws {Deno.errors.Busy} If another program held the clipboard open through every attempt.
+ * @throws {Deno.errors.InvalidData} If the file list another program put there is malformed.
  */
 export async function readFiles(options?: ClipboardOptions): Promise<string[] | null> {
   const [bytes] = await readItems([CF.HDROP], options, "Cannot read files from the clipboard");

