@@ -119,3 +119,47 @@ export function checkChoice<const T extends string>(
   const words = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1)}` : list[0];
   throw new TypeError(`${what}: ${option} must be ${words}, got ${describeValue(value)}`);
 }
+
+/**
+ * Checks an integer option within bounds; `undefined` means the fallback.
+ * One message everywhere: `WHAT: NAME must be an integer from MIN to MAX,
+ * got VALUE`.
+ *
+ * @example
+ * ```ts
+ * import { checkInteger } from "./options.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ *
+ * assertEquals(checkInteger(undefined, 10, 0, 1000, "retries", "Cannot read"), 10);
+ * assertThrows(
+ *   () => checkInteger(1.5, 10, 0, 1000, "retries", "Cannot read"),
+ *   RangeError,
+ *   "Cannot read: retries must be an integer from 0 to 1000, got 1.5",
+ * );
+ * ```
+ *
+ * @param value The option's value.
+ * @param fallback What `undefined` means.
+ * @param min The smallest value allowed.
+ * @param max The largest value allowed.
+ * @param name The option's name, for the message.
+ * @param what The operation, for the message.
+ * @returns The value, or the fallback.
+ * @throws {RangeError} If the value is not an integer from `min` to `max`.
+ */
+export function checkInteger(
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  name: string,
+  what: string,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new RangeError(
+      `${what}: ${name} must be an integer from ${min} to ${max}, got ${describeValue(value)}`,
+    );
+  }
+  return value as number;
+}

@@ -10,7 +10,7 @@
 import "./_worker.ts";
 import { openWindow, runOnWindowThread, type ThreadWindow } from "../_win32/window_thread.ts";
 import { errorFromCode } from "../_win32/errors.ts";
-import { checkSignal, describeValue } from "../_win32/options.ts";
+import { checkInteger, checkSignal, describeValue } from "../_win32/options.ts";
 import { sleep } from "../_win32/timeout.ts";
 
 /** Options for every call that opens the clipboard: how long to wait for another program. */
@@ -54,12 +54,8 @@ export function checkContention(options: unknown, what: string): Contention {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
   }
-  const { retries = 10, retryDelay = 125, signal } = options as ClipboardOptions;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 1000) {
-    throw new RangeError(
-      `${what}: retries must be an integer from 0 to 1000, got ${describeValue(retries)}`,
-    );
-  }
+  const { retries: given, retryDelay = 125, signal } = options as ClipboardOptions;
+  const retries = checkInteger(given, 10, 0, 1000, "retries", what);
   if (typeof retryDelay !== "number" || !(retryDelay >= 0 && retryDelay <= 60_000)) {
     throw new RangeError(
       `${what}: retryDelay must be a number of milliseconds from 0 to 60000, got ${

@@ -8,7 +8,7 @@
 import { defineExtension, openWindow, type ThreadWindow } from "../_win32/window_thread.ts";
 import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
-import { checkChoice, describeValue } from "../_win32/options.ts";
+import { checkChoice, checkInteger, describeValue } from "../_win32/options.ts";
 
 /** `WM_COPYDATA`. */
 export const WM_COPYDATA = 0x004a;
@@ -255,24 +255,6 @@ function checkReply(value: unknown, what: string): number | bigint {
   return value as number | bigint;
 }
 
-/** Checks an optional integer option within bounds. */
-function checkLimit(
-  value: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-  name: string,
-  what: string,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(
-      `${what}: ${name} must be an integer from ${min} to ${max}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
 function makeMessage(tag: bigint, bytes: Uint8Array, senderWindow: bigint): CopyDataMessage {
   messageInit = { tag, bytes, senderWindow };
   try {
@@ -438,9 +420,9 @@ export class CopyDataListener
     }
     const reply = options.reply ?? 1;
     if (typeof reply !== "function") checkReply(reply, what);
-    const replyTimeout = checkLimit(options.replyTimeout, 1000, 1, 60_000, "replyTimeout", what);
-    const maxQueued = checkLimit(options.maxQueued, 10_000, 1, 2 ** 31 - 1, "maxQueued", what);
-    const maxQueuedBytes = checkLimit(
+    const replyTimeout = checkInteger(options.replyTimeout, 1000, 1, 60_000, "replyTimeout", what);
+    const maxQueued = checkInteger(options.maxQueued, 10_000, 1, 2 ** 31 - 1, "maxQueued", what);
+    const maxQueuedBytes = checkInteger(
       options.maxQueuedBytes,
       64 << 20,
       0,
