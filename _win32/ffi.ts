@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { encodeUtf16z } from "./utf16.ts";
 
 /** kernel32.dll: handles, events, waits, overlapped I/O, pipes, processes. */
 export const KERNEL32 = {
@@ -498,6 +499,21 @@ export const advapi32: () => Symbols<typeof ADVAPI32> = lazyLibrary("advapi32.dl
 export const ntdll: () => Symbols<typeof NTDLL> = lazyLibrary("ntdll.dll", NTDLL);
 /** The user32 symbols; opens user32.dll on first use. */
 export const user32: () => Symbols<typeof USER32> = lazyLibrary("user32.dll", USER32);
+
+/**
+ * The address of a kernel32 function, for code that Windows calls rather
+ * than JavaScript (a thread routine's calls, an APC routine).
+ *
+ * @param name The function's exported name.
+ * @returns Its address, or `null` if kernel32 has none of that name
+ * (`GetLastError` says why).
+ */
+export function kernel32Address(name: string): Deno.PointerObject | null {
+  const k = kernel32();
+  const module = k.GetModuleHandleW(encodeUtf16z("kernel32.dll"));
+  if (module === null) return null;
+  return k.GetProcAddress(module, new TextEncoder().encode(`${name}\0`));
+}
 
 /** True when running on Windows (natively or under Wine). */
 export const IS_WINDOWS: boolean = Deno.build.os === "windows";

@@ -31,10 +31,9 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { kernel32 } from "./ffi.ts";
+import { kernel32, kernel32Address } from "./ffi.ts";
 import { lastError, throwLastError } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
-import { encodeUtf16z } from "./utf16.ts";
 
 /** Offsets in the control block. */
 const CTX = {
@@ -150,11 +149,8 @@ type KernelFunctions = readonly [
 
 function kernelFunctions(): KernelFunctions {
   if (functions !== null) return functions;
-  const k = kernel32();
-  const module = k.GetModuleHandleW(encodeUtf16z("kernel32.dll"));
-  if (module === null) throwLastError("Cannot find kernel32.dll");
   const find = (name: string) => {
-    const address = k.GetProcAddress(module, new TextEncoder().encode(`${name}\0`));
+    const address = kernel32Address(name);
     if (address === null) throwLastError(`Cannot find kernel32!${name}`);
     return pointerValue(address);
   };

@@ -27,10 +27,16 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { kernel32, WAIT_ABANDONED_0, WAIT_FAILED, WAIT_OBJECT_0, WAIT_TIMEOUT } from "./ffi.ts";
+import {
+  kernel32,
+  kernel32Address,
+  WAIT_ABANDONED_0,
+  WAIT_FAILED,
+  WAIT_OBJECT_0,
+  WAIT_TIMEOUT,
+} from "./ffi.ts";
 import { errorFromCode, lastError } from "./errors.ts";
 import { isInvalidHandle, type OwnedHandle, pointerValue } from "./handle.ts";
-import { encodeUtf16z } from "./utf16.ts";
 
 const WAIT_IO_COMPLETION = 0xc0;
 const THREAD_SET_CONTEXT = 0x0010;
@@ -123,10 +129,10 @@ let apc: Deno.PointerObject | null = null;
 /** A harmless routine of one pointer-sized argument to queue as the APC: `SetLastError`. */
 function apcRoutine(): Deno.PointerObject {
   if (apc === null) {
-    const k = kernel32();
-    const module = k.GetModuleHandleW(encodeUtf16z("kernel32.dll"));
-    apc = k.GetProcAddress(module, new TextEncoder().encode("SetLastError\0"));
-    if (apc === null) throw errorFromCode(lastError(), "Cannot find SetLastError for waitAll");
+    apc = kernel32Address("SetLastError");
+    if (apc === null) {
+      throw errorFromCode(lastError(), "Cannot find kernel32!SetLastError for waitAll");
+    }
   }
   return apc;
 }
