@@ -97,15 +97,8 @@ export function checkImage(image: unknown, what: string): ClipboardImage {
  * @returns The bytes.
  */
 export function encodeDibV5(image: ClipboardImage): Uint8Array {
-  const out = new Uint8Array(124 + image.width * image.height * 4);
+  const out = newDib(image, 124, BI_BITFIELDS);
   const v = new DataView(out.buffer);
-  v.setUint32(0, 124, true);
-  v.setInt32(4, image.width, true);
-  v.setInt32(8, image.height, true);
-  v.setUint16(12, 1, true);
-  v.setUint16(14, 32, true);
-  v.setUint32(16, BI_BITFIELDS, true);
-  v.setUint32(20, image.width * image.height * 4, true);
   v.setUint32(40, 0x00ff0000, true);
   v.setUint32(44, 0x0000ff00, true);
   v.setUint32(48, 0x000000ff, true);
@@ -113,6 +106,25 @@ export function encodeDibV5(image: ClipboardImage): Uint8Array {
   v.setUint32(56, LCS_SRGB, true);
   v.setUint32(108, LCS_GM_IMAGES, true);
   writeBgraBottomUp(image, out, 124);
+  return out;
+}
+
+/**
+ * A 32-bit DIB of the image's size: the header fields `BITMAPINFOHEADER`
+ * and `BITMAPV5HEADER` share (size, width, height with rows bottom-up,
+ * one plane, 32 bits, compression, image size), the rest left 0.
+ */
+function newDib(image: ClipboardImage, headerSize: number, compression: number): Uint8Array {
+  const pixels = image.width * image.height * 4;
+  const out = new Uint8Array(headerSize + pixels);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, headerSize, true);
+  v.setInt32(4, image.width, true);
+  v.setInt32(8, image.height, true);
+  v.setUint16(12, 1, true);
+  v.setUint16(14, 32, true);
+  v.setUint32(16, compression, true);
+  v.setUint32(20, pixels, true);
   return out;
 }
 
@@ -125,15 +137,7 @@ export function encodeDibV5(image: ClipboardImage): Uint8Array {
  * @returns The bytes.
  */
 export function encodeDib(image: ClipboardImage): Uint8Array {
-  const out = new Uint8Array(40 + image.width * image.height * 4);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, 40, true);
-  v.setInt32(4, image.width, true);
-  v.setInt32(8, image.height, true);
-  v.setUint16(12, 1, true);
-  v.setUint16(14, 32, true);
-  v.setUint32(16, BI_RGB, true);
-  v.setUint32(20, image.width * image.height * 4, true);
+  const out = newDib(image, 40, BI_RGB);
   writeBgraBottomUp(image, out, 40);
   return out;
 }
