@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Context, type Parsed, UsageError } from "./_command.ts";
+import { concat, type Context, type Parsed, UsageError } from "./_command.ts";
 import { startTimer } from "../_win32/timeout.ts";
 
 const encoder = new TextEncoder();
@@ -386,7 +386,7 @@ export async function* messagesFrom(
   nul = false,
 ): AsyncGenerator<Uint8Array> {
   const withNul = (bytes: Uint8Array) =>
-    nul ? concatBytes(bytes, new Uint8Array(encoding === "utf-8" ? 1 : 2)) : bytes;
+    nul ? concat(bytes, new Uint8Array(encoding === "utf-8" ? 1 : 2)) : bytes;
   if (file !== undefined) {
     if (messages.length > 0) throw new UsageError("give messages or --file, not both");
     yield await Deno.readFile(file);
@@ -400,13 +400,6 @@ export async function* messagesFrom(
   for (let line = await ctx.stdin.lineBytes(); line !== null; line = await ctx.stdin.lineBytes()) {
     yield withNul(encoding === "utf-8" ? line : encodeText(decoder.decode(line), encoding));
   }
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Writes all of `data` to stdout. */
