@@ -1,7 +1,9 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Symbol tables for kernel32, advapi32, ntdll and user32, opened lazily. The
- * window thread (`window_thread.ts`) opens its own user32 inside its worker.
+ * Symbol tables for kernel32, advapi32, ntdll, user32 and gdi32, opened
+ * lazily, declared once: the threads that winipc starts (`window_thread.ts`,
+ * `wait_all.ts`, `owner_thread.ts`) use these same tables in their own
+ * isolates.
  *
  * Nothing here opens a DLL at import time: the tables are plain objects, and
  * each library is opened on the first call of its accessor. Importing the
@@ -338,6 +340,16 @@ export const KERNEL32 = {
   GlobalLock: { parameters: ["pointer"], result: "pointer" },
   // BOOL GlobalUnlock(HGLOBAL hMem)
   GlobalUnlock: { parameters: ["pointer"], result: "i32" },
+  // SIZE_T GlobalSize(HGLOBAL hMem)
+  GlobalSize: { parameters: ["pointer"], result: "usize" },
+  // BOOL QueryFullProcessImageNameW(HANDLE hProcess, DWORD dwFlags, LPWSTR lpExeName,
+  //   PDWORD lpdwSize)
+  QueryFullProcessImageNameW: { parameters: ["pointer", "u32", "buffer", "buffer"], result: "i32" },
+  // DWORD GetCurrentThreadId(void)
+  GetCurrentThreadId: { parameters: [], result: "u32" },
+  // DWORD WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWaitAll,
+  //   DWORD dwMilliseconds, BOOL bAlertable) (waitAll's own thread)
+  WaitForMultipleObjectsEx: { parameters: ["u32", "buffer", "i32", "u32", "i32"], result: "u32" },
   // HGLOBAL GlobalFree(HGLOBAL hMem)
   GlobalFree: { parameters: ["pointer"], result: "pointer" },
   // void RtlMoveMemory(VOID *Destination, const VOID *Source, SIZE_T Length)
@@ -446,7 +458,11 @@ export const NTDLL = {
   wine_get_version: { parameters: [], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** user32.dll: finding windows and sending them messages (the JavaScript thread's side). */
+/**
+ * user32.dll: windows, messages and the clipboard. The same table serves the
+ * JavaScript thread and the window threads (each opens it in its own
+ * isolate); which calls may run where is said in `window_thread.ts`.
+ */
 export const USER32 = {
   // HWND FindWindowW(LPCWSTR lpClassName, LPCWSTR lpWindowName)
   FindWindowW: { parameters: ["buffer", "buffer"], result: "pointer" },
@@ -456,8 +472,6 @@ export const USER32 = {
   IsWindow: { parameters: ["pointer"], result: "i32" },
   // BOOL IsHungAppWindow(HWND hwnd)
   IsHungAppWindow: { parameters: ["pointer"], result: "i32" },
-  // DWORD GetClipboardSequenceNumber(void): sends no message, safe on any thread
-  GetClipboardSequenceNumber: { parameters: [], result: "u32" },
   // BOOL PostThreadMessageW(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam)
   PostThreadMessageW: { parameters: ["u32", "u32", "usize", "isize"], result: "i32" },
   // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,
@@ -468,6 +482,98 @@ export const USER32 = {
     result: "isize",
     nonblocking: true,
   },
+  // DWORD GetWindowThreadProcessId(HWND hWnd, LPDWORD lpdwProcessId)
+  GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
+
+  // Window threads: the message loop, classes and windows.
+  // DWORD MsgWaitForMultipleObjectsEx(DWORD nCount, const HANDLE *pHandles,
+  //   DWORD dwMilliseconds, DWORD dwWakeMask, DWORD dwFlags)
+  MsgWaitForMultipleObjectsEx: {
+    parameters: ["u32", "buffer", "u32", "u32", "u32"],
+    result: "u32",
+  },
+  // BOOL PeekMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax,
+  //   UINT wRemoveMsg)
+  PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
+  // BOOL TranslateMessage(const MSG *lpMsg)
+  TranslateMessage: { parameters: ["buffer"], result: "i32" },
+  // LRESULT DispatchMessageW(const MSG *lpMsg)
+  DispatchMessageW: { parameters: ["buffer"], result: "isize" },
+  // LRESULT DefWindowProcW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam)
+  DefWindowProcW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
+  // ATOM RegisterClassExW(const WNDCLASSEXW *unnamedParam1)
+  RegisterClassExW: { parameters: ["buffer"], result: "u16" },
+  // BOOL UnregisterClassW(LPCWSTR lpClassName, HINSTANCE hInstance)
+  UnregisterClassW: { parameters: ["buffer", "pointer"], result: "i32" },
+  // HWND CreateWindowExW(DWORD dwExStyle, LPCWSTR lpClassName, LPCWSTR lpWindowName,
+  //   DWORD dwStyle, int X, int Y, int nWidth, int nHeight, HWND hWndParent, HMENU hMenu,
+  //   HINSTANCE hInstance, LPVOID lpParam)
+  CreateWindowExW: {
+    parameters: [
+      "u32",
+      "buffer",
+      "buffer",
+      "u32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+    ],
+    result: "pointer",
+  },
+  // BOOL DestroyWindow(HWND hWnd)
+  DestroyWindow: { parameters: ["pointer"], result: "i32" },
+  // BOOL ChangeWindowMessageFilterEx(HWND hwnd, UINT message, DWORD action,
+  //   PCHANGEFILTERSTRUCT pChangeFilterStruct)
+  ChangeWindowMessageFilterEx: { parameters: ["pointer", "u32", "u32", "pointer"], result: "i32" },
+  // UINT_PTR SetTimer(HWND hWnd, UINT_PTR nIDEvent, UINT uElapse, TIMERPROC lpTimerFunc)
+  SetTimer: { parameters: ["pointer", "usize", "u32", "pointer"], result: "usize" },
+  // BOOL KillTimer(HWND hWnd, UINT_PTR uIDEvent)
+  KillTimer: { parameters: ["pointer", "usize"], result: "i32" },
+
+  // The clipboard.
+  // BOOL OpenClipboard(HWND hWndNewOwner)
+  OpenClipboard: { parameters: ["pointer"], result: "i32" },
+  // BOOL CloseClipboard(void)
+  CloseClipboard: { parameters: [], result: "i32" },
+  // BOOL EmptyClipboard(void): sends WM_DESTROYCLIPBOARD to the owner, and waits
+  EmptyClipboard: { parameters: [], result: "i32" },
+  // HANDLE SetClipboardData(UINT uFormat, HANDLE hMem)
+  SetClipboardData: { parameters: ["u32", "pointer"], result: "pointer" },
+  // HANDLE GetClipboardData(UINT uFormat): sends WM_RENDERFORMAT for a delayed format, and waits
+  GetClipboardData: { parameters: ["u32"], result: "pointer" },
+  // UINT EnumClipboardFormats(UINT format)
+  EnumClipboardFormats: { parameters: ["u32"], result: "u32" },
+  // int GetClipboardFormatNameW(UINT format, LPWSTR lpszFormatName, int cchMaxCount)
+  GetClipboardFormatNameW: { parameters: ["u32", "buffer", "i32"], result: "i32" },
+  // UINT RegisterClipboardFormatW(LPCWSTR lpszFormat)
+  RegisterClipboardFormatW: { parameters: ["buffer"], result: "u32" },
+  // DWORD GetClipboardSequenceNumber(void): sends no message, safe on any thread
+  GetClipboardSequenceNumber: { parameters: [], result: "u32" },
+  // HWND GetOpenClipboardWindow(void)
+  GetOpenClipboardWindow: { parameters: [], result: "pointer" },
+  // HWND GetClipboardOwner(void)
+  GetClipboardOwner: { parameters: [], result: "pointer" },
+  // BOOL AddClipboardFormatListener(HWND hwnd)
+  AddClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
+  // BOOL RemoveClipboardFormatListener(HWND hwnd)
+  RemoveClipboardFormatListener: { parameters: ["pointer"], result: "i32" },
+  // BOOL GetUpdatedClipboardFormats(PUINT lpuiFormats, UINT cFormats, PUINT pcFormatsOut)
+  GetUpdatedClipboardFormats: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** gdi32.dll: enhanced metafiles, the one clipboard format whose data is a GDI handle we copy. */
+export const GDI32 = {
+  // UINT GetEnhMetaFileBits(HENHMETAFILE hEMF, UINT nSize, LPBYTE lpData)
+  GetEnhMetaFileBits: { parameters: ["pointer", "u32", "buffer"], result: "u32" },
+  // HENHMETAFILE SetEnhMetaFileBits(UINT nSize, const BYTE *pb)
+  SetEnhMetaFileBits: { parameters: ["u32", "buffer"], result: "pointer" },
+  // BOOL DeleteEnhMetaFile(HENHMETAFILE hmf)
+  DeleteEnhMetaFile: { parameters: ["pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Symbols<T extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<T>["symbols"];
@@ -499,6 +605,8 @@ export const advapi32: () => Symbols<typeof ADVAPI32> = lazyLibrary("advapi32.dl
 export const ntdll: () => Symbols<typeof NTDLL> = lazyLibrary("ntdll.dll", NTDLL);
 /** The user32 symbols; opens user32.dll on first use. */
 export const user32: () => Symbols<typeof USER32> = lazyLibrary("user32.dll", USER32);
+/** The gdi32 symbols; opens gdi32.dll on first use. */
+export const gdi32: () => Symbols<typeof GDI32> = lazyLibrary("gdi32.dll", GDI32);
 
 /**
  * The address of a kernel32 function, for code that Windows calls rather

@@ -1,271 +1,92 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * The window thread: one thread a process that owns winipc's windows and
- * pumps their messages.
+ * Window threads: a thread that owns windows and pumps their messages, one
+ * per mechanism that needs one (the clipboard's, `WM_COPYDATA`'s), so that a
+ * stall in one never stalls another.
  *
- * - It starts on first use (the first request), costs nothing while idle
- *   (it sleeps in `GetMessageW`), adds one thread, and stops when its last
- *   user is done (no window open, no request in flight), so the process
- *   exits normally.
- * - It is a Web `Worker` made from the source string below (a `blob:` URL,
- *   so `deno compile` needs no `--include`), running a
- *   `GetMessageW`/`DispatchMessageW` loop. The window procedure is a plain
- *   `Deno.UnsafeCallback` called synchronously on the worker's own thread:
- *   no machine code, any architecture.
- * - The deadlock rule: the JavaScript thread never sends a message to one of
- *   these windows synchronously. It asks for work by posting: a
- *   `postMessage` to the worker, then `PostThreadMessageW` to wake
- *   `GetMessageW`. The worker leaves its loop, takes the request, runs it
- *   and posts the result back.
- * - A window procedure never waits on the JavaScript thread: what a window
- *   does with a message (and what it replies) is decided inside the worker
- *   by its kind's handler, which posts what the JavaScript thread needs to
- *   know.
+ * - A thread starts on first use (its first request), costs nothing while
+ *   idle (it sleeps in `MsgWaitForMultipleObjectsEx`), and stops when its
+ *   last user is done (no window open, no request in flight), so the
+ *   process exits normally. None runs while nothing is open.
+ * - It is a Web `Worker` running the mechanism's entry module, plain
+ *   TypeScript checked like the rest (see `window_thread_worker.ts` for the
+ *   loop). The entry module is imported by the JavaScript side as well (for
+ *   its {@linkcode ThreadEntry} and its types), so it is part of the static
+ *   module graph: `deno compile` embeds it and a JSR import fetches it like
+ *   any other module, with no `--include`.
+ * - Requests are typed end to end: {@linkcode WindowThread.call} takes the
+ *   name of one of the entry module's operations and that operation's own
+ *   argument type, and returns its result type.
  *
- * Mechanisms extend the thread without changing this file: an extension is
- * a source string, installed once in each worker, that defines window kinds
- * (a window-procedure handler each) and request operations (code to run on
- * the window thread, for example clipboard calls).
+ * The wake. A request is put on a `MessagePort`, then the thread's wake
+ * event is set. The thread takes every request waiting, synchronously,
+ * each time it wakes for any reason; a wake without a request costs one
+ * empty look. So a request is never orphaned or delayed by a failed or
+ * extra wake, and no thread message, stray or not, means anything to the
+ * loop.
  *
- * Extension source is the body of a function of `ctx`, returning
- * `{ kinds?: { [name]: { message(window, msg, wParam, lParam) } }, ops?:
- * { [name]: (args) => value } }`. `ctx` holds `user32` and `kernel32` (the
- * worker's symbols), `post(data, transfer?)` to the window's listener via
- * `ctx.post({ window: id, data })`, `pointer(bigint)` and `value(pointer)`.
- * A `message` handler returns a bigint reply, or `undefined` for
- * `DefWindowProcW`.
+ * The deadlock rule, once:
+ *
+ * - The JavaScript thread never makes a synchronous call that sends a
+ *   message to a window of a window thread, nor one that waits on another
+ *   process (the clipboard's fast path checks the owner first; see
+ *   `clipboard/_direct.ts`). It asks a window thread by posting.
+ * - A window thread waits on the JavaScript thread in exactly two places,
+ *   each with a deadline: a `WM_COPYDATA` reply function (`replyTimeout`,
+ *   at most 60 s) and a delayed-rendering `render` function (10 s). While
+ *   it waits, that mechanism's other windows wait too, and nothing else in
+ *   the process does.
+ * - Code that runs while a window thread waits on it (a reply or render
+ *   function) must not wait on that same thread: such calls fail at once
+ *   (a clipboard call from a render function is refused with `Busy`).
  *
  * @module
  */
-import { user32 } from "./ffi.ts";
+import { kernel32, user32 } from "./ffi.ts";
 import { errorFromCode } from "./errors.ts";
+import type {
+  CreateWindowArgs,
+  KindTable,
+  OpTable,
+  ThreadEntry,
+  ThreadInit,
+  ThreadPost,
+  ThreadRequest,
+  WindowKind,
+} from "./window_thread_worker.ts";
 
-const WORKER_SOURCE = String.raw`
-const WM_APP_REQUEST = 0x8000 + 0x0d1;
-const u32 = Deno.dlopen("user32.dll", {
-  GetMessageW: { parameters: ["buffer", "pointer", "u32", "u32"], result: "i32" },
-  PeekMessageW: { parameters: ["buffer", "pointer", "u32", "u32", "u32"], result: "i32" },
-  TranslateMessage: { parameters: ["buffer"], result: "i32" },
-  DispatchMessageW: { parameters: ["buffer"], result: "isize" },
-  DefWindowProcW: { parameters: ["pointer", "u32", "usize", "isize"], result: "isize" },
-  RegisterClassExW: { parameters: ["buffer"], result: "u16" },
-  UnregisterClassW: { parameters: ["buffer", "pointer"], result: "i32" },
-  CreateWindowExW: {
-    parameters: ["u32", "buffer", "buffer", "u32", "i32", "i32", "i32", "i32", "pointer", "pointer", "pointer", "pointer"],
-    result: "pointer",
-  },
-  DestroyWindow: { parameters: ["pointer"], result: "i32" },
-  ChangeWindowMessageFilterEx: { parameters: ["pointer", "u32", "u32", "pointer"], result: "i32" },
-}).symbols;
-const k32 = Deno.dlopen("kernel32.dll", {
-  GetLastError: { parameters: [], result: "u32" },
-  GetCurrentThreadId: { parameters: [], result: "u32" },
-  GetModuleHandleW: { parameters: ["pointer"], result: "pointer" },
-}).symbols;
+export type { ThreadEntry } from "./window_thread_worker.ts";
 
-const hInstance = k32.GetModuleHandleW(null);
-const wide = (s) => {
-  const a = new Uint16Array(s.length + 1);
-  for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
-  return a;
-};
-const pointer = (v) => Deno.UnsafePointer.create(BigInt(v));
-const value = (p) => BigInt(Deno.UnsafePointer.value(p));
-const post = (data, transfer) => self.postMessage(data, transfer ?? []);
+/** The configuration type of a window kind. */
+// deno-lint-ignore no-explicit-any
+export type KindConfig<K> = K extends WindowKind<infer C, any, any> ? C : never;
+/** The event type of a window kind. */
+// deno-lint-ignore no-explicit-any
+export type KindEvent<K> = K extends WindowKind<any, any, infer E> ? E : never;
 
-class Win32Failure extends Error {
-  constructor(code, what) { super(what); this.code = code; }
-}
-
-const kinds = Object.create(null);
-const ops = Object.create(null);
-const windows = new Map(); // hwnd (bigint) -> { id, kind, config, hwnd, className }
-const classes = new Map(); // class name -> { users, name16 }
-const ctx = { user32: u32, kernel32: k32, post, pointer, value, Win32Failure };
-
-// The result is declared i64 (LRESULT's size on 64-bit Windows): Deno
-// handles an exception escaping a callback for i64 but panics for isize.
-const procedure = new Deno.UnsafeCallback(
-  { parameters: ["pointer", "u32", "usize", "isize"], result: "i64" },
-  (hwnd, msg, wParam, lParam) => {
-    try {
-      const win = windows.get(value(hwnd));
-      if (win !== undefined) {
-        const handler = kinds[win.kind];
-        if (handler !== undefined) {
-          const reply = handler.message(win, msg, wParam, lParam);
-          if (reply !== undefined) return reply;
-        }
-      }
-    } catch (error) {
-      try {
-        post({ type: "fault", message: String(error?.stack ?? error) });
-      } catch { /* nothing more to do */ }
-    }
-    return u32.DefWindowProcW(hwnd, msg, wParam, lParam);
-  },
-);
-
-// WNDCLASSEXW (80 bytes on 64-bit Windows).
-function registerClass(name) {
-  let entry = classes.get(name);
-  if (entry === undefined) {
-    const name16 = wide(name);
-    const wc = new ArrayBuffer(80);
-    const v = new DataView(wc);
-    v.setUint32(0, 80, true); // cbSize
-    v.setBigUint64(8, value(procedure.pointer), true); // lpfnWndProc
-    v.setBigUint64(24, value(hInstance), true); // hInstance
-    v.setBigUint64(64, value(Deno.UnsafePointer.of(name16)), true); // lpszClassName
-    if (u32.RegisterClassExW(new Uint8Array(wc)) === 0) {
-      throw new Win32Failure(k32.GetLastError(), "register window class");
-    }
-    entry = { users: 0, name16 };
-    classes.set(name, entry);
-  }
-  entry.users++;
-  return entry;
-}
-
-function releaseClass(name) {
-  const entry = classes.get(name);
-  if (entry === undefined) return;
-  if (--entry.users === 0) {
-    classes.delete(name);
-    u32.UnregisterClassW(entry.name16, hInstance);
-  }
-}
-
-const WS_EX_TOOLWINDOW = 0x80, WS_EX_NOACTIVATE = 0x08000000;
-const builtin = {
-  install({ name, source }) {
-    const made = new Function("ctx", source)(ctx) ?? {};
-    Object.assign(kinds, made.kinds ?? {});
-    Object.assign(ops, made.ops ?? {});
-  },
-  createWindow({ id, kind, className, title, config, messageOnly, allow }) {
-    if (kinds[kind] === undefined) throw new Error("unknown window kind " + kind);
-    const entry = registerClass(className);
-    const HWND_MESSAGE = pointer(-3n & 0xffffffffffffffffn);
-    const hwnd = u32.CreateWindowExW(
-      WS_EX_TOOLWINDOW | WS_EX_NOACTIVATE, entry.name16, wide(title), 0, 0, 0, 0, 0,
-      messageOnly ? HWND_MESSAGE : null, null, hInstance, null,
-    );
-    if (hwnd === null) {
-      const code = k32.GetLastError();
-      releaseClass(className);
-      throw new Win32Failure(code, "create window");
-    }
-    for (const msg of allow ?? []) u32.ChangeWindowMessageFilterEx(hwnd, msg, 1, null);
-    const key = value(hwnd);
-    windows.set(key, { id, kind, config, hwnd: key, className });
-    return key;
-  },
-  destroyWindow({ hwnd }) {
-    const win = windows.get(BigInt(hwnd));
-    if (win === undefined) return false;
-    windows.delete(win.hwnd);
-    u32.DestroyWindow(pointer(win.hwnd));
-    releaseClass(win.className);
-    return true;
-  },
-};
-
-const queue = [];
-let wake = null;
-self.onmessage = (event) => {
-  queue.push(event.data);
-  if (wake !== null) {
-    const w = wake;
-    wake = null;
-    w();
-  }
-};
-
-async function nextRequest() {
-  while (queue.length === 0) await new Promise((resolve) => (wake = resolve));
-  return queue.shift();
-}
-
-async function run() {
-  const msg = new Uint8Array(48); // MSG
-  const view = new DataView(msg.buffer);
-  u32.PeekMessageW(msg, null, 0, 0, 0); // make this thread's message queue
-  post({ type: "ready", threadId: k32.GetCurrentThreadId() });
-  let running = true;
-  while (running) {
-    let got;
-    try {
-      got = u32.GetMessageW(msg, null, 0, 0);
-    } catch (error) {
-      // An exception that escaped the window procedure surfaces here: V8
-      // had no stack left for it (a large message from another process
-      // lies on this thread's stack). The sender got 0; carry on.
-      post({ type: "fault", message: "a window procedure failed: " + String(error?.message ?? error) });
-      continue;
-    }
-    if (got === 0 || got === -1) break;
-    if (view.getBigUint64(0, true) === 0n && view.getUint32(8, true) === WM_APP_REQUEST) {
-      // One request was posted with each wake-up.
-      const request = await nextRequest();
-      if (request.op === "quit") {
-        running = false;
-        continue;
-      }
-      try {
-        const fn = builtin[request.op] ?? ops[request.op];
-        if (fn === undefined) throw new Error("unknown window-thread operation " + request.op);
-        post({ type: "reply", id: request.id, ok: true, value: await fn(request.args ?? {}) });
-      } catch (error) {
-        post({
-          type: "reply",
-          id: request.id,
-          ok: false,
-          code: error instanceof Win32Failure ? error.code : undefined,
-          message: String(error?.message ?? error),
-        });
-      }
-      continue;
-    }
-    u32.TranslateMessage(msg);
-    u32.DispatchMessageW(msg);
-  }
-  for (const win of [...windows.values()]) builtin.destroyWindow({ hwnd: win.hwnd });
-  procedure.close();
-  post({ type: "exit" });
-  self.close();
-}
-run();
-`;
-
-const WM_APP_REQUEST = 0x8000 + 0x0d1;
-
-/** What a window's listener gets from its kind's handler in the worker. */
-export type WindowListener = (data: unknown) => void;
-
-/** Options for {@linkcode openWindow}. */
-export interface OpenWindowOptions {
-  /** The window kind, defined by an installed extension. */
-  kind: string;
-  /** The window class name (registered once a process, reference-counted). */
+/** Options for {@linkcode WindowThread.openWindow}. */
+export interface OpenWindowOptions<Kinds extends KindTable, K extends keyof Kinds> {
+  /** The window kind, one of the entry module's. */
+  kind: K;
+  /** The window class name (registered once a thread, reference-counted). */
   className: string;
   /** The window title. */
   title: string;
-  /** Anything structured-cloneable, for the kind's handler (`window.config`). */
-  config?: unknown;
+  /** The kind's configuration (structured-cloneable). */
+  config: KindConfig<Kinds[K]>;
   /** A message-only window (`HWND_MESSAGE` parent) instead of a hidden top-level one. */
   messageOnly?: boolean;
   /** Messages let through from lower integrity levels (`ChangeWindowMessageFilterEx`). */
   allow?: number[];
-  /** What the window's handler posts for it. */
-  listener: WindowListener;
+  /** Receives what the kind's procedure posts for this window, in order. */
+  listener: (event: KindEvent<Kinds[K]>) => void;
 }
 
-/** A window owned by the window thread. */
+/** A window owned by a window thread. */
 export interface ThreadWindow {
   /** The window handle. */
   readonly hwnd: bigint;
-  /** Destroys the window (on the window thread) and lets the thread stop if it was the last user. */
+  /** Destroys the window (on its thread) and lets the thread stop if it was the last user. */
   close(): Promise<void>;
 }
 
@@ -275,78 +96,92 @@ interface Pending {
   what: string;
 }
 
-class WindowThread {
+/** One running worker of a {@linkcode WindowThread}. */
+class Instance {
   readonly #worker: Worker;
-  readonly #url: string;
-  #threadId: number | null = null;
-  readonly #ready: Promise<void>;
+  readonly #port: MessagePort;
+  readonly #wake: Deno.PointerObject;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
-  readonly #listeners = new Map<number, WindowListener>();
-  readonly #installed = new Set<string>();
+  readonly #listeners = new Map<number, (event: unknown) => void>();
   #users = 0;
   #stopping = false;
+  #finished = false;
+  readonly #onStop: (instance: Instance) => void;
+  /** Resolves when the thread has started (its message queue exists). */
+  readonly ready: Promise<void>;
+  /** Resolves when the worker has ended. */
   readonly exited: Promise<void>;
+  #exited!: () => void;
 
-  constructor() {
-    this.#url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-    this.#worker = new Worker(this.#url, { type: "module", name: "winipc window thread" });
+  constructor(entry: ThreadEntry, onStop: (instance: Instance) => void) {
+    this.#onStop = onStop;
+    const wake = kernel32().CreateEventW(null, 0, 0, null);
+    if (wake === null) {
+      throw errorFromCode(kernel32().GetLastError(), `Cannot start the ${entry.name}`);
+    }
+    this.#wake = wake;
+    const channel = new MessageChannel();
+    this.#port = channel.port1;
+    this.#worker = new Worker(entry.url, { type: "module", name: entry.name });
     let ready!: () => void;
     let failed!: (error: Error) => void;
-    this.#ready = new Promise<void>((resolve, reject) => {
+    this.ready = new Promise<void>((resolve, reject) => {
       ready = resolve;
       failed = reject;
     });
-    let exited!: () => void;
-    this.exited = new Promise<void>((resolve) => (exited = resolve));
-    this.#worker.onmessage = (event: MessageEvent) => {
+    this.ready.catch(() => {});
+    this.exited = new Promise<void>((resolve) => (this.#exited = resolve));
+    this.#worker.onmessage = (event: MessageEvent<ThreadPost>) => {
       const data = event.data;
       switch (data.type) {
         case "ready":
-          this.#threadId = data.threadId;
           ready();
           break;
-        case "reply": {
-          const pending = this.#pending.get(data.id);
-          if (pending === undefined) break;
-          this.#pending.delete(data.id);
-          if (data.ok) pending.resolve(data.value);
-          else {
-            pending.reject(
-              typeof data.code === "number"
-                ? errorFromCode(data.code, pending.what)
-                : new Error(`${pending.what}: ${data.message}`),
-            );
+        case "batch":
+          for (const reply of data.replies) {
+            const pending = this.#pending.get(reply.reply);
+            if (pending === undefined) continue;
+            this.#pending.delete(reply.reply);
+            if (reply.ok) pending.resolve(reply.value);
+            else {
+              pending.reject(
+                reply.code !== null
+                  ? errorFromCode(reply.code, `${pending.what}: ${reply.message} failed`)
+                  : new Error(`${pending.what}: ${reply.message}`),
+              );
+            }
           }
-          break;
-        }
-        case "window":
-          this.#listeners.get(data.window)?.(data.data);
+          for (const { window, event } of data.events) this.#listeners.get(window)?.(event);
           break;
         case "fault":
-          console.error(`winipc window thread: ${data.message}`);
+          console.error(`winipc ${entry.name}: ${data.message}`);
           break;
         case "exit":
-          this.#finish();
-          exited();
+          this.#finish(new Deno.errors.BadResource(`The ${entry.name} has stopped`));
           break;
       }
     };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      const error = new Error(`winipc window thread failed: ${event.message}`);
+      const error = new Error(`The winipc ${entry.name} failed: ${event.message}`);
       failed(error);
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
-      this.#finish();
-      exited();
+      this.#finish(error);
     };
+    const init: ThreadInit = { port: channel.port2, wake: BigInt(Deno.UnsafePointer.value(wake)) };
+    this.#worker.postMessage(init, [channel.port2]);
   }
 
-  #finish(): void {
-    if (current === this) current = null;
+  #finish(error: Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
     this.#worker.terminate();
-    URL.revokeObjectURL(this.#url);
+    this.#port.close();
+    kernel32().CloseHandle(this.#wake);
+    this.#onStop(this);
+    this.#exited();
   }
 
   /** Counts a user; the thread stops when the count returns to 0. */
@@ -356,60 +191,48 @@ class WindowThread {
 
   /** Uncounts a user; the last one stops the thread. */
   release(): void {
-    if (--this.#users === 0 && !this.#stopping) {
-      this.#stopping = true;
-      if (current === this) current = null;
-      const exited = this.exited.then(() => {
-        stopping.delete(exited);
-      });
-      stopping.add(exited);
-      this.#ready.then(() => {
-        try {
-          this.#post({ op: "quit" });
-        } catch {
-          // The thread cannot be woken (its queue is gone): end the worker.
-          this.#finish();
-        }
-      }, () => {});
+    if (--this.#users > 0 || this.#stopping) return;
+    this.#stopping = true;
+    this.#onStop(this);
+    this.ready.then(() => this.#send({ id: 0, op: "quit", args: null }), () => {});
+  }
+
+  /** Whether the thread still takes requests. */
+  get usable(): boolean {
+    return !this.#stopping && !this.#finished;
+  }
+
+  #send(request: ThreadRequest): void {
+    if (this.#finished) throw new Deno.errors.BadResource("The window thread has stopped");
+    this.#port.postMessage(request);
+    // The request is on the port whatever happens next: the thread takes it
+    // at its next wake of any kind. A wake that cannot be given means the
+    // thread is gone (its event closed), and the worker's end rejects it.
+    if (kernel32().SetEvent(this.#wake) === 0) {
+      this.#finish(errorFromCode(kernel32().GetLastError(), "Cannot wake the window thread"));
     }
   }
 
-  #post(message: Record<string, unknown>): void {
-    this.#worker.postMessage(message);
-    if (user32().PostThreadMessageW(this.#threadId!, WM_APP_REQUEST, 0n, 0n) === 0) {
-      throw new Error("winipc window thread: cannot wake the window thread");
-    }
-  }
-
-  async request(op: string, args: Record<string, unknown>, what: string): Promise<unknown> {
+  async request(op: string, args: unknown, what: string): Promise<unknown> {
     this.hold();
     try {
-      await this.#ready;
-      for (const [name, source] of extensions) {
-        if (this.#installed.has(name)) continue;
-        this.#installed.add(name);
-        await this.#call("install", { name, source }, `${what}: install ${name}`);
-      }
-      return await this.#call(op, args, what);
+      await this.ready;
+      const id = this.#nextId++;
+      return await new Promise((resolve, reject) => {
+        this.#pending.set(id, { resolve, reject, what });
+        try {
+          this.#send({ id, op, args });
+        } catch (error) {
+          this.#pending.delete(id);
+          reject(error);
+        }
+      });
     } finally {
       this.release();
     }
   }
 
-  #call(op: string, args: Record<string, unknown>, what: string): Promise<unknown> {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, what });
-      try {
-        this.#post({ op, args, id });
-      } catch (error) {
-        this.#pending.delete(id);
-        reject(error);
-      }
-    });
-  }
-
-  listen(id: number, listener: WindowListener): void {
+  listen(id: number, listener: (event: unknown) => void): void {
     this.#listeners.set(id, listener);
   }
 
@@ -422,88 +245,116 @@ class WindowThread {
   }
 }
 
-let current: WindowThread | null = null;
-const extensions = new Map<string, string>();
-
-function thread(): WindowThread {
-  user32(); // NotSupported off Windows, before a worker starts
-  current ??= new WindowThread();
-  return current;
-}
+const stopping = new Set<Promise<void>>();
 
 /**
- * Registers an extension (window kinds and operations, as worker source;
- * see the module documentation). Installed in the window thread before the
- * next request runs there; registering a name twice keeps the first.
+ * A window thread for one mechanism, typed by its entry module's kinds and
+ * operations. Starts on first use; see the module documentation.
  *
- * @param name The extension's name.
- * @param source The body of a function of `ctx` (plain JavaScript).
+ * @typeParam Kinds The entry module's window kinds.
+ * @typeParam Ops The entry module's operations.
  */
-export function defineExtension(name: string, source: string): void {
-  if (!extensions.has(name)) extensions.set(name, source);
-}
+export class WindowThread<Kinds extends KindTable, Ops extends OpTable> {
+  readonly #entry: ThreadEntry;
+  #current: Instance | null = null;
 
-/**
- * Runs an operation on the window thread (an installed extension's, or a
- * built-in one) and returns its result. Starts the thread if needed.
- *
- * @param op The operation's name.
- * @param args Its arguments (structured-cloneable).
- * @param what The error context (`Cannot write the clipboard`).
- * @returns What the operation returned.
- */
-export function runOnWindowThread(
-  op: string,
-  args: Record<string, unknown>,
-  what: string,
-): Promise<unknown> {
-  return thread().request(op, args, what);
-}
-
-/**
- * Opens a window on the window thread. The thread keeps running while the
- * window is open.
- *
- * @param options Kind, class, title, configuration and listener.
- * @param what The error context.
- * @returns The window.
- */
-export async function openWindow(options: OpenWindowOptions, what: string): Promise<ThreadWindow> {
-  const t = thread();
-  const id = t.newId();
-  t.hold();
-  t.listen(id, options.listener);
-  let hwnd: bigint;
-  try {
-    hwnd = await t.request("createWindow", {
-      id,
-      kind: options.kind,
-      className: options.className,
-      title: options.title,
-      config: options.config,
-      messageOnly: options.messageOnly ?? false,
-      allow: options.allow ?? [],
-    }, what) as bigint;
-  } catch (error) {
-    t.unlisten(id);
-    t.release();
-    throw error;
+  /**
+   * @param entry The entry module's {@linkcode ThreadEntry}.
+   */
+  constructor(entry: ThreadEntry) {
+    this.#entry = entry;
   }
-  let closed: Promise<void> | null = null;
-  return {
-    hwnd,
-    close(): Promise<void> {
-      closed ??= (async () => {
-        try {
-          await t.request("destroyWindow", { hwnd }, "Cannot close window");
-        } finally {
-          t.unlisten(id);
-          t.release();
-        }
-      })();
-      return closed;
-    },
-  };
+
+  #instance(): Instance {
+    if (this.#current === null || !this.#current.usable) {
+      user32(); // NotSupported off Windows, before a worker starts
+      const instance = new Instance(this.#entry, (stopped) => {
+        if (this.#current === stopped) this.#current = null;
+      });
+      const exited = instance.exited.then(() => {
+        stopping.delete(exited);
+      });
+      stopping.add(exited);
+      this.#current = instance;
+    }
+    return this.#current;
+  }
+
+  /** Whether the thread is running or starting. */
+  get running(): boolean {
+    return this.#current !== null;
+  }
+
+  /**
+   * Runs one of the entry module's operations on the thread (starting it if
+   * needed) and returns its result.
+   *
+   * @param op The operation's name.
+   * @param args Its arguments (structured-cloneable).
+   * @param what The error context (`Cannot write the clipboard`).
+   * @returns What the operation returned.
+   */
+  call<K extends keyof Ops & string>(
+    op: K,
+    args: Parameters<Ops[K]>[0],
+    what: string,
+  ): Promise<ReturnType<Ops[K]>> {
+    try {
+      return this.#instance().request(op, args, what) as Promise<ReturnType<Ops[K]>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Opens a window of one of the entry module's kinds on the thread. The
+   * thread keeps running while the window is open.
+   *
+   * @param options Kind, class, title, configuration and listener.
+   * @param what The error context.
+   * @returns The window.
+   */
+  async openWindow<K extends keyof Kinds & string>(
+    options: OpenWindowOptions<Kinds, K>,
+    what: string,
+  ): Promise<ThreadWindow> {
+    const t = this.#instance();
+    const id = t.newId();
+    t.hold();
+    t.listen(id, options.listener as (event: unknown) => void);
+    let hwnd: bigint;
+    try {
+      const args: CreateWindowArgs = {
+        id,
+        kind: options.kind,
+        className: options.className,
+        title: options.title,
+        config: options.config,
+        messageOnly: options.messageOnly ?? false,
+        allow: options.allow ?? [],
+      };
+      hwnd = await t.request("createWindow", args, what) as bigint;
+    } catch (error) {
+      t.unlisten(id);
+      t.release();
+      throw error;
+    }
+    let closed: Promise<void> | null = null;
+    return {
+      hwnd,
+      close(): Promise<void> {
+        closed ??= (async () => {
+          try {
+            await t.request("destroyWindow", hwnd, "Cannot close window");
+          } finally {
+            t.unlisten(id);
+            t.release();
+          }
+        })();
+        return closed;
+      },
+    };
+  }
 }
 
 /**
@@ -516,9 +367,7 @@ export async function windowThreadStopped(): Promise<void> {
   while (stopping.size > 0) await Promise.all([...stopping]);
 }
 
-/** Whether a window thread is running or starting (for tests). */
+/** Whether any window thread is running, starting or stopping (for tests). */
 export function windowThreadRunning(): boolean {
-  return current !== null || stopping.size > 0;
+  return stopping.size > 0;
 }
-
-const stopping = new Set<Promise<void>>();

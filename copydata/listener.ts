@@ -5,94 +5,26 @@
  *
  * @module
  */
-import { defineExtension, openWindow, type ThreadWindow } from "../_win32/window_thread.ts";
+import { type ThreadWindow, WindowThread } from "../_win32/window_thread.ts";
 import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { checkChoice, checkInteger, describeValue } from "../_win32/options.ts";
+import {
+  COPYDATA_THREAD,
+  type CopyDataConfig,
+  type CopyDataEvent,
+  type CopyDataKinds,
+  type CopyDataOps,
+  SLOT,
+  SLOT64,
+  STATE_BYTES,
+  WM_COPYDATA,
+} from "./_thread.ts";
 
-/** `WM_COPYDATA`. */
-export const WM_COPYDATA = 0x004a;
+export { WM_COPYDATA };
 
-// The window kind, run inside the window thread. It copies the data before
-// the sender is released and posts it to the JavaScript thread. The reply is
-// a constant decided here, or (with a reply function) the value the
-// JavaScript thread writes into the listener's shared state, waited for with
-// a time limit. A full queue refuses the message (reply 0) without posting.
-//
-// Shared state (SharedArrayBuffer), Int32 slots: 0 the sequence number last
-// answered, 1 the one being waited for (0: none), 2 messages queued,
-// 3 messages refused, 4 replies that came too late, 5 closed (1: every
-// sender gets 0 at once, and one waiting for a reply function is released). BigInt64 slots from byte
-// 32: 0 the answer, 1 bytes queued.
-defineExtension(
-  "copydata",
-  String.raw`
-  return {
-    kinds: {
-      copydata: {
-        message(win, msg, wParam, lParam) {
-          if (msg !== 0x004a) return undefined;
-          const address = BigInt.asUintN(64, BigInt(lParam));
-          if (address === 0n) return 0n;
-          const c = win.config;
-          const i32 = c.i32 ??= new Int32Array(c.state, 0, 8);
-          const i64 = c.i64 ??= new BigInt64Array(c.state, 32, 2);
-          const view = new Deno.UnsafePointerView(ctx.pointer(address));
-          if (Atomics.load(i32, 5) !== 0) return 0n;
-          const tag = view.getBigUint64(0);
-          const size = view.getUint32(8);
-          const data = view.getPointer(16);
-          if (
-            Atomics.load(i32, 2) >= c.maxQueued ||
-            Atomics.load(i64, 1) + BigInt(size) > BigInt(c.maxQueuedBytes)
-          ) {
-            Atomics.add(i32, 3, 1);
-            return 0n;
-          }
-          const bytes = new Uint8Array(size);
-          if (size > 0 && data !== null) {
-            new Deno.UnsafePointerView(data).copyInto(bytes);
-          }
-          Atomics.add(i32, 2, 1);
-          Atomics.add(i64, 1, BigInt(size));
-          if (c.reply !== null) {
-            ctx.post(
-              { type: "window", window: win.id, data: { tag, bytes, sender: BigInt(wParam), seq: 0 } },
-              [bytes.buffer],
-            );
-            return BigInt(c.reply);
-          }
-          const seq = c.seq = (c.seq ?? 0) % 0x7fffffff + 1;
-          Atomics.store(i32, 1, seq);
-          ctx.post(
-            { type: "window", window: win.id, data: { tag, bytes, sender: BigInt(wParam), seq } },
-            [bytes.buffer],
-          );
-          const deadline = performance.now() + c.replyTimeout;
-          let answer = null;
-          for (;;) {
-            const answered = Atomics.load(i32, 0);
-            if (answered === seq) {
-              answer = Atomics.load(i64, 0);
-              break;
-            }
-            if (Atomics.load(i32, 5) !== 0) break;
-            const left = deadline - performance.now();
-            if (left <= 0) break;
-            Atomics.wait(i32, 0, answered, left);
-          }
-          Atomics.store(i32, 1, 0);
-          if (answer === null) {
-            if (Atomics.load(i32, 5) === 0) Atomics.add(i32, 4, 1);
-            return 0n;
-          }
-          return answer;
-        },
-      },
-    },
-  };
-`,
-);
+/** The `WM_COPYDATA` thread: its own, so that a slow reply function stalls no other mechanism. */
+const thread = new WindowThread<CopyDataKinds, CopyDataOps>(COPYDATA_THREAD);
 
 /** Options for {@linkcode listenCopyData}. */
 export interface ListenCopyDataOptions {
@@ -354,7 +286,7 @@ export class CopyDataListener
    * ```
    */
   get refused(): number {
-    return Atomics.load(this.#i32, 3);
+    return Atomics.load(this.#i32, SLOT.refused);
   }
 
   /**
@@ -370,13 +302,13 @@ export class CopyDataListener
    * ```
    */
   get lateReplies(): number {
-    return Atomics.load(this.#i32, 4);
+    return Atomics.load(this.#i32, SLOT.late);
   }
 
   /** Takes a message off the books of the shared queue counters. */
   #taken(m: CopyDataMessage): CopyDataMessage {
-    Atomics.sub(this.#i32, 2, 1);
-    Atomics.sub(this.#i64, 1, BigInt(m.bytes.length));
+    Atomics.sub(this.#i32, SLOT.queued, 1);
+    Atomics.sub(this.#i64, SLOT64.queuedBytes, BigInt(m.bytes.length));
     return m;
   }
 
@@ -430,7 +362,7 @@ export class CopyDataListener
       "maxQueuedBytes",
       what,
     );
-    const state = new SharedArrayBuffer(48);
+    const state = new SharedArrayBuffer(STATE_BYTES);
     const i32 = new Int32Array(state, 0, 8);
     const i64 = new BigInt64Array(state, 32, 2);
     const allowLower = options.allowLowerIntegrity === undefined
@@ -441,34 +373,29 @@ export class CopyDataListener
     }
     const queue: CopyDataMessage[] = [];
     let listener: CopyDataListener | null = null;
-    const window = await openWindow({
+    const config: CopyDataConfig = {
+      reply: typeof reply === "function" ? null : reply,
+      replyTimeout,
+      maxQueued,
+      maxQueuedBytes,
+      state,
+    };
+    const window = await thread.openWindow({
       kind: "copydata",
       className,
       title,
-      config: {
-        reply: typeof reply === "function" ? null : reply,
-        replyTimeout,
-        maxQueued,
-        maxQueuedBytes,
-        state,
-      },
+      config,
       allow: allowLower ? [WM_COPYDATA] : [],
-      listener: (data) => {
-        const { tag, bytes, sender, seq } = data as {
-          tag: bigint;
-          bytes: Uint8Array;
-          sender: bigint;
-          seq: number;
-        };
+      listener: ({ tag, bytes, sender, seq }: CopyDataEvent) => {
         const message = makeMessage(tag, bytes, sender);
         CopyDataListener.#deliver(listener, queue, message);
         if (typeof reply === "function") {
           const answer = (value: bigint) => {
             // Only the message the window thread still waits for.
-            if (Atomics.load(i32, 1) !== seq) return;
-            Atomics.store(i64, 0, value);
-            Atomics.store(i32, 0, seq);
-            Atomics.notify(i32, 0);
+            if (Atomics.load(i32, SLOT.awaited) !== seq) return;
+            Atomics.store(i64, SLOT64.answer, value);
+            Atomics.store(i32, SLOT.answered, seq);
+            Atomics.notify(i32, SLOT.answered);
           };
           const fail = (error: unknown) => {
             answer(0n);
@@ -615,9 +542,9 @@ export class CopyDataListener
     // The window thread answers 0 from now on, and stops waiting for a reply function.
     // Slot 0 changes too, so that a wait that starts after the flag was read
     // returns at once instead of missing the notification.
-    Atomics.store(this.#i32, 5, 1);
-    Atomics.store(this.#i32, 0, -1);
-    Atomics.notify(this.#i32, 0);
+    Atomics.store(this.#i32, SLOT.closed, 1);
+    Atomics.store(this.#i32, SLOT.answered, -1);
+    Atomics.notify(this.#i32, SLOT.answered);
     this.#queue.length = 0;
     const error = this.#failure ??
       new Deno.errors.BadResource("Cannot receive WM_COPYDATA: the listener is closed");
