@@ -23,7 +23,7 @@
  * `WaitForSingleObject`, `WaitForMultipleObjects`, `SetEvent` and
  * `ReleaseMutex`, through addresses in its control block. On any other
  * architecture (ARM64 Windows) the same loop runs in JavaScript on a
- * `node:worker_threads` Worker made from an embedded source, `unref()`ed
+ * `node:worker_threads` Worker (`owner_thread_worker.ts`), `unref()`ed
  * so that it never keeps the process alive: the same events, the same
  * protocol, a Worker's start-up and memory instead of a raw thread's. The
  * x86-64 suite also runs the Worker loop (`useOwnerThreadKind`).
@@ -31,6 +31,7 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { OWNER_THREAD, type OwnerThreadData } from "./owner_thread_worker.ts";
 import { kernel32, kernel32Address } from "./ffi.ts";
 import { lastError, throwLastError } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
@@ -189,31 +190,6 @@ export function useOwnerThreadKind(chosen: OwnerThreadKind): OwnerThreadKind {
   return before;
 }
 
-const WORKER_SOURCE = String.raw`
-const { workerData } = require("node:worker_threads");
-const k = Deno.dlopen("kernel32.dll", {
-  WaitForSingleObject: { parameters: ["pointer", "u32"], result: "u32" },
-  WaitForMultipleObjects: { parameters: ["u32", "buffer", "i32", "u32"], result: "u32" },
-  SetEvent: { parameters: ["pointer"], result: "i32" },
-  ReleaseMutex: { parameters: ["pointer"], result: "i32" },
-}).symbols;
-const [mutex, request, cancel, done, release] = workerData.handles.map((v) => Deno.UnsafePointer.create(v));
-const state = new Int32Array(workerData.state); // 0: result, 1: quit
-const pair = new BigUint64Array([workerData.handles[0], workerData.handles[2]]);
-const INFINITE = 0xffffffff;
-for (;;) {
-  k.WaitForSingleObject(request, INFINITE);
-  if (Atomics.load(state, 1) === 1) break;
-  const result = k.WaitForMultipleObjects(2, new Uint8Array(pair.buffer), 0, INFINITE);
-  Atomics.store(state, 0, result);
-  k.SetEvent(done);
-  if (result === 0 || result === 0x80) {
-    k.WaitForSingleObject(release, INFINITE);
-    k.ReleaseMutex(mutex);
-    k.SetEvent(done);
-  }
-}
-`;
 
 /** What an acquire on the owner thread ended with. */
 export type OwnerResult = "acquired" | "abandoned" | "cancelled";
@@ -263,15 +239,18 @@ export class OwnerThread {
     if (kind === "worker") {
       this.#state = new Int32Array(new SharedArrayBuffer(8));
       const e = this.#events;
-      this.#worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          handles: [mutex, e.request.raw, e.cancel.raw, e.done.raw, e.release.raw].map(
-            pointerValue,
-          ),
-          state: this.#state.buffer,
-        },
-      });
+      const data: OwnerThreadData = {
+        marker: OWNER_THREAD.marker,
+        handles: [
+          pointerValue(mutex),
+          pointerValue(e.request.raw),
+          pointerValue(e.cancel.raw),
+          pointerValue(e.done.raw),
+          pointerValue(e.release.raw),
+        ],
+        state: this.#state.buffer as SharedArrayBuffer,
+      };
+      this.#worker = new Worker(new URL(OWNER_THREAD.url), { workerData: data });
       this.#worker.unref();
       this.#exited = new Promise((resolve) => this.#worker!.once("exit", () => resolve()));
       // A loop that fails ends any acquire waiting on it: the result reads

@@ -9,8 +9,8 @@
  * whose handle is known, and an abort, a close or the end of the program's
  * interest wakes it with an APC (`QueueUserAPC`): the call returns
  * `WAIT_IO_COMPLETION` and has taken nothing. Deno's blocking pool gives no
- * thread identity, so the thread is a `node:worker_threads` Worker made from
- * an embedded source (no file for `deno compile` to miss), one per wait in
+ * thread identity, so the thread is a `node:worker_threads` Worker running
+ * `wait_all_worker.ts` (imported here too, so `deno compile` embeds it), one per wait in
  * progress, kept idle afterwards for the next one and `unref()`ed while idle
  * so that it never keeps the process alive. No machine code: any
  * architecture.
@@ -37,6 +37,7 @@ import {
 } from "./ffi.ts";
 import { errorFromCode, lastError } from "./errors.ts";
 import { isInvalidHandle, type OwnedHandle, pointerValue } from "./handle.ts";
+import { WAIT_ALL_THREAD, type WaitAllPost, type WaitAllRequest } from "./wait_all_worker.ts";
 
 const WAIT_IO_COMPLETION = 0xc0;
 const THREAD_SET_CONTEXT = 0x0010;
@@ -46,25 +47,8 @@ const MAX_CALL_MS = 0xfffffffe;
 /** Idle threads kept for later waits (each one a Worker). */
 const MAX_IDLE = 4;
 
-const WORKER_SOURCE = String.raw`
-const { parentPort } = require("node:worker_threads");
-const k = Deno.dlopen("kernel32.dll", {
-  WaitForMultipleObjectsEx: { parameters: ["u32", "buffer", "i32", "u32", "i32"], result: "u32" },
-  GetCurrentThreadId: { parameters: [], result: "u32" },
-  GetLastError: { parameters: [], result: "u32" },
-}).symbols;
-parentPort.on("message", ({ id, handles, count, ms }) => {
-  const result = k.WaitForMultipleObjectsEx(count, handles, 1, ms, 1);
-  parentPort.postMessage({ id, result, error: result === 0xffffffff ? k.GetLastError() : 0 });
-});
-parentPort.postMessage({ ready: k.GetCurrentThreadId() });
-`;
 
-interface Done {
-  id: number;
-  result: number;
-  error: number;
-}
+type Done = Extract<WaitAllPost, { id: number }>;
 
 /** One waiting thread. */
 class WaitThread {
@@ -76,9 +60,9 @@ class WaitThread {
   failed: Error | null = null;
 
   constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    this.worker = new Worker(new URL(WAIT_ALL_THREAD.url), { workerData: WAIT_ALL_THREAD.marker });
     this.ready = new Promise((resolve, reject) => {
-      this.worker.on("message", (data: Done | { ready: number }) => {
+      this.worker.on("message", (data: WaitAllPost) => {
         if ("ready" in data) {
           const thread = kernel32().OpenThread(THREAD_SET_CONTEXT, 0, data.ready);
           if (thread === null) {
@@ -108,7 +92,7 @@ class WaitThread {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       this.#pending = { id, resolve };
-      this.worker.postMessage({ id, handles, count, ms });
+      this.worker.postMessage({ id, handles, count, ms } satisfies WaitAllRequest);
     });
   }
 

@@ -155,7 +155,7 @@ class Instance {
           for (const { window, event } of data.events) this.#listeners.get(window)?.(event);
           break;
         case "fault":
-          console.error(`winipc ${entry.name}: ${data.message}`);
+          console.error(`${entry.name}: ${data.message}`);
           break;
         case "exit":
           this.#finish(new Deno.errors.BadResource(`The ${entry.name} has stopped`));

@@ -11,6 +11,8 @@
  */
 import { acquireOwner, releaseOwner, setOwnerListener } from "./_core.ts";
 import { kernel32 } from "../_win32/ffi.ts";
+import { RENDER } from "./_thread.ts";
+import { inRenderScope } from "./_render_scope.ts";
 
 /** A format whose bytes are made when a program asks for them. */
 export interface DelayedData {
@@ -50,7 +52,7 @@ function fill(control: Int32Array, bytes: unknown): void {
   control[2] = Number(value >> 32n) | 0;
 }
 
-const DONE = -1, FAILED = -2, FILLING = -3;
+const { done: DONE, failed: FAILED, filling: FILLING } = RENDER;
 
 /**
  * Answers render request `request` with `bytes` (or a failure), only if the
@@ -59,7 +61,7 @@ const DONE = -1, FAILED = -2, FILLING = -3;
  */
 function answer(control: Int32Array, request: number, bytes: unknown): void {
   if (Atomics.compareExchange(control, 0, request, FILLING) !== request) return;
-  let status = FAILED;
+  let status: number = FAILED;
   try {
     if (bytes !== undefined) {
       fill(control, bytes);
@@ -72,27 +74,23 @@ function answer(control: Int32Array, request: number, bytes: unknown): void {
   Atomics.notify(control, 0);
 }
 
-setOwnerListener((data) => {
-  const message = data as {
-    render?: number;
-    generation?: number;
-    request?: number;
-    done?: number;
-    released?: number;
-  };
-  if (message.render !== undefined) {
-    const entry = promises.get(message.generation!);
-    const renderer = entry?.renders[message.render];
+setOwnerListener((event) => {
+  if ("render" in event) {
+    const entry = promises.get(event.generation);
+    const renderer = entry?.renders[event.render];
     if (entry === undefined || renderer === undefined) return;
-    const request = message.request!;
-    Promise.resolve().then(renderer).then(
-      (bytes) => answer(entry.control, request, bytes ?? null),
-      () => answer(entry.control, request, undefined),
+    const request = event.request;
+    // In the render scope: a clipboard call from the render fails at once.
+    inRenderScope(() =>
+      Promise.resolve().then(renderer).then(
+        (bytes) => answer(entry.control, request, bytes ?? null),
+        () => answer(entry.control, request, undefined),
+      )
     );
     return;
   }
-  const over = message.done ?? message.released;
-  if (over !== undefined && promises.delete(over)) releaseOwner();
+  const over = "done" in event ? event.done : event.released;
+  if (promises.delete(over)) releaseOwner();
 });
 
 /**
@@ -106,13 +104,16 @@ setOwnerListener((data) => {
 export async function promiseFormats(
   delayed: DelayedData[],
   what: string,
-): Promise<{ args: Record<string, unknown>; failed(): void }> {
+): Promise<{
+  delayed: { formats: (number | string)[]; generation: number; control: SharedArrayBuffer };
+  failed(): void;
+}> {
   await acquireOwner(what);
   const id = ++generation;
   const shared = new SharedArrayBuffer(16);
   promises.set(id, { renders: delayed.map((d) => d.render), control: new Int32Array(shared) });
   return {
-    args: { delayed: delayed.map((d) => d.format), generation: id, control: shared },
+    delayed: { formats: delayed.map((d) => d.format), generation: id, control: shared },
     failed() {
       if (promises.delete(id)) releaseOwner();
     },

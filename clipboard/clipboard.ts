@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { checkContention, clipboardCall, type ClipboardOptions } from "./_core.ts";
+import {
+  checkContention,
+  type ClipboardOptions,
+  clipboardFormats,
+  clipboardRead,
+  clipboardRegister,
+  clipboardSnapshot,
+  clipboardWrite,
+} from "./_core.ts";
 import {
   CF,
   decodeFileList,
@@ -316,12 +324,14 @@ async function writeItems(
   let sequenceNumber: number;
   let ours: boolean;
   try {
-    ({ sequenceNumber, ours } = await clipboardCall<{ sequenceNumber: number; ours: boolean }>(
-      "clipboardWrite",
-      { items: all, ...promised?.args },
+    const result = await clipboardWrite(
+      all,
       what,
       contention,
-    ));
+      promised === null ? {} : { delayed: promised.delayed },
+    );
+    if (!("written" in result)) throw new Error(`${what}: the write was not made`);
+    ({ sequenceNumber, ours } = result);
   } catch (error) {
     promised?.failed();
     throw error;
@@ -329,13 +339,13 @@ async function writeItems(
   if (clearAfter === undefined || clearAfter === Infinity) return { sequenceNumber };
   const cleared = new Promise<"cleared" | "replaced" | "failed">((resolve) => {
     startTimer(clearAfter, () => {
-      clipboardCall<{ replaced?: boolean }>(
-        "clipboardWrite",
-        // Replaced before its number could be read: never clear.
-        { items: [], ifSequence: ours ? sequenceNumber : -1 },
+      clipboardWrite(
+        [],
         "Cannot clear the clipboard",
         { ...contention, signal: undefined },
-      ).then((r) => resolve(r.replaced ? "replaced" : "cleared"), () => resolve("failed"));
+        // Replaced before its number could be read: never clear.
+        { ifSequence: ours ? sequenceNumber : -1 },
+      ).then((r) => resolve("replaced" in r ? "replaced" : "cleared"), () => resolve("failed"));
     });
   });
   return { sequenceNumber, cleared };
@@ -347,13 +357,7 @@ async function readItems(
   what: string,
 ): Promise<(Uint8Array | null)[]> {
   const contention = checkContention(options, what);
-  const { items } = await clipboardCall<{ items: (Uint8Array | null)[] }>(
-    "clipboardRead",
-    { formats },
-    what,
-    contention,
-  );
-  return items;
+  return await clipboardRead(formats, what, contention);
 }
 
 /**
@@ -770,13 +774,7 @@ export async function registerFormat(name: string): Promise<number> {
   const what = `Cannot register clipboard format ${describeValue(name)}`;
   if (typeof name !== "string") checkFormat(name, what);
   checkFormat(name, what);
-  const { id } = await clipboardCall<{ id: number }>(
-    "clipboardRegister",
-    { name },
-    what,
-    { retries: 0, retryDelay: 0, signal: undefined },
-  );
-  return id;
+  return await Promise.resolve(clipboardRegister(name, what));
 }
 
 /**
@@ -857,13 +855,8 @@ export async function readFormat(
  */
 export async function formats(options?: ClipboardOptions): Promise<FormatInfo[]> {
   const what = "Cannot list the clipboard's formats";
-  const result = await clipboardCall<{ formats: { id: number; name: string | null }[] }>(
-    "clipboardFormats",
-    {},
-    what,
-    checkContention(options, what),
-  );
-  return result.formats.map(({ id, name }) => ({
+  const list = await clipboardFormats(what, checkContention(options, what));
+  return list.map(({ id, name }) => ({
     id,
     name: name ?? standardFormatName(id),
     registered: name !== null,
@@ -905,13 +898,9 @@ export function sequenceNumber(): number {
  */
 export async function clear(options?: ClipboardOptions): Promise<number> {
   const what = "Cannot clear the clipboard";
-  const { sequenceNumber } = await clipboardCall<{ sequenceNumber: number }>(
-    "clipboardWrite",
-    { items: [] },
-    what,
-    checkContention(options, what),
-  );
-  return sequenceNumber;
+  const result = await clipboardWrite([], what, checkContention(options, what));
+  if (!("written" in result)) throw new Error(`${what}: the clipboard was not cleared`);
+  return result.sequenceNumber;
 }
 
 /**
@@ -934,11 +923,7 @@ export async function clear(options?: ClipboardOptions): Promise<number> {
  */
 export async function snapshot(options?: ClipboardOptions): Promise<ClipboardSnapshot> {
   const what = "Cannot copy the clipboard";
-  const result = await clipboardCall<{
-    sequenceNumber: number;
-    items: { id: number; name: string | null; bytes: Uint8Array }[];
-    skipped: { id: number; name: string | null; reason: string }[];
-  }>("clipboardSnapshot", {}, what, checkContention(options, what));
+  const result = await clipboardSnapshot(what, checkContention(options, what));
   const read: SnapshotFormat[] = result.items.map(({ id, name, bytes }) => ({
     id,
     name: name ?? standardFormatName(id),

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import "./_worker.ts";
-import { threadCall } from "./_core.ts";
-import { openWindow, type ThreadWindow } from "../_win32/window_thread.ts";
+import { clipboardThread } from "./_core.ts";
+import type { ThreadWindow } from "../_win32/window_thread.ts";
+import type { WatchEvent } from "./_thread.ts";
 import { checkSignal, describeValue } from "../_win32/options.ts";
 import { standardFormatName } from "./_formats.ts";
 import type { FormatInfo } from "./clipboard.ts";
@@ -35,12 +35,6 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
-interface Notice {
-  sequenceNumber: number;
-  formats: { id: number; name: string | null }[];
-  merged: number;
-}
-
 let serial = 0;
 
 /**
@@ -62,7 +56,8 @@ let serial = 0;
  * }
  * ```
  */
-export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDisposable {
+export class ClipboardWatcher
+  implements AsyncIterable<ClipboardChange>, Disposable, AsyncDisposable {
   readonly #queue: ClipboardChange[] = [];
   #wake: (() => void) | null = null;
   #closed = false;
@@ -88,19 +83,16 @@ export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDi
     }
     this.#signal = checkSignal(options.signal, "watch the clipboard");
     this.#signal?.throwIfAborted();
-    this.#window = openWindow({
+    this.#window = clipboardThread.openWindow({
       kind: "clipboardWatch",
       className: `winipc.ClipboardWatch.${Deno.pid}.${++serial}`,
       title: "",
+      config: null,
       messageOnly: true,
-      listener: (data) => this.#notice(data as Notice),
+      listener: (event) => this.#notice(event),
     }, what);
     this.ready = this.#window.then(async (window) => {
-      const { sequenceNumber } = await threadCall<{ sequenceNumber: number }>(
-        "clipboardWatchStart",
-        { hwnd: window.hwnd },
-        what,
-      );
+      const { sequenceNumber } = await clipboardThread.call("watchStart", window.hwnd, what);
       if (this.#last === -1) this.#last = sequenceNumber;
     });
     this.ready.catch((error) => {
@@ -115,7 +107,7 @@ export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDi
     this.#stop();
   };
 
-  #notice(data: Notice): void {
+  #notice(data: WatchEvent): void {
     if (this.#closed) return;
     if (data.sequenceNumber === this.#last) {
       // This change's state was already shown by the previous event (read
@@ -164,7 +156,7 @@ export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDi
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#wake?.();
     this.#stopped ??= this.#window.then(async (window) => {
-      await threadCall("clipboardWatchStop", { hwnd: window.hwnd }, "Cannot stop watching")
+      await clipboardThread.call("watchStop", window.hwnd, "Cannot stop watching")
         .catch(() => {});
       await window.close();
     }, () => {});
@@ -172,20 +164,52 @@ export class ClipboardWatcher implements AsyncIterable<ClipboardChange>, AsyncDi
   }
 
   /**
+   * Whether the watcher is closed (by {@linkcode close}, its signal, or a
+   * failure to start).
+   *
+   * @example Check
+   * ```ts ignore
+   * import { watch } from "@winipc/winipc/clipboard";
+   *
+   * const watcher = watch();
+   * watcher.close();
+   * console.log(watcher.closed); // true
+   * ```
+   */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
    * Stops watching: the iteration ends after the changes already queued.
+   * The listener's window is removed on the clipboard thread shortly after;
+   * `await using` (or {@linkcode ClipboardWatcher[Symbol.asyncDispose]})
+   * waits for that. Closing twice does nothing more.
    *
    * @example Stop
    * ```ts ignore
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * const watcher = watch();
-   * await watcher.close();
+   * watcher.close();
    * ```
-   *
-   * @returns A promise that resolves when the listener's window is gone.
    */
-  close(): Promise<void> {
-    return this.#stop();
+  close(): void {
+    void this.#stop();
+  }
+
+  /**
+   * Closes the watcher at the end of a `using` scope.
+   *
+   * @example At the end of a scope
+   * ```ts ignore
+   * import { watch } from "@winipc/winipc/clipboard";
+   *
+   * using watcher = watch();
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /**
