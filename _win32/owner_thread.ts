@@ -190,7 +190,6 @@ export function useOwnerThreadKind(chosen: OwnerThreadKind): OwnerThreadKind {
   return before;
 }
 
-
 /** What an acquire on the owner thread ended with. */
 export type OwnerResult = "acquired" | "abandoned" | "cancelled";
 

@@ -27,7 +27,15 @@ export interface OwnerThreadData {
 
 function run(data: OwnerThreadData): void {
   const k = kernel32();
-  const [mutex, request, , done, release] = data.handles.map((v) => Deno.UnsafePointer.create(v));
+  const [mutex, request, , done, release] = data.handles.map((v) =>
+    Deno.UnsafePointer.create(v)
+  ) as [
+    Deno.PointerValue,
+    Deno.PointerValue,
+    Deno.PointerValue,
+    Deno.PointerValue,
+    Deno.PointerValue,
+  ];
   const state = new Int32Array(data.state);
   const pair = new Uint8Array(new BigUint64Array([data.handles[0], data.handles[2]]).buffer);
   for (;;) {

@@ -47,7 +47,6 @@ const MAX_CALL_MS = 0xfffffffe;
 /** Idle threads kept for later waits (each one a Worker). */
 const MAX_IDLE = 4;
 
-
 type Done = Extract<WaitAllPost, { id: number }>;
 
 /** One waiting thread. */

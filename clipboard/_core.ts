@@ -367,19 +367,23 @@ export function clipboardWrite(
 ): Promise<WriteResult> {
   const { ifSequence, delayed } = options;
   const args = { items, ...(ifSequence === undefined ? {} : { ifSequence }) };
-  return call<WriteResult>({
-    direct: delayed === undefined && directWrites ? () => write(NO_OWNER, args) : null,
-    thread: (owner) =>
-      clipboardThread.call("write", {
-        ...args,
-        owner,
-        ...(delayed === undefined ? {} : {
-          delayed: delayed.formats,
-          generation: delayed.generation,
-          control: delayed.control,
-        }),
-      }, what),
-  }, what, contention);
+  return call<WriteResult>(
+    {
+      direct: delayed === undefined && directWrites ? () => write(NO_OWNER, args) : null,
+      thread: (owner) =>
+        clipboardThread.call("write", {
+          ...args,
+          owner,
+          ...(delayed === undefined ? {} : {
+            delayed: delayed.formats,
+            generation: delayed.generation,
+            control: delayed.control,
+          }),
+        }, what),
+    },
+    what,
+    contention,
+  );
 }
 
 /**
@@ -395,10 +399,14 @@ export async function clipboardRead(
   what: string,
   contention: Contention,
 ): Promise<(Uint8Array | null)[]> {
-  const { items } = await call({
-    direct: () => read(NO_OWNER, list),
-    thread: (owner) => clipboardThread.call("read", { owner, formats: list }, what),
-  }, what, contention);
+  const { items } = await call(
+    {
+      direct: () => read(NO_OWNER, list),
+      thread: (owner) => clipboardThread.call("read", { owner, formats: list }, what),
+    },
+    what,
+    contention,
+  );
   return items;
 }
 
@@ -413,10 +421,14 @@ export async function clipboardFormats(
   what: string,
   contention: Contention,
 ): Promise<FormatEntry[]> {
-  const result = await call({
-    direct: () => formats(NO_OWNER),
-    thread: () => Promise.resolve(formats(NO_OWNER)),
-  }, what, contention);
+  const result = await call(
+    {
+      direct: () => formats(NO_OWNER),
+      thread: () => Promise.resolve(formats(NO_OWNER)),
+    },
+    what,
+    contention,
+  );
   return result.formats;
 }
 
@@ -428,10 +440,14 @@ export async function clipboardFormats(
  * @returns The copy.
  */
 export function clipboardSnapshot(what: string, contention: Contention): Promise<SnapshotResult> {
-  return call({
-    direct: () => snapshot(NO_OWNER),
-    thread: (owner) => clipboardThread.call("snapshot", { owner }, what),
-  }, what, contention);
+  return call(
+    {
+      direct: () => snapshot(NO_OWNER),
+      thread: (owner) => clipboardThread.call("snapshot", { owner }, what),
+    },
+    what,
+    contention,
+  );
 }
 
 /**

@@ -406,8 +406,8 @@ export function snapshot<D extends boolean>(
         skipped.push({
           id,
           name,
-          reason: `the owner rendered no data (GetClipboardData failed, error ${kernel32()
-            .GetLastError()})`,
+          reason:
+            `the owner rendered no data (GetClipboardData failed, error ${kernel32().GetLastError()})`,
         });
         continue;
       }

@@ -16,8 +16,8 @@ import {
   type ThreadContext,
   type ThreadEntry,
   type ThreadWindowRecord,
-  type WindowKind,
   Win32Failure,
+  type WindowKind,
 } from "../_win32/window_thread_worker.ts";
 import { kernel32, user32 } from "../_win32/ffi.ts";
 import * as ops from "./_ops.ts";
@@ -257,14 +257,12 @@ const threadOps = {
     const result = ops.write(opener, args);
     const owner = ctx.window(args.owner) as ThreadWindowRecord<null, OwnerState> | undefined;
     if (owner !== undefined && "written" in result) {
-      owner.state.promised = result.promised.length === 0 || args.control === undefined
-        ? null
-        : {
-          generation: args.generation ?? 0,
-          pending: new Map(result.promised.map((id, index) => [id, index])),
-          control: new Int32Array(args.control),
-          request: 0,
-        };
+      owner.state.promised = result.promised.length === 0 || args.control === undefined ? null : {
+        generation: args.generation ?? 0,
+        pending: new Map(result.promised.map((id, index) => [id, index])),
+        control: new Int32Array(args.control),
+        request: 0,
+      };
     }
     return result;
   },

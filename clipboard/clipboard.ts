@@ -7,8 +7,8 @@
  */
 import {
   checkContention,
-  type ClipboardOptions,
   clipboardFormats,
+  type ClipboardOptions,
   clipboardRead,
   clipboardRegister,
   clipboardSnapshot,

@@ -95,11 +95,14 @@ function sameText(actual: string | null, expected: string): void {
 // The clipboard thread's first start in a `deno test` run includes a type
 // check of its entry module (`deno run` and compiled programs do none), which
 // would count against the first timed call: start it once, untimed.
-clipTest("the clipboard thread starts (untimed warm-up), and stops after its last call", async () => {
-  const format = `winipc.test.warmup.${Deno.pid}`;
-  await clipboard.write({ delayed: [{ format, render: () => new Uint8Array([1]) }] });
-  await clipboard.clear();
-});
+clipTest(
+  "the clipboard thread starts (untimed warm-up), and stops after its last call",
+  async () => {
+    const format = `winipc.test.warmup.${Deno.pid}`;
+    await clipboard.write({ delayed: [{ format, render: () => new Uint8Array([1]) }] });
+    await clipboard.clear();
+  },
+);
 
 const TEXTS = [
   "plain ASCII",
