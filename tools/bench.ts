@@ -21,6 +21,7 @@
  * @module
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { installArboard } from "../bench/_arboard.ts";
 import { buildNative } from "./native.ts";
 
 const root = decodeURIComponent(new URL("../", import.meta.url).pathname).replace(
@@ -76,6 +77,9 @@ const benches = [...Deno.readDirSync(`${root}bench`)]
   .sort();
 
 const references = await buildNative("bench/native");
+// Node.js for Windows and @napi-rs/clipboard for the arboard peer (bench/_arboard.ts): npm runs
+// on the host, before the Wine half. On Windows, runArboard installs them itself.
+if (!onWindows) await installArboard();
 for (const name of benches) {
   const ours = await runDeno(`bench/${name}_bench.ts`);
   const exe = references.get(`${name}_ref`);
