@@ -14,6 +14,7 @@
  * | `@winipc/winipc/shared-memory` | named file mappings, and a message channel over them |
  * | `@winipc/winipc/sync` | mutex, semaphore, event, waitable timer, timer queue, waits on many |
  * | `@winipc/winipc/copydata` | `WM_COPYDATA`: messages to and from windows (AutoHotkey, C programs) |
+ * | `@winipc/winipc/clipboard` | the clipboard: every common format, change events (here as the `clipboard` namespace) |
  *
  * Importing winipc opens no DLL: libraries are opened on first use, so type
  * checks and documentation work on every OS.
@@ -27,3 +28,10 @@ export * from "./mailslot/mod.ts";
 export * from "./shared_memory/mod.ts";
 export * from "./sync/mod.ts";
 export * from "./copydata/mod.ts";
+/**
+ * The clipboard, as a namespace (`clipboard.writeText`, `clipboard.watch`):
+ * its functions have short names (`write`, `read`, `clear`, `formats`) that
+ * would be ambiguous at the root. The same module is
+ * `@winipc/winipc/clipboard`.
+ */
+export * as clipboard from "./clipboard/mod.ts";

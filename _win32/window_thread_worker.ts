@@ -24,9 +24,10 @@
  *    JavaScript thread as one batch.
  *
  * A wake without a request finds none and goes back to sleep; a request
- * whose wake failed is taken at the next round: no posted message of any
- * number means anything to this loop, so a stray thread message from
- * another process is dispatched to nobody and ignored.
+ * whose wake failed is taken at the next round. Thread messages (no
+ * window: `WM_QUIT` or any number another process posts with
+ * `PostThreadMessageW`) are taken and ignored; the loop ends only by its
+ * own `quit` request.
  *
  * @module
  */
@@ -162,7 +163,6 @@ const QS_ALLINPUT = 0x04ff;
 const MWMO_INPUTAVAILABLE = 0x4;
 const WAIT_FAILED = 0xffffffff;
 const PM_REMOVE = 0x1;
-const WM_QUIT = 0x0012;
 const WS_EX_TOOLWINDOW = 0x80;
 const WS_EX_NOACTIVATE = 0x08000000;
 const MSGFLT_ALLOW = 1;
@@ -314,10 +314,9 @@ class Loop implements ThreadContext {
           continue;
         }
         if (got === 0) break;
-        if (view.getUint32(8, true) === WM_QUIT) {
-          this.#running = false;
-          break;
-        }
+        // The loop ends only by its own request: a WM_QUIT, like any thread
+        // message, can come from any process that knows the thread's id.
+        if (view.getBigUint64(0, true) === 0n) continue;
         u.TranslateMessage(msg);
         u.DispatchMessageW(msg);
       }

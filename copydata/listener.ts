@@ -274,6 +274,23 @@ export class CopyDataListener
   }
 
   /**
+   * Whether the listener is closed (by {@linkcode close}, or by a reply
+   * function that failed).
+   *
+   * @example Check before receiving
+   * ```ts ignore
+   * import { listenCopyData } from "@winipc/winipc/copydata";
+   *
+   * const listener = await listenCopyData();
+   * listener.close();
+   * console.log(listener.closed); // true
+   * ```
+   */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
    * Messages refused because the queue was full (`maxQueued`,
    * `maxQueuedBytes`): their senders got 0.
    *

@@ -85,8 +85,10 @@ for (const name of benches) {
   const exe = references.get(`${name}_ref`);
   const native = exe ? await runExe(exe) : [];
   const key = (r: Record<string, unknown>) => `${r.bench}/${r.mode ?? ""}/${r.size ?? ""}`;
+  // A time (ms, lower is better) counts as its inverse, so every ratio reads "higher is faster".
   const figure = (r: Record<string, unknown>) =>
-    (r.ops_per_s ?? r.mb_per_s ?? r.msgs_per_s ?? r.gb_per_s) as number;
+    (r.ops_per_s ?? r.mb_per_s ?? r.msgs_per_s ?? r.gb_per_s ??
+      (typeof r.ms === "number" ? 1 / r.ms : undefined)) as number;
   const all = [...ours, ...native];
   const by = (impl: string) =>
     new Map(all.filter((r) => r.impl === impl).map((r) => [key(r), figure(r)]));
@@ -96,6 +98,7 @@ for (const name of benches) {
   const pollBy = by("native_iocp_poll");
   const commandBy = by("deno_command");
   const localBy = by("local_set");
+  const arboardBy = by("arboard");
   for (const r of ours.filter((r) => r.impl === "winipc")) {
     const n = nativeBy.get(key(r));
     const t = tcpBy.get(key(r));
@@ -103,8 +106,10 @@ for (const name of benches) {
     const p = pollBy.get(key(r));
     const c = commandBy.get(key(r));
     const l = localBy.get(key(r));
+    const a = arboardBy.get(key(r));
     if (
-      n === undefined && t === undefined && np === undefined && c === undefined && l === undefined
+      n === undefined && t === undefined && np === undefined && c === undefined &&
+      l === undefined && a === undefined
     ) continue;
     const ratio = (other: number | undefined) =>
       other === undefined ? undefined : Number((figure(r) / other).toFixed(3));
@@ -113,12 +118,13 @@ for (const name of benches) {
       ...(r.mode !== undefined ? { mode: r.mode } : {}),
       ...(r.size !== undefined ? { size: r.size } : {}),
       impl: "ratio",
-      winipc_vs_native: ratio(n),
+      ...(n !== undefined ? { winipc_vs_native: ratio(n) } : {}),
       ...(t !== undefined ? { winipc_vs_deno_tcp: ratio(t) } : {}),
       ...(np !== undefined ? { winipc_vs_node_pipe: ratio(np) } : {}),
       ...(c !== undefined ? { winipc_vs_deno_command: ratio(c) } : {}),
       ...(p !== undefined ? { winipc_vs_native_iocp_poll: ratio(p) } : {}),
       ...(l !== undefined ? { winipc_vs_local_set: ratio(l) } : {}),
+      ...(a !== undefined ? { winipc_vs_arboard: ratio(a) } : {}),
     }));
   }
 }

@@ -308,6 +308,44 @@ static void get_files(void) {
   printf("\n");
 }
 
+/* delay-hang: an owner that promises a format and hangs hang_ms in WM_RENDERFORMAT. */
+static int hang_ms;
+static LRESULT CALLBACK hang_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
+  if (msg == WM_RENDERFORMAT) {
+    Sleep(hang_ms);
+    unsigned char late[2] = {0xde, 0xad};
+    SetClipboardData((UINT)wp, global_of(late, 2));
+    return 0;
+  }
+  return DefWindowProcW(hwnd, msg, wp, lp);
+}
+
+static void delay_hang(const char *name, int hang, int live) {
+  hang_ms = hang;
+  WNDCLASSW wc = {0};
+  wc.lpfnWndProc = hang_proc;
+  wc.hInstance = GetModuleHandleW(NULL);
+  wc.lpszClassName = L"winipc_peer_hang";
+  if (!RegisterClassW(&wc)) fail("RegisterClassW");
+  HWND hwnd = CreateWindowExW(0, L"winipc_peer_hang", L"", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
+                              wc.hInstance, NULL);
+  if (!hwnd) fail("CreateWindowExW");
+  if (!OpenClipboard(hwnd)) fail("OpenClipboard");
+  if (!EmptyClipboard()) fail("EmptyClipboard");
+  SetClipboardData(registered(name), NULL);
+  CloseClipboard();
+  printf("ready %lu\n", GetCurrentProcessId());
+  fflush(stdout);
+  DWORD end = GetTickCount() + (DWORD)live;
+  while ((int)(end - GetTickCount()) > 0) {
+    MSG m;
+    MsgWaitForMultipleObjects(0, NULL, FALSE, end - GetTickCount(), QS_ALLINPUT);
+    while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&m);
+  }
+  DestroyWindow(hwnd);
+  printf("gone\n");
+}
+
 int main(int argc, char **argv) {
   SetConsoleOutputCP(CP_UTF8);
   const char *cmd = argc >= 2 ? argv[1] : "";
@@ -417,6 +455,8 @@ int main(int argc, char **argv) {
       if (i == 0) first = last;
     }
     printf("done %lu %lu\n", first, last);
+  } else if (strcmp(cmd, "delay-hang") == 0 && argc >= 5) {
+    delay_hang(argv[2], atoi(argv[3]), atoi(argv[4]));
   } else if (strcmp(cmd, "seq") == 0) {
     printf("seq %lu\n", GetClipboardSequenceNumber());
   } else {

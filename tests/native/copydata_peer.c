@@ -5,7 +5,8 @@
 //   copydata_peer send CLASS TAG KIND ARG [TIMEOUT]  KIND text (ARG: hex of UTF-8, sent as UTF-16 + NUL),
 //                                                  bytes (ARG bytes, byte i = (i*7+n)&255);
 //                                                  prints "reply N" or "error CODE"
-//   copydata_peer many CLASS ID COUNT              COUNT messages "ID,i" tag ID<<32|i; "done FAILED"
+//   copydata_peer many CLASS ID COUNT [REPLY]      COUNT messages "ID,i" tag ID<<32|i; "done FAILED"
+//                                                  (a reply other than REPLY, default 1, fails)
 //   copydata_peer recv CLASS TITLE SLEEPMS         a hidden top-level receiver; prints "ready",
 //                                                  then "msg TAG SIZE HEX16" a message (HEX16:
 //                                                  up to 16 first bytes, "-" if none, and a sum);
@@ -93,13 +94,14 @@ int main(int argc, char **argv) {
     HWND hwnd = FindWindowW(wide(argv[2]), NULL);
     if (!hwnd) { printf("error notfound\n"); return 1; }
     unsigned id = (unsigned)atoi(argv[3]), count = (unsigned)atoi(argv[4]), failed = 0;
+    DWORD_PTR expected = argc >= 6 ? (DWORD_PTR)atoll(argv[5]) : 1;
     for (unsigned i = 0; i < count; i++) {
       char text[64];
       int n = snprintf(text, sizeof text, "%u,%u", id, i);
       COPYDATASTRUCT cds = {((ULONG_PTR)id << 32) | i, (DWORD)n, text};
       DWORD_PTR result = 0;
       if (!SendMessageTimeoutW(hwnd, WM_COPYDATA, 0, (LPARAM)&cds, SMTO_ABORTIFHUNG, 10000, &result) ||
-          result != 1)
+          result != expected)
         failed++;
     }
     printf("done %u\n", failed);
