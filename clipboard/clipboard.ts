@@ -764,11 +764,15 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
  *
  * @param name The name, 1 to 255 characters.
  * @returns The format id.
- * @throws {TypeError} For a bad name.
+ * @throws {TypeError} For a bad name, or anything but a string (an id is
+ * not a name).
  */
 export async function registerFormat(name: string): Promise<number> {
   const what = `Cannot register clipboard format ${describeValue(name)}`;
-  if (typeof name !== "string") checkFormat(name, what);
+  // Only a name can be registered: a number (an id) is not echoed back as if registered.
+  if (typeof name !== "string") {
+    throw new TypeError(`${what}: name must be a string, got ${describeValue(name)}`);
+  }
   checkFormat(name, what);
   const { id } = await clipboardCall<{ id: number }>(
     "clipboardRegister",

@@ -255,6 +255,12 @@ clipTest("custom format both ways; registerFormat gives the peer's id", async ()
   assertEquals(await quick("readFormat", () => clipboard.readFormat(name)), bytes);
   const id = await quick("registerFormat", () => clipboard.registerFormat(name));
   assert(id >= 0xc000 && id <= 0xffff, `id ${id}`);
+  // registerFormat takes a name: an id (even a registered one) is a TypeError, not echoed back.
+  await assertRejects(
+    () => clipboard.registerFormat(id as unknown as string),
+    TypeError,
+    `name must be a string, got ${id}`,
+  );
   assertEquals(await quick("readFormat", () => clipboard.readFormat(id)), bytes);
   await quick("writeFormat", () => clipboard.writeFormat(name, bytes.subarray(0, 5)));
   assertEquals(await peer("get-custom", name), `custom ${hex(bytes.subarray(0, 5))}`);
