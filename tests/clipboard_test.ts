@@ -248,6 +248,22 @@ clipTest("CF_HDROP both ways with non-ASCII absolute paths", async () => {
   await assertRejects(() => clipboard.writeFiles([]), RangeError, "empty");
 });
 
+clipTest(
+  "CF_HDROP whose last path has no terminator: InvalidData, not a shorter list",
+  async () => {
+    const paths = ["C:\\first.txt", "C:\\second ✓.txt"];
+    assertStringIncludes(await peer("set-files-unterminated", hexText(paths.join("\n"))), "ok");
+    await assertRejects(
+      () => quick("readFiles", () => clipboard.readFiles()),
+      Deno.errors.InvalidData,
+      "not terminated",
+    );
+    // The same list with its terminators reads whole.
+    assertStringIncludes(await peer("set-files", hexText(paths.join("\n"))), "ok");
+    assertEquals(await quick("readFiles", () => clipboard.readFiles()), paths);
+  },
+);
+
 clipTest("custom format both ways; registerFormat gives the peer's id", async () => {
   const name = `winipc.test.custom.${Deno.pid}`;
   const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7 + 3) & 255);

@@ -11,6 +11,9 @@
 //   clipboard_peer set-rtf HEX / get-rtf      "Rich Text Format" ("rtf HEX")
 //   clipboard_peer set-files HEX / get-files  CF_HDROP, paths joined by "\n" (read with
 //                                             DragQueryFileW; "files HEX")
+//   clipboard_peer set-files-unterminated HEX CF_HDROP as set-files, but the block ends
+//                                             right after the last path's last character
+//                                             (no NUL after it, no final NUL)
 //   clipboard_peer set-custom NAME HEX        a registered format's bytes
 //   clipboard_peer get-custom NAME            "custom HEX" (GlobalSize bytes) or "none"
 //   clipboard_peer get-dword NAME             "dword SIZE VALUE" or "none"
@@ -272,13 +275,13 @@ static void get_image(void) {
   printf("\n");
 }
 
-static void set_files(const char *hex) {
+static void set_files(const char *hex, int terminated) {
   size_t n;
   unsigned char *u = unhex(hex, &n);
   int wlen;
   wchar_t *w = to_wide((char *)u, (int)n, &wlen);
   for (int i = 0; i < wlen; i++) if (w[i] == L'\n') w[i] = 0;
-  size_t size = sizeof(DROPFILES) + (wlen + 2) * sizeof(wchar_t);
+  size_t size = sizeof(DROPFILES) + (wlen + (terminated ? 2 : 0)) * sizeof(wchar_t);
   unsigned char *block = calloc(size, 1);
   DROPFILES *df = (DROPFILES *)block;
   df->pFiles = sizeof(DROPFILES);
@@ -337,7 +340,9 @@ int main(int argc, char **argv) {
     print_hex(data, strnlen((char *)data, n));
     printf("\n");
   } else if (strcmp(cmd, "set-files") == 0 && argc >= 3) {
-    set_files(argv[2]);
+    set_files(argv[2], 1);
+  } else if (strcmp(cmd, "set-files-unterminated") == 0 && argc >= 3) {
+    set_files(argv[2], 0);
   } else if (strcmp(cmd, "get-files") == 0) {
     get_files();
   } else if (strcmp(cmd, "set-custom") == 0 && argc >= 4) {
