@@ -621,6 +621,8 @@ export function writeImage(
  * @returns The image, or `null` when there is none.
  * @throws {TypeError} If no form present can be decoded (a DIB with RLE or
  * JPEG compression, a broken PNG), with the first form's reason.
+ * @throws {Deno.errors.InvalidData} If that first reason is a PNG that
+ * declares more than 16384 × 16384 pixels (refused before decoding).
  * @throws {Deno.errors.Busy} If another program held the clipboard open through every attempt.
  */
 export async function readImage(options?: ClipboardOptions): Promise<ClipboardImage | null> {

@@ -15,6 +15,7 @@
 //                                             right after the last path's last character
 //                                             (no NUL after it, no final NUL)
 //   clipboard_peer set-custom NAME HEX        a registered format's bytes
+//   clipboard_peer set-custom-file NAME PATH  a registered format's bytes: the file's
 //   clipboard_peer get-custom NAME            "custom HEX" (GlobalSize bytes) or "none"
 //   clipboard_peer get-dword NAME             "dword SIZE VALUE" or "none"
 //   clipboard_peer set-image W H              CF_DIBV5 only, 32-bit BI_BITFIELDS with alpha,
@@ -348,6 +349,16 @@ int main(int argc, char **argv) {
   } else if (strcmp(cmd, "set-custom") == 0 && argc >= 4) {
     unsigned char *u = unhex(argv[3], &n);
     set_one(registered(argv[2]), u, n);
+  } else if (strcmp(cmd, "set-custom-file") == 0 && argc >= 4) {
+    FILE *f = fopen(argv[3], "rb");
+    if (!f) fail("fopen");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc(size > 0 ? size : 1);
+    if (size <= 0 || fread(data, 1, size, f) != (size_t)size) fail("fread");
+    fclose(f);
+    set_one(registered(argv[2]), data, size);
   } else if (strcmp(cmd, "get-custom") == 0 && argc >= 3) {
     unsigned char *data = get_one(registered(argv[2]), &n);
     if (!data) { printf("none\n"); return 0; }
