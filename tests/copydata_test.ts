@@ -18,6 +18,7 @@ import {
   listenCopyData,
   MAX_COPYDATA_SIZE,
   sendCopyData,
+  singleInstance,
 } from "../copydata/mod.ts";
 import { windowThreadRunning, windowThreadStopped } from "../_win32/window_thread.ts";
 import { processCpuMilliseconds } from "../_win32/process_info.ts";
@@ -41,6 +42,21 @@ function sum(bytes: Uint8Array): number {
   let s = 0;
   for (const b of bytes) s = (Math.imul(s, 31) + b) >>> 0;
   return s;
+}
+
+/** The peer's next line, or a failure after `ms` milliseconds. */
+async function lineWithin(child: Peer, ms: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      child.line(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no line from the peer in ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function stopped(): Promise<void> {
@@ -375,6 +391,37 @@ windowsTest("copydata: CopyDataListener cannot be constructed directly", {}, () 
   }
   assert(error instanceof TypeError);
 });
+
+windowsTest(
+  "copydata: singleInstance: a first instance that refuses the message as it closes: the later one takes over",
+  {},
+  async () => {
+    const name = uniqueName("single-race");
+    await using first = new Peer("copydata_peer", ["first", name, "quit"], { native: true });
+    assertEquals(await first.line(), "ready");
+    using instance = await singleInstance(name, { message: "hand over", timeout: 5000 });
+    assertEquals(await lineWithin(first, 5000), "refused hand over");
+    assertEquals((await first.finish()).code, 0);
+    // Not counted as handed over: the message would be lost. It is the first now.
+    assert(instance.first, `handed over with reply ${instance.reply}`);
+    assertEquals(instance.reply, null);
+  },
+);
+
+windowsTest(
+  "copydata: singleInstance: a first instance that refuses the message but stays gets it again",
+  {},
+  async () => {
+    const name = uniqueName("single-busy");
+    await using first = new Peer("copydata_peer", ["first", name, "busy"], { native: true });
+    assertEquals(await first.line(), "ready");
+    using instance = await singleInstance(name, { message: "hand over", timeout: 5000 });
+    assertEquals(await lineWithin(first, 5000), "refused hand over");
+    assertEquals(await lineWithin(first, 5000), "msg hand over", "the message was lost");
+    assert(!instance.first);
+    assertEquals(instance.reply, 1);
+  },
+);
 
 windowsTest(
   "copydata: singleInstance: 10 processes at once agree on one first instance, which hears the 9 others",
