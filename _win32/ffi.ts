@@ -460,14 +460,8 @@ export const USER32 = {
   GetClipboardSequenceNumber: { parameters: [], result: "u32" },
   // BOOL PostThreadMessageW(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam)
   PostThreadMessageW: { parameters: ["u32", "u32", "usize", "isize"], result: "i32" },
-  // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,
-  //   UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult), on the blocking pool
-  SendMessageTimeoutWNb: {
-    name: "SendMessageTimeoutW",
-    parameters: ["pointer", "u32", "usize", "buffer", "u32", "u32", "buffer"],
-    result: "isize",
-    nonblocking: true,
-  },
+  // (SendMessageTimeoutW and SendMessageW are called on copydata's send threads:
+  // copydata/_send_thread.ts.)
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Symbols<T extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<T>["symbols"];

@@ -249,6 +249,67 @@ windowsTest(
 );
 
 windowsTest(
+  "copydata: a timeout of 2^31 ms or more (Infinity, the CLI's --timeout Infinity) waits for the answer",
+  {},
+  async () => {
+    const className = uniqueName("cd-long");
+    await using receiver = new Peer("copydata_peer", ["recv", className, "-", "1200"], {
+      native: true,
+    });
+    assertEquals(await receiver.line(), "ready");
+    for (const timeout of [Infinity, 2 ** 31, 2 ** 32 - 2, 2 ** 32, Number.MAX_VALUE]) {
+      const started = performance.now();
+      assertEquals(
+        await sendCopyData({ className }, "long", { timeout }),
+        42,
+        `timeout ${timeout}`,
+      );
+      const elapsed = performance.now() - started;
+      assert(elapsed >= 1100, `timeout ${timeout}: answered after ${elapsed} ms, before the peer`);
+      assert((await receiver.line()).startsWith("msg 0 10 "));
+    }
+    const cli = await runDeno("cli/main.ts", [
+      "copydata",
+      "send",
+      "--class",
+      className,
+      "--timeout",
+      "Infinity",
+      "from the CLI",
+    ]);
+    assertEquals(cli.code, 0, cli.stderr);
+    assertEquals(cli.stdout, `sent 26 bytes with tag 0 to class "${className}": reply 42\n`);
+  },
+);
+
+windowsTest(
+  "copydata: a send aborted while the receiver hangs lets its process exit at once",
+  {},
+  async () => {
+    const className = uniqueName("cd-abort");
+    await using receiver = new Peer("copydata_peer", ["recv", className, "-", "30000"], {
+      native: true,
+    });
+    assertEquals(await receiver.line(), "ready");
+    for (const timeout of ["30000", "Infinity"]) {
+      const started = performance.now();
+      const child = await runDeno("tests/fixtures/copydata_abort.ts", [className, timeout, "1000"]);
+      const wall = performance.now() - started;
+      assertEquals(child.code, 0, child.stderr);
+      const [aborted, end] = child.stdout.trim().split("\n");
+      assertEquals(aborted, "aborted TimeoutError", `timeout ${timeout}`);
+      const ended = Number(end?.split(" ")[1]);
+      assert(ended >= 1000 && ended < 10_000, `the script ended at ${end}`);
+      // The script was done at `ended` ms; the process must not linger until
+      // the abandoned SendMessageTimeoutW returns (30 s, or never).
+      assert(wall < ended + 4000, `timeout ${timeout}: the process exited after ${wall} ms`);
+    }
+    // The peer got the first message and sleeps in it: the second waits behind it.
+    assert((await receiver.line()).startsWith("msg 0 12 "));
+  },
+);
+
+windowsTest(
   "copydata: the receiver goes away while a sender waits: NotFound, not a hang",
   {},
   async () => {
