@@ -475,13 +475,15 @@ export const USER32 = {
   // BOOL PostThreadMessageW(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam)
   PostThreadMessageW: { parameters: ["u32", "u32", "usize", "isize"], result: "i32" },
   // LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam,
-  //   UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult), on the blocking pool
-  SendMessageTimeoutWNb: {
-    name: "SendMessageTimeoutW",
+  //   UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult): blocks; only on a send thread
+  //   (copydata/_send_thread.ts)
+  SendMessageTimeoutW: {
     parameters: ["pointer", "u32", "usize", "buffer", "u32", "u32", "buffer"],
     result: "isize",
-    nonblocking: true,
   },
+  // LRESULT SendMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam): blocks; only on a
+  //   send thread
+  SendMessageW: { parameters: ["pointer", "u32", "usize", "buffer"], result: "isize" },
   // DWORD GetWindowThreadProcessId(HWND hWnd, LPDWORD lpdwProcessId)
   GetWindowThreadProcessId: { parameters: ["pointer", "buffer"], result: "u32" },
 

@@ -406,8 +406,8 @@ export function encodeFileList(paths: unknown, what: string): Uint8Array {
  *
  * @param bytes The block.
  * @returns The paths.
- * @throws {Deno.errors.InvalidData} If the block is too short or its offset
- * is out of range (another program wrote it).
+ * @throws {Deno.errors.InvalidData} If the block is too short, its offset
+ * is out of range, or it ends inside a path (another program wrote it).
  */
 export function decodeFileList(bytes: Uint8Array): string[] {
   if (bytes.length < 20) {
@@ -424,25 +424,39 @@ export function decodeFileList(bytes: Uint8Array): string[] {
     );
   }
   const paths: string[] = [];
+  // A path the end of the block cuts off (no NUL after it) may be any part
+  // of what its writer meant: refused, never dropped or read short. A list
+  // whose paths all end but whose final empty entry is missing is whole.
+  const cutOff = (): never => {
+    throw new Deno.errors.InvalidData(
+      `The clipboard's CF_HDROP block ends inside a path: path ${
+        paths.length + 1
+      } is not terminated (${bytes.length} bytes)`,
+    );
+  };
   if (wide) {
     let current: number[] = [];
-    for (let at = start; at + 1 < bytes.length; at += 2) {
+    let at = start;
+    for (; at + 1 < bytes.length; at += 2) {
       const unit = view.getUint16(at, true);
       if (unit === 0) {
-        if (current.length === 0) break;
+        if (current.length === 0) return paths;
         paths.push(decodeText(new Uint8Array(new Uint16Array(current).buffer)));
         current = [];
       } else current.push(unit);
     }
+    // A path, or half a character (an odd last byte), runs into the end.
+    if (current.length > 0 || at < bytes.length) cutOff();
   } else {
     const decoder = new TextDecoder("windows-1252");
     let from = start;
     for (let at = start; at < bytes.length; at++) {
       if (bytes[at] !== 0) continue;
-      if (at === from) break;
+      if (at === from) return paths;
       paths.push(decoder.decode(bytes.subarray(from, at)));
       from = at + 1;
     }
+    if (from < bytes.length) cutOff();
   }
   return paths;
 }

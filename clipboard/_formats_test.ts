@@ -126,6 +126,24 @@ Deno.test("clipboard: decodeFileList() reads ANSI lists as Windows-1252 and refu
   assertThrows(() => decodeFileList(lying), Deno.errors.InvalidData, "at 4");
 });
 
+Deno.test("clipboard: decodeFileList() refuses a last path the block cuts off, wide or ANSI", () => {
+  const wide = encodeFileList(["C:\\a.txt", "C:\\b.txt"], "test");
+  // Without the final NUL the list is still whole: each path ended with its own.
+  assertEquals(decodeFileList(wide.subarray(0, -2)), ["C:\\a.txt", "C:\\b.txt"]);
+  for (const cut of [4, 5, 6]) {
+    assertThrows(
+      () => decodeFileList(wide.subarray(0, -cut)),
+      Deno.errors.InvalidData,
+      "path 2 is not terminated",
+    );
+  }
+  const head = new Uint8Array(20);
+  new DataView(head.buffer).setUint32(0, 20, true);
+  const ansi = new Uint8Array([...head, 0x43, 0x3a, 0x5c, 0x61, 0, 0x44, 0x3a, 0x5c, 0x62]);
+  assertEquals(decodeFileList(ansi.subarray(0, -4)), ["C:\\a"]);
+  assertThrows(() => decodeFileList(ansi), Deno.errors.InvalidData, "path 2 is not terminated");
+});
+
 Deno.test("clipboard: isAbsoluteWindowsPath() and standardFormatName()", () => {
   assertEquals(
     ["C:\\", "c:/x", "\\\\s\\x", "\\\\?\\C:\\x", "C:x", "\\x", "x"].map(isAbsoluteWindowsPath),

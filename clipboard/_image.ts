@@ -43,6 +43,9 @@ const LCS_GM_IMAGES = 4;
 /** The largest image accepted, in pixels (a 16k × 16k image is 1 GiB of RGBA). */
 export const MAX_IMAGE_PIXELS = 16384 * 16384;
 
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const IHDR = 0x49484452; // "IHDR"
+
 /**
  * Checks an image given by a caller.
  *
@@ -192,9 +195,25 @@ export function encodeImagePng(image: ClipboardImage): Uint8Array {
  *
  * @param bytes The PNG file.
  * @returns The image.
+ * @throws {Deno.errors.InvalidData} If its header declares more than
+ * {@linkcode MAX_IMAGE_PIXELS} pixels (refused before anything is decoded).
  * @throws {TypeError} If it is not a PNG fast-png can decode.
  */
 export function decodeImagePng(bytes: Uint8Array): ClipboardImage {
+  // A few kilobytes of PNG can declare gigabytes of pixels: read the size
+  // from the header (the signature, then IHDR: width and height, big-endian)
+  // and refuse an image too large before decoding any of it.
+  if (bytes.length >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (v.getUint32(12) === IHDR) {
+      const width = v.getUint32(16), height = v.getUint32(20);
+      if (width * height > MAX_IMAGE_PIXELS) {
+        throw new Deno.errors.InvalidData(
+          `Cannot decode the clipboard's PNG: it declares ${width} x ${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} (16384 x 16384)`,
+        );
+      }
+    }
+  }
   let png;
   try {
     png = decodePng(bytes);

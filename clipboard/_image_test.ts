@@ -100,6 +100,21 @@ Deno.test("clipboard: decodeDib() refuses what it cannot read, saying why", () =
   assertThrows(() => decodeDib(dib(0, 1, 32, 0, [])), TypeError, "size 0 x 1");
 });
 
+Deno.test("clipboard: decodeImagePng() refuses a header over 16384 x 16384 pixels before decoding", () => {
+  const png = encodeImagePng({ width: 1, height: 1, data: new Uint8Array(4), hasAlpha: true });
+  const sizes: [number, number][] = [[17000, 17000], [0xffffffff, 1], [1, 16384 * 16384 + 1]];
+  for (const [width, height] of sizes) {
+    const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+    view.setUint32(16, width);
+    view.setUint32(20, height);
+    assertThrows(
+      () => decodeImagePng(png),
+      Deno.errors.InvalidData,
+      `declares ${width} x ${height} pixels`,
+    );
+  }
+});
+
 Deno.test("clipboard: PNG: round trip with alpha, opaque as RGB; grey, grey+alpha, 16-bit and palette read", () => {
   const img = image(4, 3);
   assertEquals(decodeImagePng(encodeImagePng(img)), img);

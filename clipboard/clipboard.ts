@@ -625,6 +625,8 @@ export function writeImage(
  * @returns The image, or `null` when there is none.
  * @throws {TypeError} If no form present can be decoded (a DIB with RLE or
  * JPEG compression, a broken PNG), with the first form's reason.
+ * @throws {Deno.errors.InvalidData} If that first reason is a PNG that
+ * declares more than 16384 × 16384 pixels (refused before decoding).
  * @throws {Deno.errors.Busy} If another program held the clipboard open through every attempt.
  */
 export async function readImage(options?: ClipboardOptions): Promise<ClipboardImage | null> {
@@ -768,11 +770,15 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
  *
  * @param name The name, 1 to 255 characters.
  * @returns The format id.
- * @throws {TypeError} For a bad name.
+ * @throws {TypeError} For a bad name, or anything but a string (an id is
+ * not a name).
  */
 export async function registerFormat(name: string): Promise<number> {
   const what = `Cannot register clipboard format ${describeValue(name)}`;
-  if (typeof name !== "string") checkFormat(name, what);
+  // Only a name can be registered: a number (an id) is not echoed back as if registered.
+  if (typeof name !== "string") {
+    throw new TypeError(`${what}: name must be a string, got ${describeValue(name)}`);
+  }
   checkFormat(name, what);
   return await Promise.resolve(clipboardRegister(name, what));
 }

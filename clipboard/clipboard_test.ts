@@ -44,5 +44,10 @@ Deno.test("clipboard: bad arguments are refused with the value described", async
     "not a snapshot",
   );
   await assertRejects(() => clipboard.registerFormat("a\0b"), TypeError, "format name");
+  await assertRejects(
+    () => clipboard.registerFormat(49000 as unknown as string),
+    TypeError,
+    "name must be a string, got 49000",
+  );
   assertThrows(() => clipboard.watch({ signal: 1 as unknown as AbortSignal }), TypeError, "signal");
 });

@@ -5,10 +5,12 @@
  * @module
  */
 import { user32 } from "../_win32/ffi.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { checkChoice } from "../_win32/options.ts";
-import { checkTimeout } from "../_win32/timeout.ts";
+import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 import { encodeUtf16le, encodeUtf16z } from "../_win32/utf16.ts";
 import { WM_COPYDATA } from "./listener.ts";
+import { sendOnThread } from "./_send_thread.ts";
 
 /** Where {@linkcode sendCopyData} sends: a window found by class name and/or title, or a handle. */
 export type CopyDataTarget = { className?: string; title?: string } | { window: bigint };
@@ -30,9 +32,11 @@ export interface SendCopyDataOptions {
   encoding?: "utf-16le" | "utf-8";
   /**
    * Milliseconds to wait for the receiver's answer before failing with
-   * `Deno.errors.TimedOut` (`SendMessageTimeoutW`, with `SMTO_ABORTIFHUNG`:
-   * a receiver Windows considers hung fails at once). At most 2^32 - 2;
-   * `Infinity` means that.
+   * `Deno.errors.TimedOut`, from 0 to `Infinity` (for ever). Up to
+   * 2^31 - 1 ms (about 24.8 days) the timeout is `SendMessageTimeoutW`'s,
+   * with `SMTO_ABORTIFHUNG`: a receiver Windows considers hung fails at
+   * once. A longer one (Wine refuses such timeouts) is a plain
+   * `SendMessageW`, which waits for a hung receiver too, and a timer.
    * @default {5000}
    */
   timeout?: number;
@@ -48,7 +52,8 @@ export const MAX_COPYDATA_SIZE: number = 0x7fff_ffff;
 
 const HWND_MESSAGE = Deno.UnsafePointer.create(0xffff_ffff_ffff_fffdn);
 const SMTO_ABORTIFHUNG = 0x0002;
-const MAX_SEND_TIMEOUT = 0xffff_fffe;
+/** The longest `SendMessageTimeoutW` timeout Wine accepts (2^31 and more fail at once). */
+const MAX_SEND_TIMEOUT = 0x7fff_ffff;
 
 /**
  * Finds a window by class name and/or title: top-level windows first
@@ -96,9 +101,11 @@ function describe(target: CopyDataTarget): string {
  * (what its window procedure returned; 1 from a winipc listener unless it
  * chose another `reply`).
  *
- * The call (`SendMessageTimeoutW`) runs on Deno's blocking pool, so the
- * event loop stays free while the receiver works. Bytes and text are copied
- * to the receiver by Windows.
+ * The call (`SendMessageTimeoutW`) runs on a thread of its own (a
+ * `node:worker_threads` Worker, kept for later sends), so the event loop
+ * stays free while the receiver works; once the caller stops waiting (an
+ * abort, or a timeout kept by a timer) that thread no longer keeps the
+ * process alive. Bytes and text are copied to the receiver by Windows.
  *
  * @example Send text to a window found by class
  * ```ts ignore
@@ -117,7 +124,8 @@ function describe(target: CopyDataTarget): string {
  * before it answered.
  * @throws {Deno.errors.TimedOut} If the receiver did not answer in time or is hung.
  * @throws {Deno.errors.PermissionDenied} If Windows refused the message
- * (user interface privilege isolation: a receiver of a higher integrity level).
+ * with `ERROR_ACCESS_DENIED` (user interface privilege isolation: a
+ * receiver of a higher integrity level).
  * @throws {RangeError} For a payload over {@linkcode MAX_COPYDATA_SIZE}, a bad tag or timeout.
  * @throws {TypeError} For a bad target or option.
  */
@@ -160,8 +168,7 @@ export async function sendCopyData(
   ) {
     throw new RangeError(`${what}: tag must be an integer from 0 to 2^64 - 1, got ${String(tag)}`);
   }
-  let ms = checkTimeout(options.timeout, `send WM_COPYDATA to ${describe(target)}`, 5000);
-  if (ms > MAX_SEND_TIMEOUT) ms = MAX_SEND_TIMEOUT;
+  const ms = checkTimeout(options.timeout, `send WM_COPYDATA to ${describe(target)}`, 5000);
   const { signal } = options;
   signal?.throwIfAborted();
 
@@ -178,51 +185,60 @@ export async function sendCopyData(
     hwnd = found;
   }
 
-  // COPYDATASTRUCT { ULONG_PTR dwData; DWORD cbData; PVOID lpData; }, kept
-  // referenced (with the payload) until the call returns.
-  const cds = new ArrayBuffer(24);
-  const view = new DataView(cds);
-  view.setBigUint64(0, BigInt(tag), true);
-  view.setUint32(8, bytes.length, true);
-  const copy = bytes.length > 0 ? bytes.slice() : new Uint8Array(1);
-  view.setBigUint64(
-    16,
-    bytes.length > 0 ? BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(copy))) : 0n,
-    true,
-  );
-  const result = new BigInt64Array(1);
+  // The send thread builds the COPYDATASTRUCT around its own copy of the
+  // payload (moved to it, so it lives as long as the call).
+  const native = ms <= MAX_SEND_TIMEOUT;
+  const { result, abandon } = await sendOnThread({
+    window: hwnd,
+    message: WM_COPYDATA,
+    tag: BigInt(tag),
+    data: bytes.slice(),
+    flags: SMTO_ABORTIFHUNG,
+    ms: native ? Math.ceil(ms) : null,
+  }, signal);
   const window = Deno.UnsafePointer.create(hwnd);
-  const started = performance.now();
-  const call = user32().SendMessageTimeoutWNb(
-    window,
-    WM_COPYDATA,
-    0n,
-    new Uint8Array(cds),
-    SMTO_ABORTIFHUNG,
-    ms,
-    new Uint8Array(result.buffer),
-  ).then((ok) => {
-    void copy; // the payload stays referenced until here
-    if (BigInt(ok) !== 0n) return Number(result[0]);
-    // The last error is lost on the pool thread: tell the cases apart by
-    // what can be observed now.
+  const call = result.then((done) => {
+    if (done.ok) return Number(done.reply);
     const u = user32();
-    if (u.IsWindow(window) === 0) {
+    if (done.error === ERROR.INVALID_WINDOW_HANDLE || u.IsWindow(window) === 0) {
       throw new Deno.errors.NotFound(`${what}: the window went away before it answered`);
     }
-    if (performance.now() - started >= ms - 1 || u.IsHungAppWindow(window) !== 0) {
+    if (done.error === ERROR.TIMEOUT || (done.error === 0 && u.IsHungAppWindow(window) !== 0)) {
       throw new Deno.errors.TimedOut(
         `${what}: no answer within ${ms} ms (the receiver is busy or hung)`,
       );
     }
-    throw new Deno.errors.PermissionDenied(
-      `${what}: Windows refused the message (a receiver of a higher integrity level, UIPI)`,
-    );
+    if (done.error === ERROR.ACCESS_DENIED) {
+      throw new Deno.errors.PermissionDenied(
+        `${what}: Windows refused the message (ERROR_ACCESS_DENIED: a receiver of a higher integrity level, UIPI)`,
+      );
+    }
+    const fn = native ? "SendMessageTimeoutW" : "SendMessageW";
+    if (done.error === 0) throw new Error(`${what}: ${fn} failed without an error code`);
+    throw errorFromCode(done.error, `${what}: ${fn} failed`);
   });
-  if (signal === undefined) return await call;
   return await new Promise<number>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    call.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    // The caller stops waiting: the call goes on (the message cannot be
+    // withdrawn) but no longer keeps the process alive.
+    const giveUp = (reason: unknown) => {
+      stopTimer();
+      signal?.removeEventListener("abort", onAbort);
+      abandon();
+      reject(reason);
+    };
+    const onAbort = () => giveUp(signal!.reason);
+    // SendMessageW has no time limit: the timeout is kept here.
+    const stopTimer = native ? () => {} : startTimer(ms, () =>
+      giveUp(
+        new Deno.errors.TimedOut(
+          `${what}: no answer within ${ms} ms (the receiver is busy or hung)`,
+        ),
+      ));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    call.then(resolve, reject).finally(() => {
+      stopTimer();
+      signal?.removeEventListener("abort", onAbort);
+    });
   });
 }

@@ -22,7 +22,8 @@ export interface SingleInstanceOptions {
   message?: string | Uint8Array;
   /**
    * How long a second instance waits for the first one's window (the first
-   * may still be starting), in milliseconds, before failing with
+   * may still be starting) and for it to take the message, in milliseconds,
+   * before failing with
    * `Deno.errors.TimedOut`.
    * @default {10000}
    */
@@ -142,7 +143,10 @@ function make(init: NonNullable<typeof instanceInit>): SingleInstance {
  * of processes starting at once agree on one) opens a `WM_COPYDATA`
  * listener of class `winipc.SingleInstance.<name>`; every later instance
  * sends it `message` and learns it is not the first. If the first instance
- * ends, the next to start (or one still waiting) takes over.
+ * ends, the next to start (or one still waiting) takes over. A message the
+ * first instance does not take (it answers 0: it is closing, or its queue
+ * is full) is not counted as handed over: the later instance looks again,
+ * and becomes the first or sends again, until `timeout`.
  *
  * The mutex is owned by the calling JavaScript thread (Windows mutexes
  * belong to threads), which is released by {@linkcode SingleInstance.close}
@@ -162,7 +166,7 @@ function make(init: NonNullable<typeof instanceInit>): SingleInstance {
  * @returns The instance.
  * @throws {TypeError} For a bad name or message.
  * @throws {Deno.errors.TimedOut} In a later instance, if the first one's
- * window did not appear in time.
+ * window did not appear, or did not take the message, in time.
  */
 export async function singleInstance(
   name: string,
@@ -183,6 +187,7 @@ export async function singleInstance(
     `${what}: cannot create its mutex`,
   );
   const deadline = performance.now() + ms;
+  let refused = false;
   try {
     while (true) {
       // Try to own it, without waiting (a wait of 0 never blocks).
@@ -204,8 +209,15 @@ export async function singleInstance(
       if (window !== null) {
         try {
           const reply = await sendCopyData({ window }, message, { timeout: 5000 });
-          mutex.close();
-          return make({ mutex: null, listener: null, reply, name });
+          // The first instance's listener answers 1. It answers 0 when it did
+          // not take the message: it is closing (it may have released the
+          // mutex already) or its queue is full. The message would be lost:
+          // look again, to become the first or to send once more.
+          if (reply !== 0) {
+            mutex.close();
+            return make({ mutex: null, listener: null, reply, name });
+          }
+          refused = true;
         } catch (error) {
           // The first instance closed its window meanwhile: look again.
           if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -213,7 +225,9 @@ export async function singleInstance(
       }
       if (performance.now() >= deadline) {
         throw new Deno.errors.TimedOut(
-          `${what}: another instance owns it, but its window did not appear within ${ms} ms`,
+          refused
+            ? `${what}: another instance owns it, but did not take the message within ${ms} ms`
+            : `${what}: another instance owns it, but its window did not appear within ${ms} ms`,
         );
       }
       await sleep(10);

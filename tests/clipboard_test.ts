@@ -11,6 +11,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
+import { deflateSync } from "node:zlib";
 import { nativePath, Peer, runDeno, windowsTest } from "./_helpers.ts";
 import * as clipboard from "../clipboard/mod.ts";
 import { clipboardIdle } from "../clipboard/_core.ts";
@@ -260,6 +261,22 @@ clipTest("CF_HDROP both ways with non-ASCII absolute paths", async () => {
   await assertRejects(() => clipboard.writeFiles([]), RangeError, "empty");
 });
 
+clipTest(
+  "CF_HDROP whose last path has no terminator: InvalidData, not a shorter list",
+  async () => {
+    const paths = ["C:\\first.txt", "C:\\second ✓.txt"];
+    assertStringIncludes(await peer("set-files-unterminated", hexText(paths.join("\n"))), "ok");
+    await assertRejects(
+      () => quick("readFiles", () => clipboard.readFiles()),
+      Deno.errors.InvalidData,
+      "not terminated",
+    );
+    // The same list with its terminators reads whole.
+    assertStringIncludes(await peer("set-files", hexText(paths.join("\n"))), "ok");
+    assertEquals(await quick("readFiles", () => clipboard.readFiles()), paths);
+  },
+);
+
 clipTest("custom format both ways; registerFormat gives the peer's id", async () => {
   const name = `winipc.test.custom.${Deno.pid}`;
   const bytes = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7 + 3) & 255);
@@ -267,6 +284,12 @@ clipTest("custom format both ways; registerFormat gives the peer's id", async ()
   assertEquals(await quick("readFormat", () => clipboard.readFormat(name)), bytes);
   const id = await quick("registerFormat", () => clipboard.registerFormat(name));
   assert(id >= 0xc000 && id <= 0xffff, `id ${id}`);
+  // registerFormat takes a name: an id (even a registered one) is a TypeError, not echoed back.
+  await assertRejects(
+    () => clipboard.registerFormat(id as unknown as string),
+    TypeError,
+    `name must be a string, got ${id}`,
+  );
   assertEquals(await quick("readFormat", () => clipboard.readFormat(id)), bytes);
   await quick("writeFormat", () => clipboard.writeFormat(name, bytes.subarray(0, 5)));
   assertEquals(await peer("get-custom", name), `custom ${hex(bytes.subarray(0, 5))}`);
@@ -631,6 +654,79 @@ clipTest("a script that only writes text exits by itself, and the text stays", a
   assertEquals(result.stdout.trim(), "written");
   assert(ms < 30_000, `the script took ${ms} ms to exit`);
   assertEquals(await peer("get-text"), `text ${hexText("written by a script that then exits ✓")}`);
+});
+
+/** The CRC-32 of PNG chunks (ISO 3309), of `bytes`. */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A valid PNG of `side` × `side` 1-bit grey pixels, all black: a few tens
+ * of kilobytes that decode to `side² * 4` bytes of RGBA.
+ */
+function pngBomb(side: number): Uint8Array {
+  const chunk = (type: string, data: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(12 + data.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, data.length);
+    out.set(encoder.encode(type), 4);
+    out.set(data, 8);
+    view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+    return out;
+  };
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, side);
+  view.setUint32(4, side);
+  ihdr[8] = 1; // bit depth; colour type 0 (grey), deflate, filter 0, no interlace
+  const rows = new Uint8Array(side * (1 + Math.ceil(side / 8))); // filter byte 0, pixels 0
+  const parts = [
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows, { level: 9 })),
+    chunk("IEND", new Uint8Array()),
+  ];
+  const png = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    png.set(part, at);
+    at += part.length;
+  }
+  return png;
+}
+
+clipTest("a PNG that declares 17000 x 17000 pixels is refused before decoding", async () => {
+  const bomb = pngBomb(17000);
+  assert(bomb.length < 100_000, `the PNG is ${bomb.length} bytes`);
+  const file = await Deno.makeTempFile({ suffix: ".png" });
+  try {
+    await Deno.writeFile(file, bomb);
+    assertStringIncludes(await peer("set-custom-file", "PNG", file), "ok");
+  } finally {
+    await Deno.remove(file);
+  }
+  await assertRejects(
+    () => quick("readImage", () => clipboard.readImage()),
+    Deno.errors.InvalidData,
+    "17000 x 17000",
+  );
+  // A small PNG of the same making is read.
+  const small = await Deno.makeTempFile({ suffix: ".png" });
+  try {
+    await Deno.writeFile(small, pngBomb(9));
+    assertStringIncludes(await peer("set-custom-file", "PNG", small), "ok");
+  } finally {
+    await Deno.remove(small);
+  }
+  const image = await quick("readImage", () => clipboard.readImage());
+  assertEquals([image?.width, image?.height, image?.hasAlpha], [9, 9, false]);
+  assertEquals(image?.data.every((b, i) => b === (i % 4 === 3 ? 255 : 0)), true);
 });
 
 clipTest("bad input: clear errors, nothing written", async () => {

@@ -18,6 +18,7 @@ import {
   listenCopyData,
   MAX_COPYDATA_SIZE,
   sendCopyData,
+  singleInstance,
 } from "../copydata/mod.ts";
 import { windowThreadRunning, windowThreadStopped } from "../_win32/window_thread.ts";
 import { processCpuMilliseconds } from "../_win32/process_info.ts";
@@ -41,6 +42,21 @@ function sum(bytes: Uint8Array): number {
   let s = 0;
   for (const b of bytes) s = (Math.imul(s, 31) + b) >>> 0;
   return s;
+}
+
+/** The peer's next line, or a failure after `ms` milliseconds. */
+async function lineWithin(child: Peer, ms: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      child.line(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no line from the peer in ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function stopped(): Promise<void> {
@@ -233,6 +249,67 @@ windowsTest(
 );
 
 windowsTest(
+  "copydata: a timeout of 2^31 ms or more (Infinity, the CLI's --timeout Infinity) waits for the answer",
+  {},
+  async () => {
+    const className = uniqueName("cd-long");
+    await using receiver = new Peer("copydata_peer", ["recv", className, "-", "1200"], {
+      native: true,
+    });
+    assertEquals(await receiver.line(), "ready");
+    for (const timeout of [Infinity, 2 ** 31, 2 ** 32 - 2, 2 ** 32, Number.MAX_VALUE]) {
+      const started = performance.now();
+      assertEquals(
+        await sendCopyData({ className }, "long", { timeout }),
+        42,
+        `timeout ${timeout}`,
+      );
+      const elapsed = performance.now() - started;
+      assert(elapsed >= 1100, `timeout ${timeout}: answered after ${elapsed} ms, before the peer`);
+      assert((await receiver.line()).startsWith("msg 0 10 "));
+    }
+    const cli = await runDeno("cli/main.ts", [
+      "copydata",
+      "send",
+      "--class",
+      className,
+      "--timeout",
+      "Infinity",
+      "from the CLI",
+    ]);
+    assertEquals(cli.code, 0, cli.stderr);
+    assertEquals(cli.stdout, `sent 26 bytes with tag 0 to class "${className}": reply 42\n`);
+  },
+);
+
+windowsTest(
+  "copydata: a send aborted while the receiver hangs lets its process exit at once",
+  {},
+  async () => {
+    const className = uniqueName("cd-abort");
+    await using receiver = new Peer("copydata_peer", ["recv", className, "-", "30000"], {
+      native: true,
+    });
+    assertEquals(await receiver.line(), "ready");
+    for (const timeout of ["30000", "Infinity"]) {
+      const started = performance.now();
+      const child = await runDeno("tests/fixtures/copydata_abort.ts", [className, timeout, "1000"]);
+      const wall = performance.now() - started;
+      assertEquals(child.code, 0, child.stderr);
+      const [aborted, end] = child.stdout.trim().split("\n");
+      assertEquals(aborted, "aborted TimeoutError", `timeout ${timeout}`);
+      const ended = Number(end?.split(" ")[1]);
+      assert(ended >= 1000 && ended < 10_000, `the script ended at ${end}`);
+      // The script was done at `ended` ms; the process must not linger until
+      // the abandoned SendMessageTimeoutW returns (30 s, or never).
+      assert(wall < ended + 4000, `timeout ${timeout}: the process exited after ${wall} ms`);
+    }
+    // The peer got the first message and sleeps in it: the second waits behind it.
+    assert((await receiver.line()).startsWith("msg 0 12 "));
+  },
+);
+
+windowsTest(
   "copydata: the receiver goes away while a sender waits: NotFound, not a hang",
   {},
   async () => {
@@ -375,6 +452,37 @@ windowsTest("copydata: CopyDataListener cannot be constructed directly", {}, () 
   }
   assert(error instanceof TypeError);
 });
+
+windowsTest(
+  "copydata: singleInstance: a first instance that refuses the message as it closes: the later one takes over",
+  {},
+  async () => {
+    const name = uniqueName("single-race");
+    await using first = new Peer("copydata_peer", ["first", name, "quit"], { native: true });
+    assertEquals(await first.line(), "ready");
+    using instance = await singleInstance(name, { message: "hand over", timeout: 5000 });
+    assertEquals(await lineWithin(first, 5000), "refused hand over");
+    assertEquals((await first.finish()).code, 0);
+    // Not counted as handed over: the message would be lost. It is the first now.
+    assert(instance.first, `handed over with reply ${instance.reply}`);
+    assertEquals(instance.reply, null);
+  },
+);
+
+windowsTest(
+  "copydata: singleInstance: a first instance that refuses the message but stays gets it again",
+  {},
+  async () => {
+    const name = uniqueName("single-busy");
+    await using first = new Peer("copydata_peer", ["first", name, "busy"], { native: true });
+    assertEquals(await first.line(), "ready");
+    using instance = await singleInstance(name, { message: "hand over", timeout: 5000 });
+    assertEquals(await lineWithin(first, 5000), "refused hand over");
+    assertEquals(await lineWithin(first, 5000), "msg hand over", "the message was lost");
+    assert(!instance.first);
+    assertEquals(instance.reply, 1);
+  },
+);
 
 windowsTest(
   "copydata: singleInstance: 10 processes at once agree on one first instance, which hears the 9 others",

@@ -54,8 +54,10 @@ windowsTest(
       // Meanwhile: 20 single senders, then 2 C senders x 300 messages, each answered 7.
       const sendStart = performance.now();
       const replies = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          run("copydata_peer", ["send", className, String(i), "text", "6869", "5000"])),
+        Array.from(
+          { length: 20 },
+          (_, i) => run("copydata_peer", ["send", className, String(i), "text", "6869", "5000"]),
+        ),
       );
       for (const reply of replies) assertEquals(reply, "reply 7");
       const many = await Promise.all(

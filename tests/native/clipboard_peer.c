@@ -11,7 +11,11 @@
 //   clipboard_peer set-rtf HEX / get-rtf      "Rich Text Format" ("rtf HEX")
 //   clipboard_peer set-files HEX / get-files  CF_HDROP, paths joined by "\n" (read with
 //                                             DragQueryFileW; "files HEX")
+//   clipboard_peer set-files-unterminated HEX CF_HDROP as set-files, but the block ends
+//                                             right after the last path's last character
+//                                             (no NUL after it, no final NUL)
 //   clipboard_peer set-custom NAME HEX        a registered format's bytes
+//   clipboard_peer set-custom-file NAME PATH  a registered format's bytes: the file's
 //   clipboard_peer get-custom NAME            "custom HEX" (GlobalSize bytes) or "none"
 //   clipboard_peer get-dword NAME             "dword SIZE VALUE" or "none"
 //   clipboard_peer set-image W H              CF_DIBV5 only, 32-bit BI_BITFIELDS with alpha,
@@ -272,13 +276,13 @@ static void get_image(void) {
   printf("\n");
 }
 
-static void set_files(const char *hex) {
+static void set_files(const char *hex, int terminated) {
   size_t n;
   unsigned char *u = unhex(hex, &n);
   int wlen;
   wchar_t *w = to_wide((char *)u, (int)n, &wlen);
   for (int i = 0; i < wlen; i++) if (w[i] == L'\n') w[i] = 0;
-  size_t size = sizeof(DROPFILES) + (wlen + 2) * sizeof(wchar_t);
+  size_t size = sizeof(DROPFILES) + (wlen + (terminated ? 2 : 0)) * sizeof(wchar_t);
   unsigned char *block = calloc(size, 1);
   DROPFILES *df = (DROPFILES *)block;
   df->pFiles = sizeof(DROPFILES);
@@ -375,12 +379,24 @@ int main(int argc, char **argv) {
     print_hex(data, strnlen((char *)data, n));
     printf("\n");
   } else if (strcmp(cmd, "set-files") == 0 && argc >= 3) {
-    set_files(argv[2]);
+    set_files(argv[2], 1);
+  } else if (strcmp(cmd, "set-files-unterminated") == 0 && argc >= 3) {
+    set_files(argv[2], 0);
   } else if (strcmp(cmd, "get-files") == 0) {
     get_files();
   } else if (strcmp(cmd, "set-custom") == 0 && argc >= 4) {
     unsigned char *u = unhex(argv[3], &n);
     set_one(registered(argv[2]), u, n);
+  } else if (strcmp(cmd, "set-custom-file") == 0 && argc >= 4) {
+    FILE *f = fopen(argv[3], "rb");
+    if (!f) fail("fopen");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc(size > 0 ? size : 1);
+    if (size <= 0 || fread(data, 1, size, f) != (size_t)size) fail("fread");
+    fclose(f);
+    set_one(registered(argv[2]), data, size);
   } else if (strcmp(cmd, "get-custom") == 0 && argc >= 3) {
     unsigned char *data = get_one(registered(argv[2]), &n);
     if (!data) { printf("none\n"); return 0; }

@@ -12,6 +12,15 @@
 //                                                  up to 16 first bytes, "-" if none, and a sum);
 //                                                  sleeps SLEEPMS in the window procedure;
 //                                                  exits when stdin closes.
+//   copydata_peer first NAME MODE                  plays singleInstance(NAME)'s first instance:
+//                                                  owns the mutex Local\winipc.single.NAME and a
+//                                                  window of class winipc.SingleInstance.NAME;
+//                                                  prints "ready". Its first WM_COPYDATA is
+//                                                  refused (reply 0, "refused TEXT"): MODE quit
+//                                                  then releases the mutex and ends, as a first
+//                                                  instance closing at that moment; MODE busy
+//                                                  goes on (a full queue) and answers later ones
+//                                                  1 ("msg TEXT"). TEXT: the UTF-16 text, UTF-8.
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +28,35 @@
 
 static DWORD sleep_ms;
 static HWND window;
+
+static HANDLE first_mutex;
+static int first_quit, first_refused;
+
+static LRESULT CALLBACK first_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
+  if (msg == WM_COPYDATA) {
+    COPYDATASTRUCT *cds = (COPYDATASTRUCT *)lp;
+    char text[1024] = "";
+    WideCharToMultiByte(CP_UTF8, 0, cds->lpData, (int)(cds->cbData / 2), text, sizeof text - 1,
+                        NULL, NULL);
+    if (!first_refused) {
+      first_refused = 1;
+      printf("refused %s\n", text);
+      fflush(stdout);
+      if (first_quit) {
+        ReleaseMutex(first_mutex);
+        CloseHandle(first_mutex);
+        DestroyWindow(hwnd);
+      }
+      return 0;
+    }
+    printf("msg %s\n", text);
+    fflush(stdout);
+    return 1;
+  }
+  if (msg == WM_CLOSE) { DestroyWindow(hwnd); return 0; }
+  if (msg == WM_DESTROY) { PostQuitMessage(0); return 0; }
+  return DefWindowProcW(hwnd, msg, wp, lp);
+}
 
 static LRESULT CALLBACK proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp) {
   if (msg == WM_COPYDATA) {
@@ -117,6 +155,34 @@ int main(int argc, char **argv) {
     if (!RegisterClassExW(&wc)) { printf("error %lu\n", GetLastError()); return 1; }
     window = CreateWindowExW(WS_EX_TOOLWINDOW, wc.lpszClassName, wide(argv[3]), 0, 0, 0, 0, 0, NULL,
                              NULL, wc.hInstance, NULL);
+    if (!window) { printf("error %lu\n", GetLastError()); return 1; }
+    CreateThread(NULL, 0, stdin_watch, NULL, 0, NULL);
+    printf("ready\n");
+    fflush(stdout);
+    MSG m;
+    while (GetMessageW(&m, NULL, 0, 0) > 0) {
+      TranslateMessage(&m);
+      DispatchMessageW(&m);
+    }
+    return 0;
+  }
+  if (argc >= 4 && strcmp(argv[1], "first") == 0) {
+    first_quit = strcmp(argv[3], "quit") == 0;
+    wchar_t mutex_name[512], class_name[512];
+    swprintf(mutex_name, 512, L"Local\\winipc.single.%hs", argv[2]);
+    swprintf(class_name, 512, L"winipc.SingleInstance.%hs", argv[2]);
+    first_mutex = CreateMutexW(NULL, TRUE, mutex_name);
+    if (!first_mutex || GetLastError() == ERROR_ALREADY_EXISTS) {
+      printf("error mutex %lu\n", GetLastError());
+      return 1;
+    }
+    WNDCLASSEXW wc = {sizeof wc};
+    wc.lpfnWndProc = first_proc;
+    wc.hInstance = GetModuleHandleW(NULL);
+    wc.lpszClassName = class_name;
+    if (!RegisterClassExW(&wc)) { printf("error %lu\n", GetLastError()); return 1; }
+    window = CreateWindowExW(WS_EX_TOOLWINDOW, class_name, L"", 0, 0, 0, 0, 0, NULL, NULL,
+                             wc.hInstance, NULL);
     if (!window) { printf("error %lu\n", GetLastError()); return 1; }
     CreateThread(NULL, 0, stdin_watch, NULL, 0, NULL);
     printf("ready\n");
