@@ -7,86 +7,123 @@
  * keeps the process alive until the call returns, however long after the
  * caller gave up (an abort), and its last error is lost with the pool
  * thread. So each send runs on a `node:worker_threads` Worker running
- * `_send_worker.ts` (imported here too, so `deno compile` embeds it), which reads
- * `GetLastError` on the calling thread, and which the caller `unref()`s
- * when it stops waiting: the process may then exit while the call is still
- * blocked. One Worker a send in progress, kept idle afterwards for the next
- * one and unref'd while idle.
+ * `_send_worker.ts` (imported here too, so `deno compile` embeds it), which
+ * reads `GetLastError` on the calling thread. The request and its outcome
+ * pass through a shared control block: a store and an `Atomics.notify` to
+ * start, an `Atomics.waitAsync` to learn the end, no message posted.
  *
- * A timeout of `null` is a plain `SendMessageW` (no time limit): Wine
- * refuses `SendMessageTimeoutW` timeouts of 2^31 ms or more (error 1460 at
- * once), so longer waits are kept by the caller's own timer.
+ * A Worker is `ref()`ed while a send it makes is awaited, and `unref()`ed
+ * when the caller stops waiting (so the process may exit while the call is
+ * still blocked) or when it goes idle. One Worker a send in progress, kept
+ * idle afterwards for the next one (at most {@linkcode MAX_IDLE}).
  *
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { SEND_THREAD, type SendOutcome, type SendPost, type SendRequest } from "./_send_worker.ts";
-
-export type { SendOutcome, SendRequest } from "./_send_worker.ts";
+import { CONTROL_BYTES, SEND_THREAD, type SendThreadData, SLOT, SLOT64 } from "./_send_worker.ts";
 
 /** Idle threads kept for later sends (each one a Worker). */
 const MAX_IDLE = 2;
 
+/** What a send thread sends. */
+export interface SendRequest {
+  /** The window handle. */
+  window: bigint;
+  /** The message (`WM_COPYDATA`). */
+  message: number;
+  /** `COPYDATASTRUCT.dwData`. */
+  tag: bigint;
+  /** The payload: kept here, unchanged, until the call has returned. */
+  data: Uint8Array;
+  /** `SendMessageTimeoutW` flags. */
+  flags: number;
+  /** The timeout, 0 to 2^31 - 1 ms, or `null` for `SendMessageW`. */
+  ms: number | null;
+}
+
+/** What one call on a send thread returned. */
+export interface SendOutcome {
+  /** Whether the call succeeded. */
+  ok: boolean;
+  /** The receiver's reply (`LRESULT`). */
+  reply: bigint;
+  /** The calling thread's last error when the call failed; 0 otherwise. */
+  error: number;
+}
+
 /** One sending thread. */
 class SendThread {
   readonly worker: Worker;
-  readonly ready: Promise<void>;
-  #nextId = 1;
-  #pending:
-    | { id: number; resolve: (done: SendOutcome) => void; reject: (e: Error) => void }
-    | null = null;
+  readonly #i32: Int32Array;
+  readonly #i64: BigInt64Array;
+  #next = 0;
+  /** The payload of the call in progress (its memory is read by the thread). */
+  #data: Uint8Array | null = null;
   failed: Error | null = null;
+  #onFailure: ((error: Error) => void) | null = null;
 
   constructor() {
-    this.worker = new Worker(new URL(SEND_THREAD.url), { workerData: SEND_THREAD.marker });
-    this.ready = new Promise((resolve, reject) => {
-      this.worker.on("message", (data: SendPost) => {
-        if ("ready" in data) {
-          resolve();
-          return;
-        }
-        const pending = this.#pending;
-        if (pending !== null && pending.id === data.id) {
-          this.#pending = null;
-          pending.resolve({ ok: data.ok, reply: data.reply, error: data.error });
-        }
-      });
-      this.worker.on("error", (error: Error) => {
-        this.failed = error;
-        reject(error);
-        this.#pending?.reject(error);
-        this.#pending = null;
-      });
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.#i32 = new Int32Array(control, 0, 8);
+    this.#i64 = new BigInt64Array(control, 32, 4);
+    const workerData: SendThreadData = { marker: SEND_THREAD.marker, control };
+    this.worker = new Worker(new URL(SEND_THREAD.url), { workerData });
+    this.worker.on("error", (error: Error) => {
+      this.failed = error;
+      this.#onFailure?.(error);
     });
   }
 
-  call(request: SendRequest): Promise<SendOutcome> {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending = { id, resolve, reject };
-      // The payload's buffer moves to the worker: it stays alive there for the call.
-      this.worker.postMessage({ id, ...request }, [request.data.buffer]);
-    });
+  async call(request: SendRequest): Promise<SendOutcome> {
+    const i32 = this.#i32;
+    const i64 = this.#i64;
+    const data = request.data;
+    this.#data = data;
+    Atomics.store(i64, SLOT64.window, BigInt.asIntN(64, request.window));
+    Atomics.store(i64, SLOT64.tag, BigInt.asIntN(64, request.tag));
+    Atomics.store(
+      i64,
+      SLOT64.data,
+      data.length === 0 ? 0n : BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(data))),
+    );
+    Atomics.store(i32, SLOT.size, data.length);
+    Atomics.store(i32, SLOT.flags, request.flags);
+    Atomics.store(i32, SLOT.ms, request.ms ?? -1);
+    Atomics.store(i32, SLOT.message, request.message);
+    const before = Atomics.load(i32, SLOT.done);
+    const id = this.#next = (this.#next % 0x7fffffff) + 1;
+    Atomics.store(i32, SLOT.request, id);
+    Atomics.notify(i32, SLOT.request);
+    try {
+      const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
+      while (Atomics.load(i32, SLOT.done) !== id) {
+        const wait = Atomics.waitAsync(i32, SLOT.done, before);
+        if (wait.async) await Promise.race([wait.value, failed]);
+      }
+      return {
+        ok: Atomics.load(i32, SLOT.ok) === 1,
+        reply: Atomics.load(i64, SLOT64.reply),
+        error: Atomics.load(i32, SLOT.error),
+      };
+    } finally {
+      this.#onFailure = null;
+      this.#data = null;
+    }
+  }
+
+  /** Whether a call is in progress (its payload still in use). */
+  get busy(): boolean {
+    return this.#data !== null;
   }
 
   end(): void {
+    Atomics.store(this.#i32, SLOT.request, -1);
+    Atomics.notify(this.#i32, SLOT.request);
     void this.worker.terminate();
   }
 }
 
 const idle: SendThread[] = [];
-
-async function takeThread(): Promise<SendThread> {
-  const thread = idle.pop() ?? new SendThread();
-  thread.worker.ref();
-  try {
-    await thread.ready;
-  } catch (error) {
-    thread.end();
-    throw error;
-  }
-  return thread;
-}
 
 function giveBack(thread: SendThread): void {
   if (thread.failed !== null || idle.length >= MAX_IDLE) {
@@ -100,23 +137,20 @@ function giveBack(thread: SendThread): void {
 /**
  * Sends a message on a thread of its own.
  *
- * @param request The message; its `data` is transferred (detached here).
- * @param signal Checked once the thread is ready, before the message is sent.
+ * @param request The message; its `data` must not change until the result is known.
+ * @param signal Checked before the message is sent.
  * @returns `result`, the call's outcome; and `abandon()`, which lets the
  * process exit while the call is still blocked (call it when the caller
  * stops waiting; the thread is reused or ended when the call returns).
  * @throws The signal's reason if it aborted before the message was sent.
  */
-export async function sendOnThread(
+export function sendOnThread(
   request: SendRequest,
   signal: AbortSignal | undefined,
-): Promise<{ result: Promise<SendOutcome>; abandon: () => void }> {
-  const thread = await takeThread();
-  if (signal?.aborted) {
-    // Aborted while the thread started: nothing was sent.
-    giveBack(thread);
-    throw signal.reason;
-  }
+): { result: Promise<SendOutcome>; abandon: () => void } {
+  signal?.throwIfAborted();
+  const thread = idle.pop() ?? new SendThread();
+  thread.worker.ref();
   let abandoned = false;
   const result = thread.call(request).finally(() => giveBack(thread));
   return {

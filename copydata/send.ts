@@ -188,7 +188,7 @@ export async function sendCopyData(
   // The send thread builds the COPYDATASTRUCT around its own copy of the
   // payload (moved to it, so it lives as long as the call).
   const native = ms <= MAX_SEND_TIMEOUT;
-  const { result, abandon } = await sendOnThread({
+  const { result, abandon } = sendOnThread({
     window: hwnd,
     message: WM_COPYDATA,
     tag: BigInt(tag),
