@@ -12,6 +12,8 @@
  *   thread: one more thread hop per message).
  * - `"impl":"winipc_sender_c_receiver"`: `sendCopyData` from this process,
  *   one at a time, to the reference's C window (`copydata_ref.exe recv`).
+ * - `"impl":"winipc_to_winipc"`: `sendCopyData` from this process to a
+ *   winipc listener in another process (`bench/peers/copydata_listener.ts`).
  *
  * Prints `{"bench":"copydata.roundtrip","impl":…,"size":…,"msgs_per_s":…}`.
  * `deno task bench` runs it beside `bench/native/copydata_ref.c` (a C sender
@@ -50,10 +52,21 @@ async function receiving(size: number, count: number, replyFunction = false): Pr
   return (count - 1) / (elapsed / 1000);
 }
 
-async function sending(size: number): Promise<number> {
+async function sending(size: number, toWinipc = false): Promise<number> {
   const className = `winipc-bench-${Deno.pid}-${++serial}`;
-  const receiver = new Deno.Command(reference, { args: ["recv", className], stdout: "piped" })
-    .spawn();
+  const receiver = toWinipc
+    ? new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        new URL("./peers/copydata_listener.ts", import.meta.url).href,
+        className,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn()
+    : new Deno.Command(reference, { args: ["recv", className], stdout: "piped" }).spawn();
   try {
     const reader = receiver.stdout.getReader();
     const { value } = await reader.read();
@@ -66,7 +79,8 @@ async function sending(size: number): Promise<number> {
       if (await sendCopyData({ window }, data) !== 1) throw new Error("reply is not 1");
     }, { duration, warmup: duration / 4 });
   } finally {
-    receiver.kill();
+    if (toWinipc) await receiver.stdin.close();
+    else receiver.kill();
     await receiver.stdout.cancel().catch(() => {});
     await receiver.status;
   }
@@ -92,5 +106,11 @@ for (const size of [64, 4096]) {
     impl: "winipc_sender_c_receiver",
     size,
     msgs_per_s: Math.round(await sending(size)),
+  }));
+  console.log(JSON.stringify({
+    bench: "copydata.roundtrip",
+    impl: "winipc_to_winipc",
+    size,
+    msgs_per_s: Math.round(await sending(size, true)),
   }));
 }

@@ -9,7 +9,6 @@ import {
   checkContention,
   clipboardFormats,
   type ClipboardOptions,
-  clipboardRead,
   clipboardRegister,
   clipboardSnapshot,
   clipboardWrite,
@@ -20,7 +19,6 @@ import {
   decodeHtml,
   decodeRtf,
   decodeText,
-  dword,
   encodeFileList,
   encodeHtml,
   encodeRtf,
@@ -33,332 +31,40 @@ import {
   type ClipboardImage,
   decodeDib,
   decodeImagePng,
-  encodeDib,
-  encodeDibV5,
-  encodeImagePng,
   type ImageInput,
 } from "./_image.ts";
-import { dropSynthesized, type SkippedFormat, type SnapshotFormat } from "./_snapshot.ts";
-import { type DelayedData, promiseFormats } from "./_delayed.ts";
+import { dropSynthesized, type SnapshotFormat } from "./_snapshot.ts";
+import type { DelayedData } from "./_delayed.ts";
 import { describeValue } from "../_win32/options.ts";
 import { user32 } from "../_win32/ffi.ts";
-import { startTimer } from "../_win32/timeout.ts";
 
-/** A clipboard format: a number (a standard `CF_*` id or a registered id) or a registered name. */
-export type ClipboardFormat = number | string;
+import type {
+  ClipboardData,
+  ClipboardFormat,
+  ClipboardHtml,
+  ClipboardSnapshot,
+  FormatInfo,
+  WriteHtmlOptions,
+  WriteOptions,
+  WriteResult,
+  WriteRtfOptions,
+} from "./types.ts";
+import { checkBytes, checkFormat, checkItem, type Item } from "./_checks.ts";
+import { htmlToText } from "./_html_text.ts";
+import { imageItems, readItems, writeItems } from "./_write.ts";
 
-/** Options for a write. */
-export interface WriteOptions extends ClipboardOptions {
-  /**
-   * Secret mode, for passwords: the content is also marked with the
-   * registered formats `ExcludeClipboardContentFromMonitorProcessing` (a
-   * DWORD 0: its presence is what counts), `CanIncludeInClipboardHistory`
-   * (DWORD 0) and `CanUploadToCloudClipboard` (DWORD 0), so that Windows'
-   * clipboard history (Win+V), cloud clipboard and well-behaved clipboard
-   * monitors leave it alone.
-   * @default {false}
-   */
-  secret?: boolean;
-  /**
-   * Milliseconds after which to empty the clipboard, but only if it still
-   * holds this write (its sequence number has not moved). The process stays
-   * alive until then. `Infinity` or `undefined`: never.
-   * @default {undefined}
-   */
-  clearAfter?: number;
-}
-
-/** What a write did. */
-export interface WriteResult {
-  /**
-   * The clipboard's sequence number just after the write (read right after
-   * `CloseClipboard`, since closing may move it: Windows adds synthesized
-   * formats then).
-   */
-  readonly sequenceNumber: number;
-  /**
-   * With `clearAfter`: settles when the time has come, with `"cleared"`
-   * (the clipboard was emptied), `"replaced"` (something else had been put
-   * there since, and was left alone) or `"failed"` (the clipboard could not
-   * be opened). Never rejects.
-   */
-  readonly cleared?: Promise<"cleared" | "replaced" | "failed">;
-}
-
-/** What {@linkcode readHtml} returns. */
-export interface ClipboardHtml {
-  /** The fragment: the HTML between `StartFragment` and `EndFragment`. */
-  readonly html: string;
-  /** The whole document, between `StartHTML` and `EndHTML`, when the writer gave it. */
-  readonly fullHtml?: string;
-  /** The page the HTML came from (`SourceURL`), when given. */
-  readonly sourceUrl?: string;
-}
-
-/** Options for {@linkcode writeHtml}. */
-export interface WriteHtmlOptions extends WriteOptions {
-  /**
-   * The plain text written alongside (`CF_UNICODETEXT`), for programs that
-   * do not read HTML: a string, or `false` for none.
-   * @default {the HTML with its tags removed and its entities decoded}
-   */
-  text?: string | false;
-  /** The page the HTML came from (`SourceURL` in the header). */
-  sourceUrl?: string;
-}
-
-/** Options for {@linkcode writeRtf}. */
-export interface WriteRtfOptions extends WriteOptions {
-  /** Plain text written alongside (`CF_UNICODETEXT`), if any. */
-  text?: string;
-}
-
-/** One custom format's data in {@linkcode ClipboardData}. */
-export interface CustomData {
-  /** The format: a registered name (registered on the way) or an id. */
-  readonly format: ClipboardFormat;
-  /** The bytes, stored as they are. */
-  readonly bytes: Uint8Array;
-}
-
-/** Everything {@linkcode write} can put on the clipboard at once. */
-export interface ClipboardData {
-  /** Unicode text (`CF_UNICODETEXT`). */
-  text?: string;
-  /** HTML (`"HTML Format"`): a fragment, or a fragment and its source page. */
-  html?: string | { html: string; sourceUrl?: string };
-  /** RTF (`"Rich Text Format"`), 8-bit text. */
-  rtf?: string;
-  /** Absolute file paths (`CF_HDROP`). */
-  files?: string[];
-  /** An image, written as `CF_DIBV5`, `CF_DIB` and `"PNG"`. */
-  image?: ImageInput;
-  /** Custom formats, in order. */
-  custom?: CustomData[];
-  /**
-   * Formats rendered only when a program pastes them (delayed rendering,
-   * for large or costly data), placed after the others. The process keeps
-   * running while the clipboard holds formats it has not rendered yet
-   * (until they are all rendered or another write replaces them).
-   */
-  delayed?: DelayedData[];
-}
-
-/** A format on the clipboard, from {@linkcode formats}. */
-export interface FormatInfo {
-  /** Its id. */
-  readonly id: number;
-  /** Its registered name, or `CF_*` for a standard one (`#n` if unknown). */
-  readonly name: string;
-  /** Whether `name` is a registered name. */
-  readonly registered: boolean;
-}
-
-/** A copy of the clipboard, from {@linkcode snapshot}. */
-export interface ClipboardSnapshot {
-  /** The clipboard's sequence number when it was copied. */
-  readonly sequenceNumber: number;
-  /** The formats copied, in the clipboard's order. */
-  readonly formats: readonly SnapshotFormat[];
-  /** The formats not copied, each with its reason. */
-  readonly skipped: readonly SkippedFormat[];
-}
-
-interface Item {
-  format: ClipboardFormat;
-  bytes: Uint8Array;
-}
-
-/** Standard formats whose data is a handle (GDI, metafile, owner-drawn), not a memory block. */
-const HANDLE_FORMATS: ReadonlySet<number> = new Set([
-  CF.BITMAP,
-  CF.METAFILEPICT,
-  CF.PALETTE,
-  CF.OWNERDISPLAY,
-  CF.DSPBITMAP,
-  CF.DSPMETAFILEPICT,
-  CF.DSPENHMETAFILE,
-]);
-
-function isHandleFormat(id: number): boolean {
-  return HANDLE_FORMATS.has(id) || (id >= 0x200 && id <= 0x3ff);
-}
-
-function checkFormat(format: unknown, what: string): ClipboardFormat {
-  if (typeof format === "number") {
-    if (!Number.isInteger(format) || format < 1 || format > 0xffff) {
-      throw new RangeError(
-        `${what}: a format id must be an integer from 1 to 65535, got ${describeValue(format)}`,
-      );
-    }
-    if (isHandleFormat(format)) {
-      throw new RangeError(
-        `${what}: format ${format} (${
-          standardFormatName(format)
-        }) holds a handle, not bytes (images: writeImage/readImage)`,
-      );
-    }
-    return format;
-  }
-  if (typeof format === "string") {
-    if (format.length === 0 || format.length > 255 || format.includes("\0")) {
-      throw new TypeError(
-        `${what}: a format name must be 1 to 255 characters without NUL, got ${
-          describeValue(format)
-        }`,
-      );
-    }
-    return format;
-  }
-  throw new TypeError(
-    `${what}: format must be a number (an id) or a string (a registered name), got ${
-      describeValue(format)
-    }`,
-  );
-}
-
-function checkBytes(bytes: unknown, what: string): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`${what}: bytes must be a Uint8Array, got ${describeValue(bytes)}`);
-  }
-  if (bytes.length === 0) {
-    throw new RangeError(
-      `${what}: bytes is empty; a clipboard format holds a movable memory block of at least one byte`,
-    );
-  }
-  return bytes;
-}
-
-/**
- * The bytes of an enhanced metafile (`CF_ENHMETAFILE`, which winipc turns
- * into a metafile handle with `SetEnhMetaFileBits`): an `ENHMETAHEADER`
- * record first, signed " EMF". Anything else would fail only after the
- * clipboard had been emptied.
- */
-function checkItem(format: ClipboardFormat, bytes: Uint8Array, what: string): Item {
-  if (format === CF.ENHMETAFILE) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (
-      bytes.length < 88 || view.getUint32(0, true) !== 1 ||
-      view.getUint32(40, true) !== 0x464d4520
-    ) {
-      throw new TypeError(
-        `${what}: CF_ENHMETAFILE bytes must be an enhanced metafile (an ENHMETAHEADER signed " EMF"), got ${bytes.length} bytes that are not`,
-      );
-    }
-  }
-  return { format, bytes };
-}
-
-function checkBoolean(value: unknown, name: string, what: string): boolean {
-  if (value === undefined) return false;
-  if (value !== true && value !== false) {
-    throw new TypeError(`${what}: ${name} must be true or false, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function secretItems(): Item[] {
-  return [
-    { format: FORMAT_NAME.EXCLUDE_FROM_MONITORS, bytes: dword(0) },
-    { format: FORMAT_NAME.HISTORY, bytes: dword(0) },
-    { format: FORMAT_NAME.CLOUD, bytes: dword(0) },
-  ];
-}
-
-function imageItems(image: ClipboardImage): Item[] {
-  return [
-    { format: CF.DIBV5, bytes: encodeDibV5(image) },
-    { format: CF.DIB, bytes: encodeDib(image) },
-    { format: FORMAT_NAME.PNG, bytes: encodeImagePng(image) },
-  ];
-}
-
-/** Strips tags and decodes the common entities: the plain text beside written HTML. */
-function htmlToText(html: string): string {
-  const named: Record<string, string> = {
-    amp: "&",
-    lt: "<",
-    gt: ">",
-    quot: '"',
-    apos: "'",
-    nbsp: "\u00a0",
-  };
-  return html
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, "")
-    .replace(/<br\s*\/?>/gi, "\r\n")
-    .replace(/<\/(p|div|li|tr|h[1-6])\s*>/gi, "\r\n")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, code: string) => {
-      if (code[0] === "#") {
-        const n = code[1] === "x" || code[1] === "X"
-          ? parseInt(code.slice(2), 16)
-          : parseInt(code.slice(1), 10);
-        return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : all;
-      }
-      return named[code.toLowerCase()] ?? all;
-    });
-}
-
-async function writeItems(
-  items: Item[],
-  options: WriteOptions | undefined,
-  what: string,
-  delayed: DelayedData[] = [],
-): Promise<WriteResult> {
-  const contention = checkContention(options, what);
-  const secret = checkBoolean(options?.secret, "secret", what);
-  const clearAfter = options?.clearAfter;
-  if (
-    clearAfter !== undefined &&
-    (typeof clearAfter !== "number" || Number.isNaN(clearAfter) || clearAfter < 0)
-  ) {
-    throw new RangeError(
-      `${what}: clearAfter must be a number of milliseconds from 0 to Infinity, got ${
-        describeValue(clearAfter)
-      }`,
-    );
-  }
-  const all = secret ? [...items, ...secretItems()] : items;
-  const promised = delayed.length > 0 ? await promiseFormats(delayed, what) : null;
-  let sequenceNumber: number;
-  let ours: boolean;
-  try {
-    const result = await clipboardWrite(
-      all,
-      what,
-      contention,
-      promised === null ? {} : { delayed: promised.delayed },
-    );
-    if (!("written" in result)) throw new Error(`${what}: the write was not made`);
-    ({ sequenceNumber, ours } = result);
-  } catch (error) {
-    promised?.failed();
-    throw error;
-  }
-  if (clearAfter === undefined || clearAfter === Infinity) return { sequenceNumber };
-  const cleared = new Promise<"cleared" | "replaced" | "failed">((resolve) => {
-    startTimer(clearAfter, () => {
-      clipboardWrite(
-        [],
-        "Cannot clear the clipboard",
-        { ...contention, signal: undefined },
-        // Replaced before its number could be read: never clear.
-        { ifSequence: ours ? sequenceNumber : -1 },
-      ).then((r) => resolve("replaced" in r ? "replaced" : "cleared"), () => resolve("failed"));
-    });
-  });
-  return { sequenceNumber, cleared };
-}
-
-async function readItems(
-  formats: ClipboardFormat[],
-  options: ClipboardOptions | undefined,
-  what: string,
-): Promise<(Uint8Array | null)[]> {
-  const contention = checkContention(options, what);
-  return await clipboardRead(formats, what, contention);
-}
+export type {
+  ClipboardData,
+  ClipboardFormat,
+  ClipboardHtml,
+  ClipboardSnapshot,
+  CustomData,
+  FormatInfo,
+  WriteHtmlOptions,
+  WriteOptions,
+  WriteResult,
+  WriteRtfOptions,
+} from "./types.ts";
 
 /**
  * Puts Unicode text on the clipboard (`CF_UNICODETEXT`), replacing what was

@@ -10,7 +10,7 @@
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver", title: "MyApp" });
  * // usually in another process (or AutoHotkey, or C):
- * await sendCopyData({ className: "MyApp.Receiver" }, "hello", { tag: 1 });
+ * await sendCopyData({ className: "MyApp.Receiver" }, "hello", { tag: 1n });
  * const message = await listener.receive({ timeout: 1000 });
  * console.log(message.tag, message.text()); // 1n "hello"
  * ```

@@ -6,7 +6,7 @@
  */
 import { user32 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode } from "../_win32/errors.ts";
-import { checkChoice } from "../_win32/options.ts";
+import { checkChoice, describeValue } from "../_win32/options.ts";
 import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 import { encodeUtf16le, encodeUtf16z } from "../_win32/utf16.ts";
 import { WM_COPYDATA } from "./listener.ts";
@@ -18,11 +18,11 @@ export type CopyDataTarget = { className?: string; title?: string } | { window: 
 /** Options for {@linkcode sendCopyData}. */
 export interface SendCopyDataOptions {
   /**
-   * `COPYDATASTRUCT.dwData`: a number the receiver sees as the message's
-   * `tag`, from 0 to 2^64 - 1 (a bigint for values above 2^53).
-   * @default {0}
+   * `COPYDATASTRUCT.dwData`: the message's `tag`, from 0 to 2^64 - 1, a
+   * bigint, as a received message's `tag` is.
+   * @default {0n}
    */
-  tag?: number | bigint;
+  tag?: bigint;
   /**
    * How a string payload is encoded: `"utf-16le"` with one NUL character at
    * the end (what wide-character programs and AutoHotkey expect), or
@@ -111,7 +111,7 @@ function describe(target: CopyDataTarget): string {
  * ```ts ignore
  * import { sendCopyData } from "@winipc/winipc/copydata";
  *
- * const reply = await sendCopyData({ className: "MyApp.Receiver" }, "hello", { tag: 7 });
+ * const reply = await sendCopyData({ className: "MyApp.Receiver" }, "hello", { tag: 7n });
  * console.log(reply); // 1
  * ```
  *
@@ -160,13 +160,14 @@ export async function sendCopyData(
       `${what}: ${bytes.length} bytes is over the limit of ${MAX_COPYDATA_SIZE}`,
     );
   }
-  const tag = options.tag ?? 0;
-  if (
-    (typeof tag === "number" && (!Number.isSafeInteger(tag) || tag < 0)) ||
-    (typeof tag === "bigint" && (tag < 0n || tag > 0xffff_ffff_ffff_ffffn)) ||
-    (typeof tag !== "number" && typeof tag !== "bigint")
-  ) {
-    throw new RangeError(`${what}: tag must be an integer from 0 to 2^64 - 1, got ${String(tag)}`);
+  const tag: unknown = options.tag ?? 0n;
+  if (typeof tag !== "bigint") {
+    throw new TypeError(
+      `${what}: tag must be a bigint (as a received message's tag is), got ${describeValue(tag)}`,
+    );
+  }
+  if (tag < 0n || tag > 0xffff_ffff_ffff_ffffn) {
+    throw new RangeError(`${what}: tag must be from 0n to 2n ** 64n - 1n, got ${tag}n`);
   }
   const ms = checkTimeout(options.timeout, `send WM_COPYDATA to ${describe(target)}`, 5000);
   const { signal } = options;
@@ -191,7 +192,7 @@ export async function sendCopyData(
   const { result, abandon } = sendOnThread({
     window: hwnd,
     message: WM_COPYDATA,
-    tag: BigInt(tag),
+    tag,
     data: bytes.slice(),
     flags: SMTO_ABORTIFHUNG,
     ms: native ? Math.ceil(ms) : null,

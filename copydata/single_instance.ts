@@ -88,6 +88,22 @@ export class SingleInstance implements Disposable {
   }
 
   /**
+   * Whether this instance is closed.
+   *
+   * @example Check
+   * ```ts ignore
+   * import { singleInstance } from "@winipc/winipc/copydata";
+   *
+   * const instance = await singleInstance("MyApp");
+   * instance.close();
+   * console.log(instance.closed); // true
+   * ```
+   */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
    * Gives up being the first instance (closes the listener and releases
    * the mutex, so the next program to start becomes the first); nothing
    * for a later instance.

@@ -71,7 +71,7 @@ if (Deno.args[0] === "--child") {
   const answer = await sendCopyData(
     { className: windowClass },
     `process ${Deno.pid} by WM_COPYDATA`,
-    { tag: 42, timeout: 10_000 },
+    { tag: 42n, timeout: 10_000 },
   );
   console.log(`child: the window replied ${answer} to WM_COPYDATA`);
   // The clipboard: HTML as browsers and Office exchange it, text beside it.

@@ -165,7 +165,7 @@ windowsTest(
     );
     for (const size of [0, 1 << 20]) {
       const data = payload(size);
-      assertEquals(await sendCopyData({ className }, data, { tag: 9 }), 42);
+      assertEquals(await sendCopyData({ className }, data, { tag: 9n }), 42);
       assertEquals(
         await receiver.line(),
         `msg 9 ${size} ${size ? hex(data.subarray(0, 16)) : "-"} ${sum(data)}`,
@@ -358,7 +358,13 @@ windowsTest("copydata: bad input: clear TypeError and RangeError", {}, async () 
     TypeError,
     'encoding must be "utf-16le" or "utf-8"',
   );
-  await assertRejects(() => sendCopyData({ className: "x" }, "x", { tag: -1 }), RangeError, "tag");
+  await assertRejects(() => sendCopyData({ className: "x" }, "x", { tag: -1n }), RangeError, "tag");
+  await assertRejects(
+    // @ts-expect-error: a number, not a bigint
+    () => sendCopyData({ className: "x" }, "x", { tag: 1 }),
+    TypeError,
+    "bigint",
+  );
   await assertRejects(() => sendCopyData({ className: "x" }, "x", { tag: 2n ** 64n }), RangeError);
   await assertRejects(() => sendCopyData({ className: "x" }, "x", { timeout: -1 }), RangeError);
   await assertRejects(() => sendCopyData({ className: "x" }, 5 as unknown as string), TypeError);
