@@ -121,8 +121,11 @@ export function decodeText(bytes: Uint8Array): string {
     : new Uint16Array(bytes.slice(0, count * 2).buffer);
   const nul = units.indexOf(0);
   const text = nul === -1 ? units : units.subarray(0, nul);
-  // TextDecoder is fast but turns a lone surrogate into U+FFFD: use it only
-  // when every surrogate is paired, so that any string round-trips exactly.
+  // TextDecoder is fast but turns a lone surrogate into U+FFFD. Without any
+  // U+FFFD in its result there was none; with one, decode it exactly when
+  // some surrogate is alone, so that any string round-trips.
+  const fast = utf16Decoder.decode(text);
+  if (!fast.includes("\ufffd")) return fast;
   let paired = true;
   for (let i = 0; i < text.length; i++) {
     const unit = text[i]!;
@@ -134,7 +137,7 @@ export function decodeText(bytes: Uint8Array): string {
     paired = false;
     break;
   }
-  if (paired) return utf16Decoder.decode(text);
+  if (paired) return fast;
   let out = "";
   for (let i = 0; i < text.length; i += 8192) {
     out += String.fromCharCode(...text.subarray(i, i + 8192));

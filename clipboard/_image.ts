@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { decode as decodePng, encode as encodePng } from "fast-png";
+import { decode as decodePng } from "fast-png";
+import { crc32, deflateSync } from "node:zlib";
 import { describeValue } from "../_win32/options.ts";
 
 /**
@@ -147,6 +148,21 @@ export function encodeDib(image: ClipboardImage): Uint8Array {
 
 function writeBgraBottomUp(image: ClipboardImage, out: Uint8Array, offset: number): void {
   const { width, height, data } = image;
+  if (data.byteOffset % 4 === 0 && (out.byteOffset + offset) % 4 === 0) {
+    // Four bytes at a time: RGBA and BGRA differ by the first and third
+    // byte (every machine Deno runs on is little-endian).
+    const from = new Uint32Array(data.buffer, data.byteOffset, width * height);
+    const to = new Uint32Array(out.buffer, out.byteOffset + offset, width * height);
+    for (let y = 0; y < height; y++) {
+      let s = y * width;
+      let d = (height - 1 - y) * width;
+      for (const end = s + width; s < end; s++, d++) {
+        const p = from[s]!;
+        to[d] = (p & 0xff00ff00) | ((p & 0xff) << 16) | ((p >>> 16) & 0xff);
+      }
+    }
+    return;
+  }
   for (let y = 0; y < height; y++) {
     let s = y * width * 4;
     let d = offset + (height - 1 - y) * width * 4;
@@ -160,23 +176,56 @@ function writeBgraBottomUp(image: ClipboardImage, out: Uint8Array, offset: numbe
 }
 
 /**
- * Encodes an image as PNG (8-bit RGBA, or RGB when it is opaque), with
- * fast-png.
+ * Encodes an image as PNG: 8-bit RGBA, or RGB when it is opaque, every row
+ * unfiltered, compressed with `node:zlib` (Deno's native zlib).
  *
  * @param image A checked image.
  * @returns The PNG file's bytes.
  */
 export function encodeImagePng(image: ClipboardImage): Uint8Array {
-  if (image.hasAlpha) {
-    return encodePng({ width: image.width, height: image.height, data: image.data, channels: 4 });
+  const { width, height, data } = image;
+  const channels = image.hasAlpha ? 4 : 3;
+  const stride = width * channels + 1;
+  const raw = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    // Filter byte 0 (none), then the row.
+    const row = data.subarray(y * width * 4, (y + 1) * width * 4);
+    if (channels === 4) raw.set(row, y * stride + 1);
+    else {
+      for (let s = 0, d = y * stride + 1; s < row.length; s += 4, d += 3) {
+        raw[d] = row[s]!;
+        raw[d + 1] = row[s + 1]!;
+        raw[d + 2] = row[s + 2]!;
+      }
+    }
   }
-  const rgb = new Uint8Array(image.width * image.height * 3);
-  for (let s = 0, d = 0; s < image.data.length; s += 4, d += 3) {
-    rgb[d] = image.data[s]!;
-    rgb[d + 1] = image.data[s + 1]!;
-    rgb[d + 2] = image.data[s + 2]!;
+  const header = new Uint8Array(13);
+  const h = new DataView(header.buffer);
+  h.setUint32(0, width);
+  h.setUint32(4, height);
+  header[8] = 8; // bit depth
+  header[9] = channels === 4 ? 6 : 2; // RGBA or RGB
+  const idat = new Uint8Array(deflateSync(raw, { level: 6 }));
+  const chunks = [chunk("IHDR", header), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))];
+  const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
+  out.set(PNG_SIGNATURE);
+  let at = 8;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
-  return encodePng({ width: image.width, height: image.height, data: rgb, channels: 3 });
+  return out;
+}
+
+/** A PNG chunk: length, type, data, CRC-32 of type and data. */
+function chunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, body.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(body, 8);
+  v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)) >>> 0);
+  return out;
 }
 
 /**
@@ -304,6 +353,23 @@ function maskShift(mask: number): { shift: number; max: number } {
 }
 
 /**
+ * Whether a `CF_DIBV5` block has the plain layout: a `BITMAPV5HEADER`,
+ * 32 bits, `BI_BITFIELDS` with the masks R 0x00FF0000, G 0x0000FF00,
+ * B 0x000000FF and A 0xFF000000 (straight alpha, as the format defines it).
+ *
+ * @param bytes The block.
+ * @returns True for that layout.
+ */
+export function isPlainDibV5(bytes: Uint8Array): boolean {
+  if (bytes.length < 124) return false;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return v.getUint32(0, true) >= 124 && v.getUint16(14, true) === 32 &&
+    v.getUint32(16, true) === BI_BITFIELDS && v.getUint32(40, true) === 0x00ff0000 &&
+    v.getUint32(44, true) === 0x0000ff00 && v.getUint32(48, true) === 0x000000ff &&
+    v.getUint32(52, true) === 0xff000000;
+}
+
+/**
  * Decodes a device-independent bitmap (`CF_DIB` or `CF_DIBV5`: a
  * `BITMAPINFOHEADER`, `BITMAPV4HEADER` or `BITMAPV5HEADER`, then masks or
  * a colour table, then the pixels) with 1, 4, 8, 16, 24 or 32 bits a pixel,
@@ -392,6 +458,32 @@ export function decodeDib(bytes: Uint8Array): ClipboardImage {
     ReturnType<typeof maskShift>,
     ReturnType<typeof maskShift>,
   ];
+  if (
+    bits === 32 && palette === null && masks[0] === 0x00ff0000 && masks[1] === 0x0000ff00 &&
+    masks[2] === 0x000000ff && (masks[3] === 0xff000000 || masks[3] === 0) &&
+    (bytes.byteOffset + offset) % 4 === 0
+  ) {
+    // The common layout (winipc's, arboard's, most programs'): four bytes
+    // at a time, BGRA to RGBA.
+    const from = new Uint32Array(bytes.buffer, bytes.byteOffset + offset, width * height);
+    const to = new Uint32Array(out.buffer);
+    const opaque = masks[3] === 0 ? 0xff000000 : 0;
+    let alpha = 0;
+    for (let row = 0; row < height; row++) {
+      let s = row * width;
+      let d = (topDown ? row : height - 1 - row) * width;
+      for (const end = s + width; s < end; s++, d++) {
+        const p = from[s]!;
+        alpha |= p;
+        to[d] = ((p & 0xff00ff00) | ((p & 0xff) << 16) | ((p >>> 16) & 0xff) | opaque) >>> 0;
+      }
+    }
+    // An alpha byte 0 everywhere: an opaque bitmap whose writer left it 0.
+    if (opaque === 0 && (alpha & 0xff000000) === 0) {
+      for (let i = 3; i < out.length; i += 4) out[i] = 255;
+    }
+    return withAlphaFlag(width, height, out);
+  }
   const scale = (value: number, m: { max: number }) =>
     m.max === 255 ? value : m.max === 0 ? 0 : Math.round((value * 255) / m.max);
   let alphaSeen = false;

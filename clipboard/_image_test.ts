@@ -181,3 +181,18 @@ Deno.test("clipboard: checkImage() describes what is wrong", () => {
     false,
   );
 });
+
+Deno.test("image: PNG (native zlib) and 32-bit DIBs round-trip odd sizes, with and without alpha", () => {
+  for (const hasAlpha of [true, false]) {
+    const width = 37, height = 23;
+    const data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < data.length; i++) {
+      data[i] = i % 4 === 3 ? (hasAlpha ? (i * 13) & 255 : 255) : (i * 31 + 7) & 255;
+    }
+    if (hasAlpha) data[3] = 0; // at least one pixel not opaque
+    const image = { width, height, data, hasAlpha };
+    assertEquals(decodeImagePng(encodeImagePng(image)), image);
+    assertEquals(decodeDib(encodeDibV5(image)), image);
+    assertEquals(decodeDib(encodeDib(image)), image);
+  }
+});

@@ -32,6 +32,7 @@ import {
   decodeDib,
   decodeImagePng,
   type ImageInput,
+  isPlainDibV5,
 } from "./_image.ts";
 import { dropSynthesized, type SnapshotFormat } from "./_snapshot.ts";
 import type { DelayedData } from "./_delayed.ts";
@@ -336,20 +337,30 @@ export function writeImage(
  * @throws {Deno.errors.Busy} If another program held the clipboard open through every attempt.
  */
 export async function readImage(options?: ClipboardOptions): Promise<ClipboardImage | null> {
-  const [png, v5, dib] = await readItems(
-    [FORMAT_NAME.PNG, CF.DIBV5, CF.DIB],
-    options,
-    "Cannot read an image from the clipboard",
-  );
-  // The richest form first; a form that does not decode gives way to the
-  // next one present, and the first error is thrown only if none decodes.
+  const what = "Cannot read an image from the clipboard";
+  const [png, v5] = await readItems([FORMAT_NAME.PNG, CF.DIBV5], options, what);
+  // A CF_DIBV5 in the plain 32-bit layout with an alpha mask (straight
+  // alpha, as the format defines it) is exact and fast to read; else the
+  // richest form first. A form that does not decode gives way to the next
+  // one present, and the first error is thrown only if none decodes.
+  const forms: [Uint8Array | null | undefined, (bytes: Uint8Array) => ClipboardImage][] =
+    v5 && isPlainDibV5(v5)
+      ? [[v5, decodeDib], [png, decodeImagePng]]
+      : [[png, decodeImagePng], [v5, decodeDib]];
   let failure: unknown = undefined;
-  for (
-    const [bytes, decode] of [[png, decodeImagePng], [v5, decodeDib], [dib, decodeDib]] as const
-  ) {
+  for (const [bytes, decode] of forms) {
     if (!bytes) continue;
     try {
       return decode(bytes);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  // CF_DIB last, read only when needed (Windows makes it from the others).
+  const [dib] = await readItems([CF.DIB], options, what);
+  if (dib) {
+    try {
+      return decodeDib(dib);
     } catch (error) {
       failure ??= error;
     }

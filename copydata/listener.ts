@@ -58,9 +58,9 @@ export interface ListenCopyDataOptions {
    *   `receive` (and iteration) rejects with that error, and the window
    *   is closed.
    *
-   * While a reply function runs, the window thread waits for it, and the
-   * program's other winipc windows (other listeners, the clipboard) wait
-   * too: keep it short.
+   * While a reply function runs, the `WM_COPYDATA` thread waits for it, and
+   * the program's other listeners wait too (the clipboard has a thread of
+   * its own): keep it short.
    * @default {1 (TRUE: "handled")}
    */
   reply?: number | ((message: CopyDataMessage) => number | bigint | Promise<number | bigint>);
@@ -605,8 +605,8 @@ export class CopyDataListener
  * other programs with `FindWindowW` by its class name or title (AutoHotkey:
  * `ahk_class`, WinTitle).
  *
- * The window lives on winipc's window thread (one a process, started on
- * first use). Each message is copied there. With a constant `reply`
+ * The window lives on the `WM_COPYDATA` thread (one a process, started on
+ * first use; the clipboard has its own). Each message is copied there. With a constant `reply`
  * (default 1, TRUE) the sender is released at once, so a slow JavaScript
  * thread never holds a sender, and a hung sender never holds this process.
  * With a reply function the sender waits for it, at most `replyTimeout`
@@ -623,11 +623,13 @@ export class CopyDataListener
  *
  * Size: under Wine, a message from another process lies on the window
  * thread's stack while the window procedure runs (Wine's user-mode
- * callback copies it there), and messages above about 900 KiB leave V8 no
- * stack: the sender gets 0, nothing partial arrives, and the listener goes
- * on working. Windows passes the data in memory of its own; the test that
- * receives 1 MiB and 16 MiB is marked as not passing under Wine, and has
- * not been run on Windows here.
+ * callback copies it there). Up to about 900 KiB it arrives; up to about
+ * 1 MiB V8 has no stack left and the sender gets 0, nothing partial
+ * arrives, and the listener goes on working; at 2 MiB Wine kills the
+ * receiving process (a plain C receiver too), and above 4 MiB the listener
+ * silently stops answering. Windows passes the data in memory of its own;
+ * the test that receives 1 MiB and 16 MiB is marked as not passing under
+ * Wine, and has not been run on Windows here.
  *
  * Any process of the same desktop and session may send; on Windows, user
  * interface privilege isolation blocks senders of a lower integrity level.
