@@ -580,32 +580,52 @@ export const GDI32 = {
 
 type Symbols<T extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<T>["symbols"];
 
+/**
+ * A table's symbols, each bound on its first use: Deno binds every symbol
+ * of a table when it opens it (about 0.3 ms a symbol under Wine, 40 ms for
+ * all of kernel32's), so each symbol is opened on its own (`Deno.dlopen`
+ * with a table of one: the DLL is loaded once, and reference-counted) the
+ * first time it is read, then kept as a plain property.
+ */
 function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
   file: string,
   table: T,
 ): () => Symbols<T> {
-  let library: Deno.DynamicLibrary<T> | undefined;
+  let symbols: Symbols<T> | undefined;
   return () => {
-    if (library === undefined) {
+    if (symbols === undefined) {
       if (Deno.build.os !== "windows") {
         throw new Deno.errors.NotSupported(
           `winipc needs Windows: cannot open ${file} on ${Deno.build.os}`,
         );
       }
-      // Permission errors (--allow-ffi missing) pass through unchanged.
-      library = Deno.dlopen(file, table);
+      const made = {} as Record<string, unknown>;
+      for (const name of Object.keys(table)) {
+        Object.defineProperty(made, name, {
+          configurable: true,
+          enumerable: true,
+          get() {
+            // Permission errors (--allow-ffi missing) pass through unchanged.
+            const one = Deno.dlopen(file, { [name]: table[name]! });
+            const symbol = one.symbols[name];
+            Object.defineProperty(made, name, { value: symbol, enumerable: true });
+            return symbol;
+          },
+        });
+      }
+      symbols = made as Symbols<T>;
     }
-    return library.symbols;
+    return symbols;
   };
 }
 
-/** The kernel32 symbols; opens kernel32.dll on first use. */
+/** The kernel32 symbols; each is bound on its first use. */
 export const kernel32: () => Symbols<typeof KERNEL32> = lazyLibrary("kernel32.dll", KERNEL32);
 /** The advapi32 symbols; opens advapi32.dll on first use. */
 export const advapi32: () => Symbols<typeof ADVAPI32> = lazyLibrary("advapi32.dll", ADVAPI32);
 /** The ntdll symbols; opens ntdll.dll on first use. */
 export const ntdll: () => Symbols<typeof NTDLL> = lazyLibrary("ntdll.dll", NTDLL);
-/** The user32 symbols; opens user32.dll on first use. */
+/** The user32 symbols; each is bound on its first use. */
 export const user32: () => Symbols<typeof USER32> = lazyLibrary("user32.dll", USER32);
 /** The gdi32 symbols; opens gdi32.dll on first use. */
 export const gdi32: () => Symbols<typeof GDI32> = lazyLibrary("gdi32.dll", GDI32);

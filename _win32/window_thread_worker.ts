@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { type MessagePort as NodeMessagePort, receiveMessageOnPort } from "node:worker_threads";
+import type { MessagePort as NodeMessagePort } from "node:worker_threads";
 import { kernel32, user32 } from "./ffi.ts";
 import { encodeUtf16z } from "./utf16.ts";
 
@@ -202,9 +202,12 @@ export function runWindowThread(entry: ThreadEntry, kinds: KindTable, ops: OpTab
     postMessage(message: ThreadPost, transfer?: Transferable[]): void;
     close(): void;
   };
-  scope.onmessage = (event) => {
+  scope.onmessage = async (event) => {
     scope.onmessage = null;
-    new Loop(kinds, ops, event.data, scope).run();
+    // Loaded here, not at the top: the JavaScript thread imports this module
+    // too, and should not pay for Node's worker_threads to start a thread.
+    const { receiveMessageOnPort } = await import("node:worker_threads");
+    new Loop(kinds, ops, event.data, scope, receiveMessageOnPort).run();
   };
 }
 
@@ -230,6 +233,7 @@ class Loop implements ThreadContext {
   #events: { window: number; event: unknown }[] = [];
   #transfer: Transferable[] = [];
   #running = true;
+  readonly #receive: (port: NodeMessagePort) => { message: unknown } | undefined;
   readonly #instance: Deno.PointerValue;
   readonly #procedure: Deno.UnsafeCallback<{
     readonly parameters: readonly ["pointer", "u32", "usize", "isize"];
@@ -241,7 +245,9 @@ class Loop implements ThreadContext {
     ops: OpTable,
     init: ThreadInit,
     scope: { postMessage(message: ThreadPost, transfer?: Transferable[]): void; close(): void },
+    receive: (port: NodeMessagePort) => { message: unknown } | undefined,
   ) {
+    this.#receive = receive;
     this.#kinds = kinds;
     this.#ops = ops;
     this.#port = init.port;
@@ -346,7 +352,7 @@ class Loop implements ThreadContext {
   #requests(): void {
     for (;;) {
       // Deno's receiveMessageOnPort takes a Web MessagePort; its types say Node's.
-      const received = receiveMessageOnPort(this.#port as unknown as NodeMessagePort);
+      const received = this.#receive(this.#port as unknown as NodeMessagePort);
       if (received === undefined) return;
       const request = received.message as ThreadRequest;
       try {

@@ -6,7 +6,7 @@
  * @module
  */
 import * as clipboard from "../clipboard/mod.ts";
-import { decodeImagePng, encodeImagePng } from "../clipboard/_image.ts";
+import { decodeImagePng, encodeImagePng } from "../clipboard/_png.ts";
 import { type Command, type Context, type Group, type Parsed, UsageError } from "./_command.ts";
 import { COUNT_OPTION, countOf, parseDuration, TIMEOUT_OPTION, timeoutOf } from "./_util.ts";
 

@@ -12,7 +12,7 @@
 import { acquireOwner, releaseOwner, setOwnerListener } from "./_core.ts";
 import { kernel32 } from "../_win32/ffi.ts";
 import { RENDER } from "./_thread.ts";
-import { inRenderScope } from "./_render_scope.ts";
+import { inRenderScope, loadRenderScope } from "./_render_scope.ts";
 
 /** A format whose bytes are made when a program asks for them. */
 export interface DelayedData {
@@ -108,6 +108,7 @@ export async function promiseFormats(
   delayed: { formats: (number | string)[]; generation: number; control: SharedArrayBuffer };
   failed(): void;
 }> {
+  await loadRenderScope();
   await acquireOwner(what);
   const id = ++generation;
   const shared = new SharedArrayBuffer(16);

@@ -1,14 +1,8 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assertEquals, assertThrows } from "@std/assert";
 import { encode as encodePng } from "fast-png";
-import {
-  checkImage,
-  decodeDib,
-  decodeImagePng,
-  encodeDib,
-  encodeDibV5,
-  encodeImagePng,
-} from "./_image.ts";
+import { checkImage, decodeDib, encodeDib, encodeDibV5 } from "./_image.ts";
+import { decodeImagePng, encodeImagePng } from "./_png.ts";
 
 function image(width: number, height: number, alpha = true) {
   const data = new Uint8Array(width * height * 4);

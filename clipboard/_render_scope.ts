@@ -5,11 +5,22 @@
  * never get through (the program pasting holds the clipboard open, and the
  * clipboard thread waits for that render), so it is refused at once.
  *
+ * The scope is an `AsyncLocalStorage`, loaded with the first write that
+ * promises a format ({@linkcode loadRenderScope}), so that a program that
+ * never uses delayed rendering does not load `node:async_hooks`.
+ *
  * @module
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { AsyncLocalStorage } from "node:async_hooks";
 
-const scope = new AsyncLocalStorage<true>();
+let scope: AsyncLocalStorage<true> | null = null;
+
+/** Loads the scope; call before any render function can run. */
+export async function loadRenderScope(): Promise<void> {
+  if (scope !== null) return;
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  scope ??= new AsyncLocalStorage<true>();
+}
 
 /**
  * Runs a render function inside the render scope.
@@ -18,10 +29,10 @@ const scope = new AsyncLocalStorage<true>();
  * @returns What it returns.
  */
 export function inRenderScope<T>(render: () => T): T {
-  return scope.run(true, render);
+  return scope === null ? render() : scope.run(true, render);
 }
 
 /** Whether the caller runs inside a render function. */
 export function insideRender(): boolean {
-  return scope.getStore() === true;
+  return scope?.getStore() === true;
 }

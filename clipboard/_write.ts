@@ -9,7 +9,7 @@
  */
 import { checkContention, type ClipboardOptions, clipboardRead, clipboardWrite } from "./_core.ts";
 import { CF, dword, FORMAT_NAME } from "./_formats.ts";
-import { type ClipboardImage, encodeDib, encodeDibV5, encodeImagePng } from "./_image.ts";
+import { type ClipboardImage, encodeDib, encodeDibV5 } from "./_image.ts";
 import { type DelayedData, promiseFormats } from "./_delayed.ts";
 import { describeValue } from "../_win32/options.ts";
 import { startTimer } from "../_win32/timeout.ts";
@@ -24,7 +24,8 @@ export function secretItems(): Item[] {
   ];
 }
 
-export function imageItems(image: ClipboardImage): Item[] {
+export async function imageItems(image: ClipboardImage): Promise<Item[]> {
+  const { encodeImagePng } = await import("./_png.ts");
   return [
     { format: CF.DIBV5, bytes: encodeDibV5(image) },
     { format: CF.DIB, bytes: encodeDib(image) },

@@ -30,7 +30,6 @@ import {
   checkImage,
   type ClipboardImage,
   decodeDib,
-  decodeImagePng,
   type ImageInput,
   isPlainDibV5,
 } from "./_image.ts";
@@ -308,7 +307,7 @@ export function writeImage(
 ): Promise<WriteResult> {
   const what = "Cannot write an image to the clipboard";
   try {
-    return writeItems(imageItems(checkImage(image, what)), options, what);
+    return imageItems(checkImage(image, what)).then((items) => writeItems(items, options, what));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -339,19 +338,22 @@ export function writeImage(
 export async function readImage(options?: ClipboardOptions): Promise<ClipboardImage | null> {
   const what = "Cannot read an image from the clipboard";
   const [png, v5] = await readItems([FORMAT_NAME.PNG, CF.DIBV5], options, what);
+  const decodePng = async (bytes: Uint8Array) => (await import("./_png.ts")).decodeImagePng(bytes);
   // A CF_DIBV5 in the plain 32-bit layout with an alpha mask (straight
   // alpha, as the format defines it) is exact and fast to read; else the
   // richest form first. A form that does not decode gives way to the next
   // one present, and the first error is thrown only if none decodes.
-  const forms: [Uint8Array | null | undefined, (bytes: Uint8Array) => ClipboardImage][] =
-    v5 && isPlainDibV5(v5)
-      ? [[v5, decodeDib], [png, decodeImagePng]]
-      : [[png, decodeImagePng], [v5, decodeDib]];
+  const forms: [
+    Uint8Array | null | undefined,
+    (bytes: Uint8Array) => ClipboardImage | Promise<ClipboardImage>,
+  ][] = v5 && isPlainDibV5(v5)
+    ? [[v5, decodeDib], [png, decodePng]]
+    : [[png, decodePng], [v5, decodeDib]];
   let failure: unknown = undefined;
   for (const [bytes, decode] of forms) {
     if (!bytes) continue;
     try {
-      return decode(bytes);
+      return await decode(bytes);
     } catch (error) {
       failure ??= error;
     }
@@ -410,6 +412,8 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
       throw new TypeError(`${what}: data must be an object, got ${describeValue(data)}`);
     }
     const items: Item[] = [];
+    let images: Promise<Item[]> | null = null;
+    let imageAt = 0;
     if (data.custom !== undefined) {
       if (!Array.isArray(data.custom)) {
         throw new TypeError(`${what}: custom must be an array, got ${describeValue(data.custom)}`);
@@ -428,7 +432,11 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
     if (data.files !== undefined) {
       items.push({ format: CF.HDROP, bytes: encodeFileList(data.files, what) });
     }
-    if (data.image !== undefined) items.push(...imageItems(checkImage(data.image, what)));
+    if (data.image !== undefined) {
+      // Its PNG is made once the encoder is loaded; its place among the items is kept.
+      images = imageItems(checkImage(data.image, what));
+      imageAt = items.length;
+    }
     if (data.html !== undefined) {
       const html = typeof data.html === "object" && data.html !== null
         ? data.html
@@ -462,12 +470,16 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
         delayed.push({ format, render: entry.render });
       }
     }
-    if (items.length === 0 && delayed.length === 0) {
+    if (items.length === 0 && delayed.length === 0 && images === null) {
       throw new TypeError(
         `${what}: data holds no format (text, html, rtf, files, image, custom or delayed)`,
       );
     }
-    return writeItems(items, options, what, delayed);
+    if (images === null) return writeItems(items, options, what, delayed);
+    return images.then((made) => {
+      items.splice(imageAt, 0, ...made);
+      return writeItems(items, options, what, delayed);
+    });
   } catch (error) {
     return Promise.reject(error);
   }

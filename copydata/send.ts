@@ -177,7 +177,11 @@ export async function sendCopyData(
   if ("window" in target) {
     if (typeof target.window !== "bigint") throw new TypeError(`${what}: window must be a bigint`);
     hwnd = target.window;
-    if (user32().IsWindow(Deno.UnsafePointer.create(hwnd)) === 0) {
+    // HWND_BROADCAST (0xFFFF) would send to every top-level window, and 0 is
+    // none. Any other handle is checked by the send itself (a window that
+    // does not exist fails it with ERROR_INVALID_WINDOW_HANDLE: NotFound),
+    // which spares a round trip to the window manager on every send.
+    if (hwnd === 0n || hwnd === 0xffffn || hwnd < 0n || hwnd > 0xffff_ffff_ffff_ffffn) {
       throw new Deno.errors.NotFound(`${what}: there is no such window`);
     }
   } else {
