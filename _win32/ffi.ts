@@ -580,6 +580,21 @@ export const GDI32 = {
 
 type Symbols<T extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<T>["symbols"];
 
+let errorSlot:
+  | Deno.DynamicLibrary<
+    { GetLastError: typeof KERNEL32.GetLastError; SetLastError: typeof KERNEL32.SetLastError }
+  >["symbols"]
+  | undefined;
+
+/** `GetLastError` and `SetLastError`, bound together before any other symbol. */
+function lastErrorSlot() {
+  errorSlot ??= Deno.dlopen("kernel32.dll", {
+    GetLastError: KERNEL32.GetLastError,
+    SetLastError: KERNEL32.SetLastError,
+  }).symbols;
+  return errorSlot;
+}
+
 /**
  * A table's symbols, each bound on its first use: Deno binds every symbol
  * of a table when it opens it (about 0.3 ms a symbol under Wine, 40 ms for
@@ -599,15 +614,23 @@ function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
           `winipc needs Windows: cannot open ${file} on ${Deno.build.os}`,
         );
       }
+      // Bound now, before any call of this library can fail: a later first
+      // binding keeps the last error through it.
+      lastErrorSlot();
       const made = {} as Record<string, unknown>;
       for (const name of Object.keys(table)) {
         Object.defineProperty(made, name, {
           configurable: true,
           enumerable: true,
           get() {
+            // Binding loads and looks up, which sets the thread's last error:
+            // keep the one a failed call left for the GetLastError after it.
+            const errors = lastErrorSlot();
+            const saved = errors.GetLastError();
             // Permission errors (--allow-ffi missing) pass through unchanged.
             const one = Deno.dlopen(file, { [name]: table[name]! });
             const symbol = one.symbols[name];
+            errors.SetLastError(saved);
             Object.defineProperty(made, name, { value: symbol, enumerable: true });
             return symbol;
           },
