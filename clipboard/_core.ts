@@ -353,7 +353,7 @@ export type Written = Extract<WriteResult, { written: true }>;
  * @param items The formats' bytes.
  * @param what The error context.
  * @param contention Retries, delay, timeout and signal.
- * @param options A sequence number to write only at, and delayed formats.
+ * @param options A sequence number to write only at, delayed formats, and whether to check the owner.
  * @returns What happened.
  */
 export function clipboardWrite(
@@ -363,10 +363,16 @@ export function clipboardWrite(
   options: {
     ifSequence?: number;
     delayed?: { formats: (number | string)[]; generation: number; control: SharedArrayBuffer };
+    /** Report whether the write is still the clipboard's (`ours`): a timed clear needs it. */
+    checkOwner?: boolean;
   } = {},
 ): Promise<WriteResult> {
-  const { ifSequence, delayed } = options;
-  const args = { items, ...(ifSequence === undefined ? {} : { ifSequence }) };
+  const { ifSequence, delayed, checkOwner } = options;
+  const args = {
+    items,
+    ...(ifSequence === undefined ? {} : { ifSequence }),
+    ...(checkOwner === true ? { checkOwner } : {}),
+  };
   return call<WriteResult>(
     {
       direct: delayed === undefined && directWrites ? () => write(NO_OWNER, args) : null,

@@ -237,6 +237,8 @@ export interface WriteArgs {
   ifSequence?: number;
   /** Formats promised for delayed rendering (the clipboard thread only). */
   delayed?: (number | string)[];
+  /** Tell whether the owner is still the window written with (`ours`); else `ours` is false. */
+  checkOwner?: boolean;
 }
 
 /** What {@linkcode write} did. */
@@ -246,7 +248,7 @@ export type WriteResult =
     written: true;
     /** The sequence number as others see it. */
     sequenceNumber: number;
-    /** Whether the owner is still the window written with. */
+    /** Whether the owner is still the window written with (asked with `checkOwner`). */
     ours: boolean;
     /** The ids promised, in order (delayed rendering). */
     promised: number[];
@@ -296,8 +298,10 @@ export function write<D extends boolean>(
     // the formats it synthesizes then). Still ours if the owner did not
     // change around the read (any other writer's EmptyClipboard takes it).
     result.sequenceNumber = u.GetClipboardSequenceNumber();
-    const owner = u.GetClipboardOwner();
-    result.ours = opener.owner === 0n ? owner === null : address(owner) === opener.owner;
+    if (args.checkOwner === true) {
+      const owner = u.GetClipboardOwner();
+      result.ours = opener.owner === 0n ? owner === null : address(owner) === opener.owner;
+    }
   }
   return result as WriteResult | Busy | FallbackIf<D>;
 }

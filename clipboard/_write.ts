@@ -61,7 +61,10 @@ export async function writeItems(
       all,
       what,
       contention,
-      promised === null ? {} : { delayed: promised.delayed },
+      {
+        ...(promised === null ? {} : { delayed: promised.delayed }),
+        ...(clearAfter === undefined || clearAfter === Infinity ? {} : { checkOwner: true }),
+      },
     );
     if (!("written" in result)) throw new Error(`${what}: the write was not made`);
     ({ sequenceNumber, ours } = result);
