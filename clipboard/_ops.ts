@@ -92,10 +92,19 @@ function decode(units: Uint16Array): string {
  */
 export function formatId(format: number | string): number {
   if (typeof format === "number") return format;
+  const known = registered.get(format);
+  if (known !== undefined) return known;
   const id = user32().RegisterClipboardFormatW(encodeUtf16z(format));
   if (id === 0) throw new Win32Failure(kernel32().GetLastError(), "RegisterClipboardFormatW");
+  if (registered.size >= 1024) registered.clear();
+  registered.set(format, id);
   return id;
 }
+
+// Registered ids by name: an id stays the same for the whole session, so a
+// name is registered once (a round trip to the window manager saved on every
+// later call that names it: HTML, RTF, PNG, custom formats).
+const registered = new Map<string, number>();
 
 /**
  * A registered format's name (`null` for the standard ones).

@@ -337,32 +337,30 @@ export function writeImage(
  */
 export async function readImage(options?: ClipboardOptions): Promise<ClipboardImage | null> {
   const what = "Cannot read an image from the clipboard";
-  const [png, v5] = await readItems([FORMAT_NAME.PNG, CF.DIBV5], options, what);
-  const decodePng = async (bytes: Uint8Array) => (await import("./_png.ts")).decodeImagePng(bytes);
   // A CF_DIBV5 in the plain 32-bit layout with an alpha mask (straight
-  // alpha, as the format defines it) is exact and fast to read; else the
-  // richest form first. A form that does not decode gives way to the next
-  // one present, and the first error is thrown only if none decodes.
-  const forms: [
-    Uint8Array | null | undefined,
-    (bytes: Uint8Array) => ClipboardImage | Promise<ClipboardImage>,
-  ][] = v5 && isPlainDibV5(v5)
-    ? [[v5, decodeDib], [png, decodePng]]
-    : [[png, decodePng], [v5, decodeDib]];
+  // alpha, as the format defines it: winipc's and arboard's) is exact and
+  // fast to read: one format fetched. Else the richest form first; a form
+  // that does not decode gives way to the next one present, and the first
+  // error is thrown only if none decodes.
+  const [v5] = await readItems([CF.DIBV5], options, what);
+  if (v5 && isPlainDibV5(v5)) {
+    try {
+      return decodeDib(v5);
+    } catch {
+      // Read again below, the PNG first.
+    }
+  }
+  const [png, dib] = await readItems([FORMAT_NAME.PNG, CF.DIB], options, what);
   let failure: unknown = undefined;
+  const forms: [Uint8Array | null | undefined, (bytes: Uint8Array) => Promise<ClipboardImage>][] = [
+    [png, async (bytes) => (await import("./_png.ts")).decodeImagePng(bytes)],
+    [v5, (bytes) => Promise.resolve().then(() => decodeDib(bytes))],
+    [dib, (bytes) => Promise.resolve().then(() => decodeDib(bytes))],
+  ];
   for (const [bytes, decode] of forms) {
     if (!bytes) continue;
     try {
       return await decode(bytes);
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  // CF_DIB last, read only when needed (Windows makes it from the others).
-  const [dib] = await readItems([CF.DIB], options, what);
-  if (dib) {
-    try {
-      return decodeDib(dib);
     } catch (error) {
       failure ??= error;
     }
