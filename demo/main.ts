@@ -207,5 +207,7 @@ console.log(
 console.log("What exists today: named pipes (server, client, byte and message mode), anonymous");
 console.log("pipes and child processes, mailslots, shared memory and its channel, synchronisation");
 console.log("objects, WM_COPYDATA windows and the clipboard, on the shared Win32 core (one I/O");
-console.log("completion port, exact cancellable waits, a window thread), the winipc command-line");
+console.log(
+  "completion port, exact cancellable waits, a window thread per user32 mechanism), the winipc command-line",
+);
 console.log("tool (deno task cli), and the Wine harness.");
