@@ -20,6 +20,7 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { startTimer } from "../_win32/timeout.ts";
 import { CONTROL_BYTES, SEND_THREAD, type SendThreadData, SLOT, SLOT64 } from "./_send_worker.ts";
 
 /** Idle threads kept for later sends (each one a Worker). */
@@ -124,24 +125,65 @@ class SendThread {
 }
 
 const idle: SendThread[] = [];
+/** Sends made at once at most; more wait their turn, in order. */
+const MAX_THREADS = 8;
+let running = 0;
+
+interface Queued {
+  request: SendRequest;
+  start(thread: SendThread, remaining: number | null): void;
+  expire(): void;
+  queuedAt: number;
+  stopTimer: () => void;
+}
+const queue: Queued[] = [];
+
+/** `ERROR_TIMEOUT`: what a send that ran out of time in the queue reports. */
+const ERROR_TIMEOUT = 1460;
 
 function giveBack(thread: SendThread): void {
-  if (thread.failed !== null || idle.length >= MAX_IDLE) {
-    thread.end();
-    return;
+  running--;
+  if (thread.failed !== null || idle.length >= MAX_IDLE) thread.end();
+  else {
+    thread.worker.unref();
+    idle.push(thread);
   }
-  thread.worker.unref();
-  idle.push(thread);
+  startNext();
+}
+
+/** Starts the sends waiting their turn, as threads allow; one out of time is reported as such. */
+function startNext(): void {
+  while (queue.length > 0 && running < MAX_THREADS) {
+    const next = queue.shift()!;
+    next.stopTimer();
+    const waited = performance.now() - next.queuedAt;
+    const remaining = next.request.ms === null ? null : next.request.ms - waited;
+    if (remaining !== null && remaining <= 0) {
+      next.expire();
+      continue;
+    }
+    next.start(take(), remaining === null ? null : Math.ceil(remaining));
+  }
+}
+
+function take(): SendThread {
+  running++;
+  const thread = idle.pop() ?? new SendThread();
+  thread.worker.ref();
+  return thread;
 }
 
 /**
- * Sends a message on a thread of its own.
+ * Sends a message on a thread of its own: at most {@linkcode MAX_THREADS}
+ * at once; a send beyond them waits its turn (its timeout counting) and
+ * is sent, in order, when a thread is free.
  *
  * @param request The message; its `data` must not change until the result is known.
  * @param signal Checked before the message is sent.
  * @returns `result`, the call's outcome; and `abandon()`, which lets the
  * process exit while the call is still blocked (call it when the caller
- * stops waiting; the thread is reused or ended when the call returns).
+ * stops waiting; a send still waiting its turn is then never made; the
+ * thread is reused or ended when the call returns).
  * @throws The signal's reason if it aborted before the message was sent.
  */
 export function sendOnThread(
@@ -149,16 +191,52 @@ export function sendOnThread(
   signal: AbortSignal | undefined,
 ): { result: Promise<SendOutcome>; abandon: () => void } {
   signal?.throwIfAborted();
-  const thread = idle.pop() ?? new SendThread();
-  thread.worker.ref();
   let abandoned = false;
-  const result = thread.call(request).finally(() => giveBack(thread));
+  let thread: SendThread | null = null;
+  let queued: Queued | null = null;
+  const result = new Promise<SendOutcome>((resolve, reject) => {
+    const start = (taken: SendThread, ms: number | null) => {
+      thread = taken;
+      if (abandoned) taken.worker.unref();
+      taken.call({ ...request, ms }).then(resolve, reject).finally(() => giveBack(taken));
+    };
+    if (running < MAX_THREADS && queue.length === 0) {
+      start(take(), request.ms);
+      return;
+    }
+    const entry: Queued = {
+      request,
+      start,
+      expire: () => resolve({ ok: false, reply: 0n, error: ERROR_TIMEOUT }),
+      queuedAt: performance.now(),
+      stopTimer: () => {},
+    };
+    if (request.ms !== null) {
+      // Out of time before its turn: never sent, reported as a timeout.
+      entry.stopTimer = startTimer(request.ms, () => {
+        const at = queue.indexOf(entry);
+        if (at !== -1) {
+          queue.splice(at, 1);
+          entry.expire();
+        }
+      });
+    }
+    queued = entry;
+    queue.push(entry);
+  });
   return {
     result,
     abandon: () => {
       if (abandoned) return;
       abandoned = true;
-      thread.worker.unref();
+      const waiting = queued === null ? -1 : queue.indexOf(queued);
+      if (waiting !== -1) {
+        // Never sent: it leaves the queue.
+        queue.splice(waiting, 1);
+        queued!.stopTimer();
+        return;
+      }
+      (thread as SendThread | null)?.worker.unref();
     },
   };
 }
