@@ -619,6 +619,11 @@ function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
       lastErrorSlot();
       const made = {} as Record<string, unknown>;
       for (const name of Object.keys(table)) {
+        if (file === "kernel32.dll" && (name === "GetLastError" || name === "SetLastError")) {
+          // Already bound with the slot: the same functions, not bound twice.
+          made[name] = lastErrorSlot()[name];
+          continue;
+        }
         Object.defineProperty(made, name, {
           configurable: true,
           enumerable: true,
