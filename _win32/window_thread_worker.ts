@@ -34,6 +34,7 @@
 import type { MessagePort as NodeMessagePort } from "node:worker_threads";
 import { kernel32, user32 } from "./ffi.ts";
 import { encodeUtf16z } from "./utf16.ts";
+import { pointerValue } from "./handle.ts";
 
 /** Where a window thread's entry module is, and the worker's name. */
 export interface ThreadEntry {
@@ -169,7 +170,6 @@ const MSGFLT_ALLOW = 1;
 const HWND_MESSAGE = 0xfffffffffffffffdn;
 
 const pointer = (value: bigint) => Deno.UnsafePointer.create(value);
-const address = (p: Deno.PointerValue) => BigInt(Deno.UnsafePointer.value(p));
 
 /**
  * Whether this code runs as the window thread named `name` (a Web Worker of
@@ -264,7 +264,7 @@ class Loop implements ThreadContext {
 
   #message(hwnd: Deno.PointerValue, msg: number, wParam: bigint, lParam: bigint): bigint {
     try {
-      const entry = this.#windows.get(address(hwnd));
+      const entry = this.#windows.get(pointerValue(hwnd));
       if (entry !== undefined) {
         const reply = entry.kind.message(entry.record, msg, wParam, lParam, this);
         if (reply !== undefined) return reply;
@@ -392,9 +392,9 @@ class Loop implements ThreadContext {
       const wc = new Uint8Array(80);
       const v = new DataView(wc.buffer);
       v.setUint32(0, 80, true); // cbSize
-      v.setBigUint64(8, address(this.#procedure.pointer), true); // lpfnWndProc
-      v.setBigUint64(24, address(this.#instance), true); // hInstance
-      v.setBigUint64(64, address(Deno.UnsafePointer.of(name16)), true); // lpszClassName
+      v.setBigUint64(8, pointerValue(this.#procedure.pointer), true); // lpfnWndProc
+      v.setBigUint64(24, pointerValue(this.#instance), true); // hInstance
+      v.setBigUint64(64, pointerValue(Deno.UnsafePointer.of(name16)), true); // lpszClassName
       if (user32().RegisterClassExW(wc) === 0) {
         throw new Win32Failure(kernel32().GetLastError(), "RegisterClassExW");
       }
@@ -441,7 +441,7 @@ class Loop implements ThreadContext {
     for (const message of args.allow) {
       u.ChangeWindowMessageFilterEx(hwnd, message, MSGFLT_ALLOW, null);
     }
-    const key = address(hwnd);
+    const key = pointerValue(hwnd);
     const record = { id: args.id, hwnd: key, config: args.config, state: undefined as unknown };
     try {
       record.state = kind.init(args.config, key);

@@ -221,10 +221,13 @@ let running = 0;
 /** False once a write with no owner window failed here (see the module documentation). */
 let directWrites = true;
 
-/** A call's two ways: on this thread (null: never), and on the clipboard thread. */
+/**
+ * A call's two ways: on this thread (null: never), and on the clipboard
+ * thread (null: never needed, the call never falls back).
+ */
 interface Ways<T> {
   direct: (() => T | Busy | Fallback) | null;
-  thread: (owner: bigint) => Promise<T | Busy>;
+  thread: ((owner: bigint) => Promise<T | Busy>) | null;
 }
 
 function failure(error: unknown, what: string): unknown {
@@ -277,6 +280,7 @@ async function call<T>(ways: Ways<T>, what: string, contention: Contention): Pro
         }
       }
       if (result === undefined || isFallback(result)) {
+        if (ways.thread === null) throw new Error(`${what}: no way to make this call`);
         result = await onThread(ways.thread, what, deadline, signal);
       }
       if (!isBusy(result)) return result;

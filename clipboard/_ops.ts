@@ -18,7 +18,8 @@
  * @module
  */
 import { gdi32, kernel32, user32 } from "../_win32/ffi.ts";
-import { encodeUtf16z } from "../_win32/utf16.ts";
+import { decodeUtf16z, encodeUtf16z } from "../_win32/utf16.ts";
+import { pointerValue } from "../_win32/handle.ts";
 import { Win32Failure } from "../_win32/window_thread_worker.ts";
 
 /** Who held the clipboard open. */
@@ -74,15 +75,6 @@ const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 const ERROR_INSUFFICIENT_BUFFER = 122;
 
 const pointer = (value: bigint) => Deno.UnsafePointer.create(value);
-const address = (p: Deno.PointerValue) => BigInt(Deno.UnsafePointer.value(p));
-
-function decode(units: Uint16Array): string {
-  let text = "";
-  for (let i = 0; i < units.length; i += 4096) {
-    text += String.fromCharCode(...units.subarray(i, i + 4096));
-  }
-  return text;
-}
 
 /**
  * A format given as a number (an id) or a string (registered on the way).
@@ -116,7 +108,7 @@ export function formatName(id: number): string | null {
   if (id < 0xc000) return null;
   const buffer = new Uint16Array(256);
   const n = user32().GetClipboardFormatNameW(id, buffer, 256);
-  return n > 0 ? decode(buffer.subarray(0, n)) : null;
+  return n > 0 ? decodeUtf16z(buffer.subarray(0, n)) : null;
 }
 
 /** Who holds the clipboard open: `GetOpenClipboardWindow`, its process and image. */
@@ -134,11 +126,11 @@ function holder(): Holder {
     const buffer = new Uint16Array(1024);
     const size = new Uint32Array([1024]);
     if (k.QueryFullProcessImageNameW(process, 0, buffer, size) !== 0) {
-      image = decode(buffer.subarray(0, size[0]));
+      image = decodeUtf16z(buffer.subarray(0, size[0]));
     }
     k.CloseHandle(process);
   }
-  return { window: address(hwnd), pid, image };
+  return { window: pointerValue(hwnd), pid, image };
 }
 
 /**
@@ -309,7 +301,7 @@ export function write<D extends boolean>(
     result.sequenceNumber = u.GetClipboardSequenceNumber();
     if (args.checkOwner === true) {
       const owner = u.GetClipboardOwner();
-      result.ours = opener.owner === 0n ? owner === null : address(owner) === opener.owner;
+      result.ours = opener.owner === 0n ? owner === null : pointerValue(owner) === opener.owner;
     }
   }
   return result as WriteResult | Busy | FallbackIf<D>;

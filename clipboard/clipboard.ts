@@ -53,19 +53,6 @@ import { checkBytes, checkFormat, checkItem, type Item } from "./_checks.ts";
 import { htmlToText } from "./_html_text.ts";
 import { imageItems, readItems, writeItems } from "./_write.ts";
 
-export type {
-  ClipboardData,
-  ClipboardFormat,
-  ClipboardHtml,
-  ClipboardSnapshot,
-  CustomData,
-  FormatInfo,
-  WriteHtmlOptions,
-  WriteOptions,
-  WriteResult,
-  WriteRtfOptions,
-} from "./types.ts";
-
 /**
  * Puts Unicode text on the clipboard (`CF_UNICODETEXT`), replacing what was
  * there. Any string round-trips exactly (surrogate pairs, `\r\n` and `\n`

@@ -186,7 +186,7 @@ export type {
   WriteOptions,
   WriteResult,
   WriteRtfOptions,
-} from "./clipboard.ts";
+} from "./types.ts";
 export type { ClipboardOptions } from "./_core.ts";
 export type { DelayedData } from "./_delayed.ts";
 export type { ClipboardImage, ImageInput } from "./_image.ts";

@@ -11,7 +11,7 @@ import type { ThreadWindow } from "../_win32/window_thread.ts";
 import type { WatchEvent } from "./_thread.ts";
 import { checkSignal, describeValue } from "../_win32/options.ts";
 import { standardFormatName } from "./_formats.ts";
-import type { FormatInfo } from "./clipboard.ts";
+import type { FormatInfo } from "./types.ts";
 
 /** One change of the clipboard's content, from {@linkcode watch}. */
 export interface ClipboardChange {

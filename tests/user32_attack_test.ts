@@ -6,14 +6,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import * as clipboard from "../clipboard/mod.ts";
 import { listenCopyData, sendCopyData } from "../copydata/mod.ts";
-import { clipboardIdle } from "../clipboard/_core.ts";
-import { windowThreadRunning, windowThreadStopped } from "../_win32/window_thread.ts";
-
-async function allStopped(): Promise<void> {
-  await clipboardIdle();
-  await windowThreadStopped();
-  assert(!windowThreadRunning(), "a window thread still runs after its last user");
-}
+import { user32Stopped } from "./_user32.ts";
 
 windowsTest(
   "copydata: 100 sendCopyData at once to one listener: every one answered, none lost",
@@ -39,7 +32,7 @@ windowsTest(
       // 8 s for the 8). One Worker per send, as before the queue, took 32 s.
       assert(ms < 15_000, `100 concurrent sends took ${ms.toFixed(0)} ms`);
     }
-    await allStopped();
+    await user32Stopped();
   },
 );
 
@@ -82,7 +75,7 @@ windowsTest(
         `${delivered} delivered, ${answered} answered`,
       );
     }
-    await allStopped();
+    await user32Stopped();
   },
 );
 
@@ -106,7 +99,7 @@ windowsTest(
     );
     ms = performance.now() - started;
     assert(ms < 600, `the signal took ${ms.toFixed(0)} ms`);
-    await allStopped();
+    await user32Stopped();
   },
 );
 
@@ -126,6 +119,6 @@ windowsTest(
     await assertRejects(() => clipboard.registerFormat(49000), TypeError);
     assertEquals(await clipboard.readText(), "keep");
     await clipboard.clear();
-    await allStopped();
+    await user32Stopped();
   },
 );

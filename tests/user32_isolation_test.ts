@@ -7,8 +7,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import * as clipboard from "../clipboard/mod.ts";
 import { listenCopyData } from "../copydata/mod.ts";
-import { clipboardIdle } from "../clipboard/_core.ts";
-import { windowThreadRunning, windowThreadStopped } from "../_win32/window_thread.ts";
+import { user32Stopped } from "./_user32.ts";
 import { user32 } from "../_win32/ffi.ts";
 
 const decoder = new TextDecoder();
@@ -21,12 +20,6 @@ async function run(name: string, args: string[]): Promise<string> {
     stderr: "piped",
   }).output();
   return decoder.decode(out.stdout).trim();
-}
-
-async function allStopped(): Promise<void> {
-  await clipboardIdle();
-  await windowThreadStopped();
-  assert(!windowThreadRunning(), "a window thread still runs after its last user");
 }
 
 windowsTest(
@@ -73,7 +66,7 @@ windowsTest(
       }
     }
     assertEquals(await owner.line(), "gone");
-    await allStopped();
+    await user32Stopped();
   },
 );
 
@@ -116,7 +109,7 @@ windowsTest(
       assertEquals((await listener.receive({ timeout: 1000 })).text(), "hi");
       await clipboard.clear();
     }
-    await allStopped();
+    await user32Stopped();
   },
 );
 
@@ -146,7 +139,7 @@ windowsTest(
         assertEquals((await listener.receive({ timeout: 2000 })).tag, BigInt(i));
       }
     }
-    await allStopped();
+    await user32Stopped();
   },
 );
 
@@ -176,6 +169,6 @@ windowsTest(
     assert(inner instanceof Deno.errors.Busy, `the inner call gave ${inner}`);
     assertStringIncludes(String(inner), "render function");
     await clipboard.clear();
-    await allStopped();
+    await user32Stopped();
   },
 );

@@ -103,6 +103,28 @@ static int send_one(HWND hwnd, ULONG_PTR tag, const void *data, DWORD size, UINT
   return 1;
 }
 
+/* A hidden top-level window of class CLS and title TITLE with procedure PROC: prints "ready",
+   pumps its messages, and ends when stdin closes (stdin_watch). */
+static int run_window(WNDPROC window_proc, const wchar_t *cls, const wchar_t *title) {
+  WNDCLASSEXW wc = {sizeof wc};
+  wc.lpfnWndProc = window_proc;
+  wc.hInstance = GetModuleHandleW(NULL);
+  wc.lpszClassName = cls;
+  if (!RegisterClassExW(&wc)) { printf("error %lu\n", GetLastError()); return 1; }
+  window = CreateWindowExW(WS_EX_TOOLWINDOW, cls, title, 0, 0, 0, 0, 0, NULL, NULL, wc.hInstance,
+                           NULL);
+  if (!window) { printf("error %lu\n", GetLastError()); return 1; }
+  CreateThread(NULL, 0, stdin_watch, NULL, 0, NULL);
+  printf("ready\n");
+  fflush(stdout);
+  MSG m;
+  while (GetMessageW(&m, NULL, 0, 0) > 0) {
+    TranslateMessage(&m);
+    DispatchMessageW(&m);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "find") == 0) {
     printf("found %d\n", FindWindowW(wide(argv[2]), wide(argv[3])) != NULL);
@@ -148,23 +170,7 @@ int main(int argc, char **argv) {
   }
   if (argc >= 5 && strcmp(argv[1], "recv") == 0) {
     sleep_ms = (DWORD)atol(argv[4]);
-    WNDCLASSEXW wc = {sizeof wc};
-    wc.lpfnWndProc = proc;
-    wc.hInstance = GetModuleHandleW(NULL);
-    wc.lpszClassName = wide(argv[2]);
-    if (!RegisterClassExW(&wc)) { printf("error %lu\n", GetLastError()); return 1; }
-    window = CreateWindowExW(WS_EX_TOOLWINDOW, wc.lpszClassName, wide(argv[3]), 0, 0, 0, 0, 0, NULL,
-                             NULL, wc.hInstance, NULL);
-    if (!window) { printf("error %lu\n", GetLastError()); return 1; }
-    CreateThread(NULL, 0, stdin_watch, NULL, 0, NULL);
-    printf("ready\n");
-    fflush(stdout);
-    MSG m;
-    while (GetMessageW(&m, NULL, 0, 0) > 0) {
-      TranslateMessage(&m);
-      DispatchMessageW(&m);
-    }
-    return 0;
+    return run_window(proc, wide(argv[2]), wide(argv[3]));
   }
   if (argc >= 4 && strcmp(argv[1], "first") == 0) {
     first_quit = strcmp(argv[3], "quit") == 0;
@@ -176,23 +182,7 @@ int main(int argc, char **argv) {
       printf("error mutex %lu\n", GetLastError());
       return 1;
     }
-    WNDCLASSEXW wc = {sizeof wc};
-    wc.lpfnWndProc = first_proc;
-    wc.hInstance = GetModuleHandleW(NULL);
-    wc.lpszClassName = class_name;
-    if (!RegisterClassExW(&wc)) { printf("error %lu\n", GetLastError()); return 1; }
-    window = CreateWindowExW(WS_EX_TOOLWINDOW, class_name, L"", 0, 0, 0, 0, 0, NULL, NULL,
-                             wc.hInstance, NULL);
-    if (!window) { printf("error %lu\n", GetLastError()); return 1; }
-    CreateThread(NULL, 0, stdin_watch, NULL, 0, NULL);
-    printf("ready\n");
-    fflush(stdout);
-    MSG m;
-    while (GetMessageW(&m, NULL, 0, 0) > 0) {
-      TranslateMessage(&m);
-      DispatchMessageW(&m);
-    }
-    return 0;
+    return run_window(first_proc, class_name, L"");
   }
   fprintf(stderr, "usage: see the comment at the top of copydata_peer.c\n");
   return 2;
