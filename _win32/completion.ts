@@ -34,6 +34,7 @@ import { ERROR, lastError, throwLastError } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { pointerValue } from "./handle.ts";
 import { AdaptiveLook } from "./adaptive_look.ts";
+import { PortThread } from "./port_thread.ts";
 
 /** The size of an `OVERLAPPED` on 64-bit Windows. */
 export const OVERLAPPED_SIZE = 32;
@@ -129,8 +130,9 @@ export const completionStats: {
   queued: number;
   batches: number;
   spun: number;
+  parked: number;
   unknownPackets: number;
-} = { synchronous: 0, queued: 0, batches: 0, spun: 0, unknownPackets: 0 };
+} = { synchronous: 0, queued: 0, batches: 0, spun: 0, parked: 0, unknownPackets: 0 };
 
 function completionPort(): Deno.PointerObject {
   if (port === null) {
@@ -275,25 +277,104 @@ function settle(key: bigint, bytes: number): void {
   }
 }
 
-function dispatch(count: number): void {
+function dispatch(count: number, view: DataView = entriesView): void {
   completionStats.batches++;
   for (let i = 0; i < count; i++) {
     const base = i * ENTRY_SIZE;
-    const key = entriesView.getBigUint64(base + 8, true);
-    const bytes = entriesView.getUint32(base + 24, true);
+    const key = view.getBigUint64(base + 8, true);
+    const bytes = view.getUint32(base + 24, true);
     if (key !== 0n) settle(key, bytes);
   }
+}
+
+/** The port's own waiting thread, started the first time the pump must sleep. */
+let thread: PortThread | null = null;
+/** Whether the thread could not be started (the pump then sleeps on Deno's blocking pool). */
+let threadUnavailable = false;
+/**
+ * While the thread starts (tens of ms), the pump sleeps on Deno's blocking
+ * pool in slices this long, racing the thread's start: a pool that is busy
+ * delays the first completions by the start-up at most.
+ */
+const STARTUP_SLICE_MS = 20;
+
+/**
+ * Dispatches the batch the thread stored, if any, and gives it back.
+ *
+ * @returns Whether there was one.
+ */
+function takeStored(): boolean {
+  if (thread === null || !thread.stored) return false;
+  const { count, error } = thread.batch();
+  // Settling only queues the continuations, so the entries are read before
+  // anything can start more I/O; then the thread may wait again.
+  dispatch(count, thread.entries);
+  thread.take();
+  if (count === 0 && error !== 0) failPort();
+  return true;
+}
+
+/** The port itself failed: every pending operation fails. */
+function failPort(): void {
+  const failure = new Deno.errors.BadResource("The I/O completion port failed");
+  for (const op of pending.values()) op.reject(failure);
+  pending.clear();
 }
 
 /** The pump's look at the port before it parks its thread (up to 400 µs). */
 const portLook = new AdaptiveLook(0.01, 0.4);
 
 function takeQueued(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): boolean {
-  const take = () => k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0) !== 0;
+  const take = () => {
+    if (takeStored()) return true;
+    if (k.GetQueuedCompletionStatusEx(cp, entries, BATCH, removed, 0, 0) === 0) return false;
+    dispatch(outValue(removed));
+    return true;
+  };
   if (take()) return true;
   if (!portLook.look(take)) return false;
   completionStats.spun++;
   return true;
+}
+
+/** Sleeps until completions are queued, and dispatches them. */
+async function park(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): Promise<void> {
+  if (thread === null && !threadUnavailable) {
+    try {
+      thread = new PortThread(cp);
+    } catch {
+      threadUnavailable = true;
+    }
+  }
+  if (thread !== null && thread.failed === null) {
+    if (thread.ready) {
+      completionStats.parked++;
+      try {
+        await thread.wait();
+      } catch {
+        // The thread failed: the blocking pool from now on.
+        return;
+      }
+      takeStored();
+      return;
+    }
+    // Starting: the blocking pool meanwhile, in slices, racing the start.
+    const own = new Uint8Array(ENTRY_SIZE * BATCH);
+    const count = new Uint32Array(1);
+    const call = k.GetQueuedCompletionStatusExNb(cp, own, BATCH, count, STARTUP_SLICE_MS, 0).then(
+      (ok) => {
+        if (ok) dispatch(outValue(count), new DataView(own.buffer));
+      },
+    );
+    await Promise.race([call, thread.started.catch(() => {})]);
+    return;
+  }
+  // No thread of our own: one call on Deno's blocking pool.
+  const ok = await k.GetQueuedCompletionStatusExNb(cp, entries, BATCH, removed, INFINITE, 0);
+  // With an infinite timeout this only fails if the port itself is broken;
+  // the pool thread's last error is not ours to read.
+  if (!ok) failPort();
+  else dispatch(outValue(removed));
 }
 
 async function pump(): Promise<void> {
@@ -304,22 +385,8 @@ async function pump(): Promise<void> {
       // First take whatever is already queued, synchronously: no hop. A
       // completion that is imminent (the peer is answering a request we just
       // sent) is worth a short, bounded look before parking a thread: one
-      // hop through Deno's blocking pool costs far more than the look.
-      if (takeQueued(k, cp)) {
-        dispatch(outValue(removed));
-      } else {
-        // Nothing yet: one waiting thread for the whole process.
-        const ok = await k.GetQueuedCompletionStatusExNb(cp, entries, BATCH, removed, INFINITE, 0);
-        if (!ok) {
-          // With an infinite timeout this only fails if the port itself is
-          // broken; the pool thread's last error is not ours to read.
-          const failure = new Deno.errors.BadResource("The I/O completion port failed");
-          for (const op of pending.values()) op.reject(failure);
-          pending.clear();
-          return;
-        }
-        dispatch(outValue(removed));
-      }
+      // hop through a thread costs far more than the look.
+      if (!takeQueued(k, cp)) await park(k, cp);
       // Let the continuations run first, all of them: they often start the
       // operation that completes a pending one (a server answers a request
       // while its accept is pending), and looking at the port before they

@@ -15,12 +15,54 @@
 import { kernel32, outValue } from "./ffi.ts";
 import { ERROR, errorFromCode } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
-import { associate, type IoResult } from "./completion.ts";
+import { associate, type IoResult, startIo } from "./completion.ts";
 import { readFile, writeFile } from "./io.ts";
 import { checkTimeout, PendingDeadline } from "./timeout.ts";
 
 const CHUNK = 64 * 1024;
 const MAX_CHUNK = 4 * 1024 * 1024;
+/** The smallest buffer the pool hands out. */
+const MIN_BUFFER = 4096;
+/** Free buffers the pool keeps, per size: up to 64 KiB, and above. */
+const POOL_KEEP = 16;
+const POOL_KEEP_LARGE = 2;
+
+/**
+ * Buffers for reads and for the copies of data being written, shared by
+ * every handle in the process, by size (powers of two from 4 KiB to
+ * 4 MiB; a few of each size are kept). A handle holds one only while an
+ * operation uses it, so an idle connection holds none (issue 20: two
+ * 64 KiB buffers of its own made 0.15 MB a connection).
+ */
+const pool = new Map<number, Uint8Array[]>();
+
+function sizeClass(size: number): number {
+  let c = MIN_BUFFER;
+  while (c < size && c < MAX_CHUNK) c *= 2;
+  return c;
+}
+
+/** A buffer of at least `size` bytes (at most `MAX_CHUNK`), from the pool if one is free. */
+export function takeBuffer(size: number): Uint8Array {
+  const c = sizeClass(size);
+  return pool.get(c)?.pop() ?? new Uint8Array(c);
+}
+
+/** Gives a buffer from {@linkcode takeBuffer} back, once no operation uses it. */
+export function giveBuffer(buffer: Uint8Array): void {
+  const c = buffer.byteLength;
+  let free = pool.get(c);
+  if (free === undefined) pool.set(c, free = []);
+  if (free.length < (c > CHUNK ? POOL_KEEP_LARGE : POOL_KEEP)) free.push(buffer);
+}
+
+/**
+ * A read that waited longer than this marks the handle quiet: its next
+ * read first waits for data with a zero-byte read, which holds no buffer.
+ */
+const QUIET_MS = 20;
+/** What a zero-byte read points at (nothing is written there). */
+const NOTHING = new Uint8Array(1);
 const END_OF_STREAM = new Set<number>([
   ERROR.BROKEN_PIPE,
   ERROR.PIPE_NOT_CONNECTED,
@@ -79,8 +121,8 @@ export class HandleIo {
   #reading = false;
   #pendingWrites = 0;
   #cancelRead: (() => void) | null = null;
-  #chunk = new Uint8Array(CHUNK);
-  #staging: Uint8Array | null = new Uint8Array(0);
+  /** Whether the next read waits for data with a zero-byte read first (see `QUIET_MS`). */
+  #quiet = true;
   readonly #onRelease: () => void;
 
   /**
@@ -162,25 +204,30 @@ export class HandleIo {
     this.#reading = true;
     try {
       while (true) {
-        if (p.byteLength > this.#chunk.byteLength && this.#chunk.byteLength < MAX_CHUNK) {
-          this.#chunk = new Uint8Array(Math.min(p.byteLength, MAX_CHUNK));
-        }
-        const into = this.#chunk.subarray(0, Math.min(p.byteLength, this.#chunk.byteLength));
-        const attempt = await this.#readOnce(into, options.signal, deadline);
-        const result = this.#closedWhileReading(attempt.result, "read from");
-        if (attempt.timedOut && result.error === ERROR.OPERATION_ABORTED) {
-          throw new Deno.errors.TimedOut(
-            `Cannot read from ${this.#describe}: no data within ${timeout} ms`,
+        const into = takeBuffer(Math.min(p.byteLength, MAX_CHUNK));
+        try {
+          const attempt = await this.#readOnce(
+            into.subarray(0, Math.min(p.byteLength, into.byteLength)),
+            options.signal,
+            deadline,
           );
+          const result = this.#closedWhileReading(attempt.result, "read from");
+          if (attempt.timedOut && result.error === ERROR.OPERATION_ABORTED) {
+            throw new Deno.errors.TimedOut(
+              `Cannot read from ${this.#describe}: no data within ${timeout} ms`,
+            );
+          }
+          if (END_OF_STREAM.has(result.error)) return null;
+          if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
+            throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
+          }
+          p.set(into.subarray(0, result.bytes));
+          // A zero-byte message is a real (empty) read; in byte mode a
+          // zero-byte success only happens for a zero-byte buffer.
+          if (result.bytes > 0 || p.byteLength === 0 || this.#messages) return result.bytes;
+        } finally {
+          giveBuffer(into);
         }
-        if (END_OF_STREAM.has(result.error)) return null;
-        if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
-          throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
-        }
-        p.set(into.subarray(0, result.bytes));
-        // A zero-byte message is a real (empty) read; in byte mode a
-        // zero-byte success only happens for a zero-byte buffer.
-        if (result.bytes > 0 || p.byteLength === 0 || this.#messages) return result.bytes;
       }
     } finally {
       this.#reading = false;
@@ -204,14 +251,40 @@ export class HandleIo {
    *
    * @param what The operation, for messages (`read a message from`).
    * @param first Starts the first step.
+   * @param wait Given for a plain read (not a transaction): a quiet
+   * handle then waits for the message with a zero-byte read first, which
+   * holds no buffer (`signal` cancels it).
    * @returns The message (possibly empty), or `null` at the end of the
    * stream before any of it.
    */
-  async readMessageWith(what: string, first: ReadStep): Promise<Uint8Array | null> {
+  async readMessageWith(
+    what: string,
+    first: ReadStep,
+    wait: { signal?: AbortSignal | undefined } | null = null,
+  ): Promise<Uint8Array | null> {
     this.#busy(what);
     this.#check(what);
     this.#reading = true;
+    const chunk = takeBuffer(CHUNK);
+    const started = performance.now();
     try {
+      if (wait !== null && this.#quiet) {
+        let waited: IoResult;
+        try {
+          waited = this.#closedWhileReading(
+            await this.#waitForData((cancel) => this.#cancelRead = cancel, wait.signal),
+            what,
+          );
+        } finally {
+          this.#cancelRead = null;
+        }
+        // The zero-byte read took a message of zero bytes.
+        if (waited.error === 0) return new Uint8Array(0);
+        if (END_OF_STREAM.has(waited.error)) return null;
+        if (waited.error !== ERROR.MORE_DATA) {
+          throw errorFromCode(waited.error, `Cannot ${what} ${this.#describe}`);
+        }
+      }
       const parts: Uint8Array[] = [];
       let total = 0;
       let step = first;
@@ -219,7 +292,7 @@ export class HandleIo {
         let result: IoResult;
         try {
           result = this.#closedWhileReading(
-            await step(this.#chunk, (cancel) => this.#cancelRead = cancel),
+            await step(chunk, (cancel) => this.#cancelRead = cancel),
             what,
           );
         } finally {
@@ -229,7 +302,7 @@ export class HandleIo {
         if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
           throw errorFromCode(result.error, `Cannot ${what} ${this.#describe}`);
         }
-        parts.push(this.#chunk.slice(0, result.bytes));
+        parts.push(chunk.slice(0, result.bytes));
         total += result.bytes;
         if (result.error === 0) break;
         // ERROR_MORE_DATA: the rest of the same message follows.
@@ -245,8 +318,29 @@ export class HandleIo {
       }
       return message;
     } finally {
+      this.#quiet = performance.now() - started > QUIET_MS;
+      giveBuffer(chunk);
       this.#reading = false;
     }
+  }
+
+  /**
+   * Waits for data with a zero-byte read, which holds no buffer while it
+   * waits (overlapped handles). It ends with 0 (byte mode: data is there;
+   * message mode: a message of zero bytes was read), `ERROR_MORE_DATA`
+   * (message mode: a message is there), the end of the stream, or an error.
+   */
+  #waitForData(
+    onPending: (cancel: () => void) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<IoResult> {
+    const k = kernel32();
+    const handle = this.#handle;
+    return startIo(
+      handle,
+      (overlapped) => k.ReadFile(handle.raw, Deno.UnsafePointer.of(NOTHING), 0, null, overlapped),
+      { signal, onPending },
+    );
   }
 
   /**
@@ -297,6 +391,7 @@ export class HandleIo {
     return this.readMessageWith(
       "read a message from",
       (into, onPending) => readFile(this.#handle, into, { signal: options.signal, onPending }),
+      { signal: options.signal },
     );
   }
 
@@ -310,14 +405,26 @@ export class HandleIo {
     const arm = (cancel: () => void) => attempt.arm(cancel);
     try {
       if (this.#overlapped) {
-        const result = await readFile(this.#handle, into, {
-          signal,
-          onPending: (cancel) => {
-            this.#cancelRead = cancel;
-            arm(cancel);
-          },
-        });
-        return { result, timedOut: attempt.timedOut };
+        const onPending = (cancel: () => void) => {
+          this.#cancelRead = cancel;
+          arm(cancel);
+        };
+        const started = performance.now();
+        try {
+          if (this.#quiet && into.byteLength > 0) {
+            const waited = await this.#waitForData(onPending, signal);
+            // Data is there, or a message is (`ERROR_MORE_DATA`); anything
+            // else (the end, an error, a cancel, a message of zero bytes
+            // taken) is the read's outcome.
+            const ready = waited.error === ERROR.MORE_DATA ||
+              (waited.error === 0 && !this.#messages);
+            if (!ready) return { result: waited, timedOut: attempt.timedOut };
+          }
+          const result = await readFile(this.#handle, into, { signal, onPending });
+          return { result, timedOut: attempt.timedOut };
+        } finally {
+          this.#quiet = performance.now() - started > QUIET_MS;
+        }
       }
       let armSync = arm;
       if (attempt.passed) {
@@ -420,15 +527,10 @@ export class HandleIo {
   ): Promise<number> {
     this.#check(what);
     this.#pendingWrites++;
-    const staging = this.#takeStaging(p.byteLength);
+    const staging = p.byteLength <= MAX_CHUNK ? takeBuffer(p.byteLength) : null;
     try {
-      let copy: Uint8Array;
-      if (staging === null) {
-        copy = p.slice();
-      } else {
-        copy = staging.subarray(0, p.byteLength);
-        copy.set(p);
-      }
+      const copy = staging === null ? p.slice() : staging.subarray(0, p.byteLength);
+      if (staging !== null) copy.set(p);
       let written = 0;
       while (written < copy.byteLength || (copy.byteLength === 0 && written === 0)) {
         const rest = copy.subarray(written);
@@ -447,20 +549,10 @@ export class HandleIo {
       }
       return written;
     } finally {
-      if (staging !== null) this.#staging = staging;
+      if (staging !== null) giveBuffer(staging);
       this.#pendingWrites--;
       if (this.#closed && this.#pendingWrites === 0) this.#release();
     }
-  }
-
-  #takeStaging(size: number): Uint8Array | null {
-    const staging = this.#staging;
-    if (staging === null || size > MAX_CHUNK) return null;
-    this.#staging = null;
-    if (staging.byteLength >= size) return staging;
-    let grown = Math.max(staging.byteLength, CHUNK);
-    while (grown < size) grown *= 2;
-    return new Uint8Array(grown);
   }
 
   #release(): void {
