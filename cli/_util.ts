@@ -65,7 +65,7 @@ export function parseDuration(text: string, option: string, unit: "ms" | "s" = "
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) {
     throw new UsageError(
-      `--${option} must be a duration such as 500, 500ms, 2s or Infinity, got "${text}"`,
+      `--${option} must be a duration of 0 or more, such as 500, 500ms, 2s or Infinity, got "${text}"`,
     );
   }
   return Number(match[1]) * UNITS[match[2] ?? unit]!;
@@ -371,11 +371,13 @@ export function holdText(hold: number | undefined): string {
 
 /**
  * The messages a sending command sends: each argument, or the content of
- * `--file`, or else each line of stdin (read lazily).
+ * `file`, or else each line of stdin (read lazily).
  *
  * @param ctx The command's context.
- * @param parsed Its arguments; `args` after the first (the name) are messages.
+ * @param messages Messages given as arguments.
+ * @param file A file to send as one message (`--file`), if no messages are given.
  * @param encoding How text becomes bytes.
+ * @param nul Whether each text message ends with a NUL.
  * @returns The messages, one at a time.
  */
 export async function* messagesFrom(
@@ -388,7 +390,6 @@ export async function* messagesFrom(
   const withNul = (bytes: Uint8Array) =>
     nul ? concat(bytes, new Uint8Array(encoding === "utf-8" ? 1 : 2)) : bytes;
   if (file !== undefined) {
-    if (messages.length > 0) throw new UsageError("give messages or --file, not both");
     yield await Deno.readFile(file);
     return;
   }
@@ -399,6 +400,19 @@ export async function* messagesFrom(
   const decoder = new TextDecoder();
   for (let line = await ctx.stdin.lineBytes(); line !== null; line = await ctx.stdin.lineBytes()) {
     yield withNul(encoding === "utf-8" ? line : encodeText(decoder.decode(line), encoding));
+  }
+}
+
+/**
+ * Checks that messages come from one place: arguments or `--file`.
+ *
+ * @param messages Messages given as arguments.
+ * @param file The `--file` option.
+ * @throws {UsageError} If both are given.
+ */
+export function checkOneSource(messages: string[], file: string | undefined): void {
+  if (file !== undefined && messages.length > 0) {
+    throw new UsageError("give messages or --file, not both");
   }
 }
 

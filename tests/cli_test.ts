@@ -154,12 +154,12 @@ async function peer(name: string, args: string[]): Promise<Run> {
 }
 
 windowsTest(
-  "cli pipe: serve --echo (message mode) for call, connect --json, server-pid and the C client",
+  "cli named-pipe: serve --echo (message mode) for call, connect --json, server-pid and the C client",
   {},
   async () => {
     const name = uniqueName("cli-echo");
     await using server = new Cli([
-      "pipe",
+      "named-pipe",
       "serve",
       name,
       "--echo",
@@ -173,12 +173,12 @@ windowsTest(
       `listening on \\\\.\\pipe\\${name} (message mode, echo)`,
     );
     const [call, connect, pid, native] = await Promise.all([
-      winipc(["pipe", "call", name, "héllo wörld ✓"]),
+      winipc(["pipe", "call", name, "héllo wörld ✓"]), // "pipe": the alias of "named-pipe"
       winipc(
-        ["--json", "pipe", "connect", name, "--mode", "message", "--linger", "1000"],
+        ["--json", "named-pipe", "connect", name, "--mode", "message", "--linger", "1000"],
         "one\ntwo\r\n",
       ),
-      winipc(["--json", "pipe", "server-pid", name, "--timeout", "10000"]),
+      winipc(["--json", "named-pipe", "server-pid", name, "--timeout", "10000"]),
       peer("pipe_peer", ["client", name, "message", "0,100,70000"]),
     ]);
     assertEquals(call, { code: 0, stdout: "héllo wörld ✓\n", stderr: "" });
@@ -215,15 +215,15 @@ windowsTest(
 );
 
 windowsTest(
-  "cli pipe: serve (stdin/stdout, byte mode) <-> connect: 300 KB of binary one way, a line back",
+  "cli named-pipe: serve (stdin/stdout, byte mode) <-> connect: 300 KB of binary one way, a line back",
   {},
   async () => {
     const name = uniqueName("cli-stdio");
     const big = payload(300_000);
     // Both start at once: the client waits for the pipe (--timeout).
     const [server, client] = await Promise.all([
-      winipcBytes(["pipe", "serve", name, "--timeout", "20000"], "from the server\n"),
-      winipc(["pipe", "connect", name, "--timeout", "20000"], big),
+      winipcBytes(["named-pipe", "serve", name, "--timeout", "20000"], "from the server\n"),
+      winipc(["named-pipe", "connect", name, "--timeout", "20000"], big),
     ]);
     assertEquals(client.code, 0, client.stderr);
     assertEquals(client.stdout, "from the server\n");
@@ -245,18 +245,18 @@ windowsTest(
     using listener = listenNamedPipe(uniqueName("cli-listed"));
     const [noName, badMode, noCommand, unknownOption, notFound, timedOut, debug, list] =
       await Promise.all([
-        winipc(["pipe", "connect"]),
-        winipc(["pipe", "connect", missing, "--mode", "bytes"]),
-        winipc(["pipe"]),
-        winipc(["pipe", "call", missing, "x", "--tiemout", "5"]),
-        winipc(["--json", "pipe", "connect", missing]),
-        winipc(["pipe", "call", missing, "x", "--timeout", "300"]),
-        winipc(["--debug", "pipe", "server-pid", missing]),
-        winipc(["pipe", "list", "cli-listed"]),
+        winipc(["named-pipe", "connect"]),
+        winipc(["named-pipe", "connect", missing, "--mode", "bytes"]),
+        winipc(["named-pipe"]),
+        winipc(["named-pipe", "call", missing, "x", "--tiemout", "5"]),
+        winipc(["--json", "named-pipe", "connect", missing]),
+        winipc(["named-pipe", "call", missing, "x", "--timeout", "300"]),
+        winipc(["--debug", "named-pipe", "server-pid", missing]),
+        winipc(["named-pipe", "list", "cli-listed"]),
       ]);
     assertFailure(noName, 2, /^winipc: missing NAME$/);
     assertFailure(badMode, 2, /--mode must be byte or message, got "bytes"/);
-    assertFailure(noCommand, 2, /missing command after "winipc pipe"/);
+    assertFailure(noCommand, 2, /missing command after "winipc named-pipe"/);
     assertFailure(unknownOption, 2, /unknown option --tiemout/);
     assertFailure(notFound, 1, /Cannot connect to named pipe .*cli-missing/);
     assertEquals(records(notFound.stdout)[0]?.error, "NotFound");
@@ -337,11 +337,11 @@ windowsTest(
 );
 
 windowsTest(
-  "cli shm: create holds a mapping; write text, hex and a file; dump as text and --json; a missing mapping",
+  "cli shared-memory: create holds a mapping; write text, hex and a file; dump as text and --json; a missing mapping",
   {},
   async () => {
     const name = uniqueName("cli-shm");
-    await using holder = new Cli(["shm", "create", name, "--size", "4096"]);
+    await using holder = new Cli(["shared-memory", "create", name, "--size", "4096"]);
     assertEquals(
       await holder.line(),
       `created Local\\${name}, 4096 bytes; holding it until Enter (or Ctrl+C)`,
@@ -350,12 +350,12 @@ windowsTest(
     try {
       await Deno.writeFile(file, new Uint8Array([0xca, 0xfe, 0xba, 0xbe]));
       const [text, hex, fromFile, missing, badHex, past] = await Promise.all([
-        winipc(["shm", "write", name, "--text", "hello"]),
-        winipc(["shm", "write", name, "--offset", "0x10", "--hex", "de ad be ef"]),
-        winipc(["--json", "shm", "write", name, "--offset", "32", "--file", file]),
-        winipc(["shm", "dump", uniqueName("cli-shm-missing")]),
-        winipc(["shm", "write", name, "--hex", "abc"]),
-        winipc(["shm", "write", name, "--offset", "4095", "--text", "xy"]),
+        winipc(["shared-memory", "write", name, "--text", "hello"]),
+        winipc(["shared-memory", "write", name, "--offset", "0x10", "--hex", "de ad be ef"]),
+        winipc(["--json", "shared-memory", "write", name, "--offset", "32", "--file", file]),
+        winipc(["shared-memory", "dump", uniqueName("cli-shm-missing")]),
+        winipc(["shared-memory", "write", name, "--hex", "abc"]),
+        winipc(["shared-memory", "write", name, "--offset", "4095", "--text", "xy"]),
       ]);
       assertEquals(text.stdout, `wrote 5 bytes at offset 0x0 of Local\\${name}\n`);
       assertEquals(hex.stdout, `wrote 4 bytes at offset 0x10 of Local\\${name}\n`);
@@ -384,8 +384,8 @@ windowsTest(
         ]),
       );
       const [dump, jsonDump] = await Promise.all([
-        winipc(["shm", "dump", name, "--length", "80"]),
-        winipc(["--json", "shm", "dump", name, "--offset", "0x10", "--length", "16"]),
+        winipc(["shared-memory", "dump", name, "--length", "80"]),
+        winipc(["--json", "shared-memory", "dump", name, "--offset", "0x10", "--length", "16"]),
       ]);
       assertEquals(
         dump.stdout,
@@ -415,18 +415,31 @@ windowsTest(
 );
 
 windowsTest(
-  "cli shm channel: receive prints what send sends (arguments, stdin lines), --raw takes a 1 MiB file whole, --json from the library, a timeout",
+  "cli shared-memory channel: receive prints what send sends (arguments, stdin lines), --raw takes a 1 MiB file whole, --json from the library, a timeout",
   {},
   async () => {
     const lineName = uniqueName("cli-ch-lines");
     const rawName = uniqueName("cli-ch-raw");
     const jsonName = uniqueName("cli-ch-json");
-    await using lineRx = new Cli(["shm", "receive", lineName]);
-    const rawRx = spawnDeno(CLI, ["shm", "receive", rawName, "--raw", "--capacity", "64k"]);
+    await using lineRx = new Cli(["shared-memory", "receive", lineName]);
+    const rawRx = spawnDeno(CLI, [
+      "shared-memory",
+      "receive",
+      rawName,
+      "--raw",
+      "--capacity",
+      "64k",
+    ]);
     const rawErr = lines(rawRx.stderr);
     const rawOut = new Response(rawRx.stdout).arrayBuffer();
-    await using jsonRx = new Cli(["--json", "shm", "receive", jsonName, "--count", "1"]);
-    const timeout = winipc(["shm", "receive", uniqueName("cli-ch-quiet"), "--timeout", "300"]);
+    await using jsonRx = new Cli(["--json", "shared-memory", "receive", jsonName, "--count", "1"]);
+    const timeout = winipc([
+      "shared-memory",
+      "receive",
+      uniqueName("cli-ch-quiet"),
+      "--timeout",
+      "300",
+    ]);
     assertEquals(await lineRx.errorLine(), `receiving on Local\\${lineName}`);
     assertEquals((await rawErr.read()).value, `receiving on Local\\${rawName}`);
     assertEquals(await jsonRx.record(), { type: "listening", name: `Local\\${jsonName}` });
@@ -435,8 +448,8 @@ windowsTest(
     await Deno.writeFile(file, big);
     try {
       const [args, fromStdin] = await Promise.all([
-        winipc(["shm", "send", lineName, "a", "bb"]),
-        winipc(["--json", "shm", "send", rawName, "--file", file]),
+        winipc(["shm", "send", lineName, "a", "bb"]), // "shm": the alias of "shared-memory"
+        winipc(["--json", "shared-memory", "send", rawName, "--file", file]),
         (async () => {
           using tx = openSharedChannel(jsonName, { role: "sender" });
           await tx.send(encoder.encode("from the library"), { timeout: 5000 });
@@ -470,9 +483,16 @@ windowsTest(
     assertEquals((await jsonRx.finish()).code, 0);
     // Lines from stdin, through a second sender.
     const stdinName = uniqueName("cli-ch-stdin");
-    await using stdinRx = new Cli(["--json", "shm", "receive", stdinName, "--count", "2"]);
+    await using stdinRx = new Cli([
+      "--json",
+      "shared-memory",
+      "receive",
+      stdinName,
+      "--count",
+      "2",
+    ]);
     await stdinRx.record();
-    const fromLines = await winipc(["shm", "send", stdinName], "first line\r\nsecond\n");
+    const fromLines = await winipc(["shared-memory", "send", stdinName], "first line\r\nsecond\n");
     assertEquals(fromLines.stdout, `sent 2 messages (16 bytes) to Local\\${stdinName}\n`);
     assertEquals([(await stdinRx.record()).text, (await stdinRx.record()).text], [
       "first line",
