@@ -272,9 +272,21 @@ const formats: Command = {
 const watch: Command = {
   name: "watch",
   summary: "print each change of the clipboard as it happens",
-  description: "One line a change: its sequence number, the formats, and changes missed.",
-  options: [COUNT_OPTION, { ...TIMEOUT_OPTION, description: "stop after MS in all" }],
-  examples: ["winipc clipboard watch", "winipc --json clipboard watch --count 5"],
+  description: [
+    "One line a change: its sequence number, the formats, and changes missed. Runs until",
+    "--count changes, Ctrl+C, or --timeout, which ends it with exit code 124 (as timeout(1)",
+    "ends a command).",
+  ].join("\n"),
+  options: [
+    COUNT_OPTION,
+    { ...TIMEOUT_OPTION, description: "stop after MS in all, with exit code 124" },
+  ],
+  examples: [
+    "winipc clipboard watch",
+    "winipc --json clipboard watch --count 5",
+    "# did anything copy within 10 s? (0 yes, 124 no)",
+    "winipc clipboard watch --count 1 --timeout 10s",
+  ],
   prepare(parsed) {
     const count = countOf(parsed);
     const timeout = timeoutOf(parsed);
@@ -303,12 +315,17 @@ const watch: Command = {
           if (++seen >= count) break;
         }
       } catch (error) {
-        // The time limit ends watching; it is not a failure.
         if (
-          !(timeout !== undefined && error instanceof DOMException && error.name === "TimeoutError")
+          timeout !== undefined && error instanceof DOMException && error.name === "TimeoutError"
         ) {
-          throw error;
+          throw new Deno.errors.TimedOut(
+            `Stopped watching the clipboard: --timeout ${timeout} ms passed after ${seen} change${
+              seen === 1 ? "" : "s"
+            }`,
+            { cause: error },
+          );
         }
+        throw error;
       }
       return 0;
     };

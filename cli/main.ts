@@ -28,13 +28,14 @@
  * winipc named-pipe serve demo --echo --mode message &
  * winipc named-pipe call demo "hello"           # prints: hello
  * winipc --json named-pipe list demo            # {"type":"pipe","name":"demo","path":"\\\\.\\pipe\\demo"}
- * winipc sync event wait ready --timeout 5s     # exit code 1 and one line if it times out
+ * winipc sync event wait ready --timeout 5s     # exit code 124 and one line if it times out
  * ```
  *
  * Every command prints text for people by default; `--json` prints one
  * JSON object a line for scripts (each with a `type`). Exit codes: 0 done,
  * 1 error (one line `winipc: ...`; `--debug` adds the stack), 2 a usage
- * error, 130 interrupted by Ctrl+C, which cancels any wait cleanly. `--timeout MS` is the library's
+ * error, 124 a timeout (as `timeout(1)` has it), 130 interrupted by Ctrl+C,
+ * which cancels any wait cleanly. `--timeout MS` is the library's
  * `timeout` option. Long transfers show their progress on stderr when it
  * is a terminal. Every group and command has `--help` with examples.
  *
@@ -94,10 +95,13 @@ const ROOT: Group = {
   commands: GROUPS,
 };
 
+/** The exit code of a timeout, as `timeout(1)` has it. */
+const TIMED_OUT = 124;
+
 const ROOT_FOOTER =
   `Global options (anywhere): --json (one JSON object a line), --debug (stack traces),
 -h/--help, and at the start --version.
-Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (Ctrl+C).
+Exit codes: 0 done, 1 error, 2 usage error, 124 timed out, 130 interrupted (Ctrl+C).
 
 Examples:
   winipc named-pipe list
@@ -132,7 +136,8 @@ export interface MainOptions {
 
 /**
  * Runs the `winipc` command line and returns its exit code: 0 done, 1 an
- * error (printed as one line), 2 a usage error, 130 interrupted.
+ * error (printed as one line), 2 a usage error, 124 a timeout, 130
+ * interrupted.
  *
  * Printing help and reporting usage errors work on every OS (the arguments
  * are checked before the platform); running a command needs Windows.
@@ -285,7 +290,13 @@ function report(
     streams.stderr(`Run "${path} --help" for usage.\n`);
     return 2;
   }
-  return 1;
+  return isTimeout(error) ? TIMED_OUT : 1;
+}
+
+/** A wait that ran out of time: the library's `TimedOut`, or `AbortSignal.timeout()`'s reason. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Deno.errors.TimedOut ||
+    (error instanceof DOMException && error.name === "TimeoutError");
 }
 
 if (import.meta.main) {

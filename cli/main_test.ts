@@ -29,7 +29,7 @@ Deno.test("winipc --help lists every group, global options and exit codes", asyn
   assertMatch(stdout, /^ {2}shared-memory <command> .*\(alias: shm\)$/m);
   assertStringIncludes(
     stdout,
-    "Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted",
+    "Exit codes: 0 done, 1 error, 2 usage error, 124 timed out, 130 interrupted",
   );
   assertEquals((await run(["-h"])).stdout, stdout);
 });

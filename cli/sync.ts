@@ -122,7 +122,7 @@ const eventWait: Command = {
   name: "wait",
   summary: "wait until an event is signalled",
   description:
-    "Waiting on an auto-reset event takes its signal. Exits 1 if --timeout passes first.",
+    "Waiting on an auto-reset event takes its signal. Exits 124 if --timeout passes first.",
   args: [NAME_ARG],
   options: [
     TIMEOUT_OPTION,

@@ -2,15 +2,23 @@
 // The winipc command-line tool (cli/main.ts) as real processes, against real
 // peers: other CLI processes, the library in this process, and the C peers
 // of tests/native. Output is checked in both forms (text and --json), and
-// exit codes for usage errors (2), missing objects (1) and timeouts (1).
+// exit codes for usage errors (2), missing objects (1) and timeouts (124).
 // Processes start in parallel where the exchange allows (each Deno start
 // under Wine costs about a second).
 import { assert, assertEquals, assertMatch, assertNotMatch, assertRejects } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
-import { nativePath, payload, spawnDeno, UNDER_WINE, uniqueName, windowsTest } from "./_helpers.ts";
+import {
+  nativePath,
+  payload,
+  Peer,
+  spawnDeno,
+  UNDER_WINE,
+  uniqueName,
+  windowsTest,
+} from "./_helpers.ts";
 import { listenNamedPipe } from "../named_pipe/mod.ts";
 import { openMailslot } from "../mailslot/mod.ts";
-import { openSharedChannel, openSharedMemory } from "../shared_memory/mod.ts";
+import { createSharedChannel, openSharedChannel, openSharedMemory } from "../shared_memory/mod.ts";
 import {
   createEvent,
   createSemaphore,
@@ -238,7 +246,7 @@ windowsTest(
 );
 
 windowsTest(
-  "cli: usage errors exit 2, a missing pipe 1 (NotFound), a pipe that never comes 1 (TimedOut), --debug",
+  "cli: usage errors exit 2, a missing pipe 1 (NotFound), a pipe that never comes 124 (TimedOut), --debug",
   {},
   async () => {
     const missing = uniqueName("cli-missing");
@@ -260,7 +268,7 @@ windowsTest(
     assertFailure(unknownOption, 2, /unknown option --tiemout/);
     assertFailure(notFound, 1, /Cannot connect to named pipe .*cli-missing/);
     assertEquals(records(notFound.stdout)[0]?.error, "NotFound");
-    assertFailure(timedOut, 1, /it did not appear for 300 ms$/);
+    assertFailure(timedOut, 124, /it did not appear for 300 ms$/);
     assertEquals(debug.code, 1);
     assertMatch(debug.stderr, /^NotFound: Cannot connect/m);
     assertMatch(debug.stderr, /^\s+at /m, "--debug prints the stack");
@@ -330,7 +338,7 @@ windowsTest(
     assertEquals(await text.finish(), { code: 0, stdout: ["from the library"], stderr: [] });
     assertFailure(
       await timeout,
-      1,
+      124,
       /^winipc: Cannot receive from mailslot .*: no message came within 300 ms$/,
     );
   },
@@ -501,7 +509,7 @@ windowsTest(
     assertEquals((await stdinRx.finish()).code, 0);
     assertFailure(
       await timeout,
-      1,
+      124,
       /^winipc: Cannot receive from shared channel .*: no message came within 300 ms$/,
     );
   },
@@ -574,7 +582,7 @@ windowsTest(
     assertEquals(set.stdout, `set event Local\\${gate}\n`);
     await gateEvent.wait({ timeout: 0 }); // manual reset: still set
     assertEquals(release.stdout, `released semaphore Local\\${slots}: count 0 -> 2\n`);
-    assertFailure(busy, 1, /within 300 ms/);
+    assertFailure(busy, 124, /within 300 ms/);
     await assertRejects(() => mutex.acquire({ timeout: 0 }), Deno.errors.TimedOut);
     const [waitGate, acquire, timedOut] = await Promise.all([
       winipc(["sync", "event", "wait", gate, "--timeout", "5000"]),
@@ -584,7 +592,7 @@ windowsTest(
     assertMatch(waitGate.stdout, /^event Local\\.* is signalled \(waited \d+ ms\)\n$/);
     assertEquals(acquire.stdout, `acquired one unit of semaphore Local\\${slots}\n`);
     assertEquals(slotSemaphore.release(1), 1, "one of the two units is still taken by the CLI");
-    assertEquals(timedOut.code, 1);
+    assertEquals(timedOut.code, 124);
     assertEquals(records(timedOut.stdout)[0]?.error, "TimedOut");
     assertMatch(
       timedOut.stderr,
@@ -703,6 +711,59 @@ windowsTest(
     await cReceiver.stdin.close();
     assertEquals((await cReceiver.status).code, 0);
     assertFailure(await missing, 1, /there is no such window/);
+  },
+);
+
+windowsTest(
+  "cli: every command that can time out exits 124 (as timeout(1) does) with one line, in text and --json",
+  {},
+  async () => {
+    const missingPipe = uniqueName("cli-to-pipe");
+    const full = uniqueName("cli-to-full");
+    const semaphore = uniqueName("cli-to-sem");
+    const event = uniqueName("cli-to-ev");
+    const slowClass = uniqueName("cli-to-slow");
+    // A channel nobody reads: its ring (4 KiB) fills with the first message of a 64 KiB file.
+    using _rx = createSharedChannel(full, { role: "receiver", capacity: 4096 });
+    using _semaphore = createSemaphore(semaphore, { maximum: 1 });
+    using _event = createEvent(event);
+    // A window that answers WM_COPYDATA after 5 s.
+    await using slow = new Peer("copydata_peer", ["recv", slowClass, "-", "5000"], {
+      native: true,
+    });
+    assertEquals(await slow.line(), "ready");
+    const file = await Deno.makeTempFile();
+    await Deno.writeFile(file, payload(65536));
+    try {
+      const runs = await Promise.all([
+        winipc(["named-pipe", "serve", uniqueName("cli-to-serve"), "--timeout", "300"]),
+        winipc(["named-pipe", "connect", missingPipe, "--timeout", "300"]),
+        winipc(["named-pipe", "server-pid", missingPipe, "--timeout", "300"]),
+        winipc(["shared-memory", "send", full, "--file", file, "--timeout", "300"]),
+        winipc(["sync", "semaphore", "acquire", semaphore, "--timeout", "300"]),
+        winipc(["sync", "wait-any", event, `semaphore:${semaphore}`, "--timeout", "300"]),
+        winipc(["copydata", "send", "--class", slowClass, "--timeout", "300", "hi"]),
+        winipc(["copydata", "listen", "--timeout", "300"]),
+        winipc(["clipboard", "watch", "--count", "1", "--timeout", "300"]),
+        winipc(["--json", "sync", "event", "wait", event, "--timeout", "300"]),
+      ]);
+      const messages = [
+        /^winipc: Cannot accept on named pipe .*: no client came within 300 ms$/,
+        /^winipc: Cannot connect to named pipe .*: it did not appear for 300 ms$/,
+        /^winipc: Cannot connect to named pipe .*: it did not appear for 300 ms$/,
+        /^winipc: Cannot send on shared channel .*: no room .* came within 300 ms$/,
+        /^winipc: Cannot acquire semaphore .*: not signalled within 300 ms$/,
+        /^winipc: None of 2 objects was signalled within 300 ms$/,
+        /: no answer within 300 ms \(the receiver is busy or hung\)$/,
+        /^winipc: Cannot receive WM_COPYDATA: no message within 300 ms$/,
+        /^winipc: Stopped watching the clipboard: --timeout 300 ms passed after 0 changes$/,
+        /^winipc: Cannot wait for event .*: not signalled within 300 ms$/,
+      ];
+      runs.forEach((run, i) => assertFailure(run, 124, messages[i]!));
+      assertEquals(records(runs.at(-1)!.stdout)[0]?.error, "TimedOut");
+    } finally {
+      await Deno.remove(file);
+    }
   },
 );
 
