@@ -8,7 +8,14 @@
 import * as clipboard from "../clipboard/mod.ts";
 import { decodeImagePng, encodeImagePng } from "../clipboard/_png.ts";
 import { type Command, type Context, type Group, type Parsed, UsageError } from "./_command.ts";
-import { COUNT_OPTION, countOf, parseDuration, TIMEOUT_OPTION, timeoutOf } from "./_util.ts";
+import {
+  COUNT_OPTION,
+  countOf,
+  decodeUtf8,
+  parseDuration,
+  TIMEOUT_OPTION,
+  timeoutOf,
+} from "./_util.ts";
 
 const KINDS = ["text", "html", "rtf", "files", "image"] as const;
 type Kind = typeof KINDS[number];
@@ -22,7 +29,11 @@ function kindOf(parsed: Parsed, fallback: Kind): Kind {
   return kind;
 }
 
-/** The whole of stdin as text (the text to set when no argument is given). */
+/**
+ * The whole of stdin as text (the text to set when no argument is given).
+ *
+ * @throws {Deno.errors.InvalidData} If it is not UTF-8.
+ */
 async function stdinText(ctx: Context): Promise<string> {
   const parts: Uint8Array[] = [];
   for (let chunk = await ctx.stdin.chunk(); chunk !== null; chunk = await ctx.stdin.chunk()) {
@@ -34,7 +45,7 @@ async function stdinText(ctx: Context): Promise<string> {
     all.set(part, offset);
     offset += part.length;
   }
-  return new TextDecoder().decode(all);
+  return decodeUtf8(all, "stdin");
 }
 
 const AS_OPTION = {
@@ -136,10 +147,11 @@ const set: Command = {
   name: "set",
   summary: "put text, HTML, RTF, files or an image on the clipboard",
   description: [
-    "With --as text (the default), html or rtf, VALUE is the data (all of stdin when left",
-    "out); with --as files, each VALUE is a path (made absolute); with --as image, VALUE",
-    "is a PNG file. --secret keeps it out of clipboard history, the cloud clipboard and",
-    "monitors; --clear-after empties the clipboard later if it still holds this.",
+    "With --as text (the default), html or rtf, VALUE is the data (all of stdin, which",
+    "must be UTF-8, when left out); with --as files, each VALUE is a path (made absolute);",
+    "with --as image, VALUE is a PNG file. --secret keeps it out of clipboard history, the",
+    "cloud clipboard and monitors; --clear-after empties the clipboard later if it still",
+    "holds this.",
   ].join("\n"),
   args: [{ name: "VALUE", optional: true, variadic: true, description: "the data, or paths" }],
   options: [
@@ -221,7 +233,7 @@ const set: Command = {
         }
         case "image": {
           const file = await one();
-          const image = decodeImagePng(await Deno.readFile(file));
+          const image = decodeImagePng(await Deno.readFile(file), `"${file}" as a PNG image`);
           result = await clipboard.writeImage(image, options);
           what = `a ${image.width}×${image.height} image`;
           break;

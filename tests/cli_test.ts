@@ -17,7 +17,7 @@ import {
   windowsTest,
 } from "./_helpers.ts";
 import { listenNamedPipe } from "../named_pipe/mod.ts";
-import { openMailslot } from "../mailslot/mod.ts";
+import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 import { createSharedChannel, openSharedChannel, openSharedMemory } from "../shared_memory/mod.ts";
 import {
   createEvent,
@@ -341,6 +341,19 @@ windowsTest(
       124,
       /^winipc: Cannot receive from mailslot .*: no message came within 300 ms$/,
     );
+    // Lines re-encoded as UTF-16 must be UTF-8: the first goes, the second is refused.
+    using slot = createMailslot(uniqueName("cli-slot-utf8"));
+    const refused = await winipc(
+      ["mailslot", "send", slot.path, "--encoding", "utf-16le"],
+      new Uint8Array([0x6f, 0x6b, 0x0a, 0x6e, 0x6f, 0xe9, 0x0a]),
+    );
+    assertFailure(
+      refused,
+      1,
+      /^winipc: Cannot read line 2 of stdin as text: it is not UTF-8 \(byte 0xe9 at offset 2\)$/,
+    );
+    assertEquals(await slot.receive({ timeout: 0 }), new Uint8Array([0x6f, 0, 0x6b, 0]));
+    await assertRejects(() => slot.receive({ timeout: 0 }), Deno.errors.TimedOut);
   },
 );
 
@@ -892,6 +905,32 @@ windowsTest(
     const names = records(run.stdout).map((r) => r.name);
     assert(names.includes("CF_UNICODETEXT"), String(names));
     assert(names.includes("ExcludeClipboardContentFromMonitorProcessing"), String(names));
+    // Bad input is refused, and named: stdin that is not UTF-8 (not set with U+FFFD in
+    // it), a file that is not a PNG (not "the clipboard's PNG").
+    await clip("set-text", hexText("before"));
+    run = await winipc(["clipboard", "set"], new Uint8Array([0x61, 0x62, 0xff, 0x63]));
+    assertFailure(
+      run,
+      1,
+      /^winipc: Cannot read stdin as text: it is not UTF-8 \(byte 0xff at offset 2\)$/,
+    );
+    run = await winipc(["clipboard", "set", "--as", "html"], new Uint8Array([0xc3, 0x28]));
+    assertFailure(
+      run,
+      1,
+      /^winipc: Cannot read stdin as text: it is not UTF-8 \(byte 0xc3 at offset 0\)$/,
+    );
+    assertEquals(await clip("get-text"), `text ${hexText("before")}`);
+    const notPng = `tests/fixtures/.cli-not-png-${Deno.pid}.png`;
+    try {
+      await Deno.writeTextFile(notPng, "GIF89a, not a PNG");
+      run = await winipc(["clipboard", "set", "--as", "image", notPng]);
+      assertFailure(run, 1, new RegExp(`^winipc: Cannot decode "${notPng}" as a PNG image: `));
+      assertNotMatch(run.stderr, /clipboard/);
+    } finally {
+      await Deno.remove(notPng).catch(() => {});
+    }
+    assertEquals(await clip("get-text"), `text ${hexText("before")}`);
     // Missing data: exit 1, one line; usage errors: 2.
     await winipc(["clipboard", "clear"]);
     assertEquals(await clip("get-text"), "none");
