@@ -5,7 +5,7 @@
  * what a running command is given (output in human or JSON form, stdin,
  * cancellation). Private to the CLI.
  *
- * A group (`pipe`, `sync`, ...) is one file exporting one {@linkcode Group};
+ * A group (`named-pipe`, `sync`, ...) is one file exporting one {@linkcode Group};
  * `main.ts` lists the groups in one table.
  *
  * @module
@@ -57,6 +57,12 @@ export interface Parsed {
   flags: Record<string, boolean>;
 }
 
+/**
+ * What runs a command once its arguments are checked; resolves to the exit
+ * code (0 when nothing is returned).
+ */
+export type Run = (ctx: Context) => Promise<number | void>;
+
 /** A command: the leaf of the command tree. */
 export interface Command {
   /** Its name within its group. */
@@ -71,14 +77,20 @@ export interface Command {
   options?: OptionSpec[];
   /** Example command lines, each with a `# comment` line before it if wanted. */
   examples: string[];
-  /** Runs it; returns the exit code (0 when nothing is returned). */
-  run(ctx: Context, parsed: Parsed): Promise<number | void>;
+  /**
+   * Checks its arguments and returns what runs it. Every mistake in the
+   * arguments is a {@linkcode UsageError} thrown here, on every OS, before
+   * anything is opened or read; the returned function does the work.
+   */
+  prepare(parsed: Parsed): Run;
 }
 
 /** A group of commands (or of smaller groups). */
 export interface Group {
-  /** Its name (`pipe`). */
+  /** Its name (`named-pipe`). */
   name: string;
+  /** Other names that lead to it (`pipe`). */
+  aliases?: readonly string[];
   /** What it is about, one line. */
   summary: string;
   /** Its commands and sub-groups. */
@@ -95,6 +107,20 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 /** Whether a tree node is a group. */
 export function isGroup(node: Command | Group): node is Group {
   return "commands" in node;
+}
+
+/**
+ * The command or group of a group that a word names: its name, or for a
+ * group one of its aliases.
+ *
+ * @param group The group.
+ * @param word The word on the command line.
+ * @returns The node, or `undefined`.
+ */
+export function findChild(group: Group, word: string): Command | Group | undefined {
+  return group.commands.find((node) =>
+    node.name === word || (isGroup(node) && (node.aliases ?? []).includes(word))
+  );
 }
 
 /** Where text goes; replaceable for tests. */
@@ -129,7 +155,7 @@ export class Context {
   readonly debug: boolean;
   /** Aborted on Ctrl+C (SIGINT) with an `Interrupted` error. */
   readonly signal: AbortSignal;
-  /** The command line so far (`winipc pipe connect`), for messages. */
+  /** The command line so far (`winipc named-pipe connect`), for messages. */
   readonly command: string;
   readonly #streams: Streams;
   #stdin: StdinReader | null = null;
@@ -262,7 +288,7 @@ export function parseCommand(command: Command, args: string[]): Parsed {
   const found: { unknown: string | null } = { unknown: null };
   // npm:deno-std carries no type declarations, hence the cast.
   const result = (stdParseArgs as (args: string[], options: unknown) => Record<string, unknown>)(
-    args,
+    joinValues(args, options),
     {
       string: [...string, "_"],
       boolean,
@@ -303,6 +329,38 @@ export function parseCommand(command: Command, args: string[]): Parsed {
   return { args: positional, strings, flags };
 }
 
+/**
+ * The arguments with each value option joined to the word after it
+ * (`--tag -1` as `--tag=-1`), as getopt takes it: a value may start with
+ * `-` (a negative number, a dash in a text), which `parseArgs` would
+ * otherwise read as options. A word starting with `--` is not taken as a
+ * value, so that `--offset --length 4` says `--offset` needs one.
+ */
+function joinValues(args: string[], options: OptionSpec[]): string[] {
+  const takesValue = new Set<string>();
+  for (const option of options) {
+    if (option.value === undefined) continue;
+    takesValue.add(`--${option.name}`);
+    if (option.short) takesValue.add(`-${option.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (
+      takesValue.has(arg) && next !== undefined && next.startsWith("-") && !next.startsWith("--")
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function checkArgCount(command: Command, args: string[]): void {
   const specs = command.args ?? [];
   const variadic = specs.at(-1)?.variadic === true;
@@ -339,7 +397,7 @@ function argUsage(spec: ArgSpec): string {
  * The help text of a command.
  *
  * @param command The command.
- * @param path Its full name (`winipc pipe connect`).
+ * @param path Its full name (`winipc named-pipe connect`).
  * @returns The text.
  */
 export function commandHelp(command: Command, path: string): string {
@@ -366,14 +424,16 @@ export function commandHelp(command: Command, path: string): string {
  * The help text of a group.
  *
  * @param group The group.
- * @param path Its full name (`winipc pipe`).
+ * @param path Its full name (`winipc named-pipe`).
  * @param footer Text after the list of commands.
  * @returns The text.
  */
 export function groupHelp(group: Group, path: string, footer = ""): string {
   const rows: Array<[string, string]> = group.commands.map((node) => [
     isGroup(node) ? `${node.name} <command>` : node.name,
-    node.summary,
+    isGroup(node) && node.aliases?.length
+      ? `${node.summary} (alias: ${node.aliases.join(", ")})`
+      : node.summary,
   ]);
   return [
     `${path}: ${group.summary}`,

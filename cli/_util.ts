@@ -65,7 +65,7 @@ export function parseDuration(text: string, option: string, unit: "ms" | "s" = "
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) {
     throw new UsageError(
-      `--${option} must be a duration such as 500, 500ms, 2s or Infinity, got "${text}"`,
+      `--${option} must be a duration of 0 or more, such as 500, 500ms, 2s or Infinity, got "${text}"`,
     );
   }
   return Number(match[1]) * UNITS[match[2] ?? unit]!;
@@ -161,6 +161,46 @@ export function encodingOf(parsed: Parsed, fallback: Encoding = "utf-8"): Encodi
   if (value === "utf8") return "utf-8";
   if (value === "utf16le" || value === "utf-16") return "utf-16le";
   throw new UsageError(`--encoding must be utf-8 or utf-16le, got "${value}"`);
+}
+
+/**
+ * UTF-8 bytes as text, refusing anything that is not UTF-8 (instead of
+ * replacing it with U+FFFD, which would pass on other text than was
+ * given). A byte order mark at the start is dropped.
+ *
+ * @param bytes The bytes.
+ * @param what Where they came from, for the message (`stdin`).
+ * @returns The text.
+ * @throws {Deno.errors.InvalidData} If they are not UTF-8, naming the
+ *   first byte that is not and its offset.
+ */
+export function decodeUtf8(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    throw new Deno.errors.InvalidData(
+      `Cannot read ${what} as text: it is not UTF-8 (byte 0x${
+        bytes[offset]!.toString(16).padStart(2, "0")
+      } at offset ${offset})`,
+    );
+  }
+}
+
+/**
+ * The offset of the first byte that is not part of valid UTF-8: where the
+ * decoder puts its first U+FFFD that the bytes did not spell themselves
+ * (the text before it encodes back to the same bytes).
+ */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+  for (let i = text.indexOf("\ufffd"); i >= 0; i = text.indexOf("\ufffd", i + 1)) {
+    const offset = encoder.encode(text.slice(0, i)).length;
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) {
+      return offset;
+    }
+  }
+  return -1;
 }
 
 /** Text as bytes in an encoding. */
@@ -371,11 +411,14 @@ export function holdText(hold: number | undefined): string {
 
 /**
  * The messages a sending command sends: each argument, or the content of
- * `--file`, or else each line of stdin (read lazily).
+ * `file`, or else each line of stdin (read lazily; text that is not UTF-8
+ * is refused when it must be re-encoded, and sent as it is otherwise).
  *
  * @param ctx The command's context.
- * @param parsed Its arguments; `args` after the first (the name) are messages.
+ * @param messages Messages given as arguments.
+ * @param file A file to send as one message (`--file`), if no messages are given.
  * @param encoding How text becomes bytes.
+ * @param nul Whether each text message ends with a NUL.
  * @returns The messages, one at a time.
  */
 export async function* messagesFrom(
@@ -388,7 +431,6 @@ export async function* messagesFrom(
   const withNul = (bytes: Uint8Array) =>
     nul ? concat(bytes, new Uint8Array(encoding === "utf-8" ? 1 : 2)) : bytes;
   if (file !== undefined) {
-    if (messages.length > 0) throw new UsageError("give messages or --file, not both");
     yield await Deno.readFile(file);
     return;
   }
@@ -396,9 +438,27 @@ export async function* messagesFrom(
     for (const text of messages) yield withNul(encodeText(text, encoding));
     return;
   }
-  const decoder = new TextDecoder();
+  let number = 0;
   for (let line = await ctx.stdin.lineBytes(); line !== null; line = await ctx.stdin.lineBytes()) {
-    yield withNul(encoding === "utf-8" ? line : encodeText(decoder.decode(line), encoding));
+    number++;
+    yield withNul(
+      encoding === "utf-8"
+        ? line
+        : encodeText(decodeUtf8(line, `line ${number} of stdin`), encoding),
+    );
+  }
+}
+
+/**
+ * Checks that messages come from one place: arguments or `--file`.
+ *
+ * @param messages Messages given as arguments.
+ * @param file The `--file` option.
+ * @throws {UsageError} If both are given.
+ */
+export function checkOneSource(messages: string[], file: string | undefined): void {
+  if (file !== undefined && messages.length > 0) {
+    throw new UsageError("give messages or --file, not both");
   }
 }
 

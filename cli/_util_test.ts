@@ -2,6 +2,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import {
   decodeText,
+  decodeUtf8,
   dumpRows,
   encodeUtf16le,
   formatDump,
@@ -73,6 +74,28 @@ Deno.test("decodeText() drops one trailing NUL; encodeUtf16le() writes UTF-16LE 
   const utf16 = encodeUtf16le("é𝄞");
   assertEquals(utf16, new Uint8Array([0xe9, 0, 0x34, 0xd8, 0x1e, 0xdd]));
   assertEquals(decodeText(new Uint8Array([...utf16, 0, 0]), "utf-16le"), "é𝄞");
+});
+
+Deno.test("decodeUtf8(): UTF-8 as text; anything else refused, naming the first bad byte", () => {
+  const encoder = new TextEncoder();
+  assertEquals(decodeUtf8(encoder.encode("héllo 𝄞"), "stdin"), "héllo 𝄞");
+  assertEquals(decodeUtf8(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]), "stdin"), "a", "BOM dropped");
+  assertEquals(decodeUtf8(encoder.encode("\ufffd"), "stdin"), "\ufffd", "U+FFFD itself is text");
+  const cases: Array<[number[], string]> = [
+    [[0x61, 0x62, 0xff, 0x63], "byte 0xff at offset 2"],
+    [[0xc3, 0x28], "byte 0xc3 at offset 0"], // a lead byte without its continuation
+    [[0x61, 0xe2, 0x82], "byte 0xe2 at offset 1"], // cut short at the end
+    [[0xed, 0xa0, 0x80], "byte 0xed at offset 0"], // a surrogate, as CESU-8 writes it
+    [[0xef, 0xbf, 0xbd, 0x80], "byte 0x80 at offset 3"], // after a real U+FFFD
+    [[0xef, 0xbb, 0xbf, 0x61, 0xc0, 0xaf], "byte 0xc0 at offset 4"], // after a BOM; overlong
+  ];
+  for (const [bytes, where] of cases) {
+    assertThrows(
+      () => decodeUtf8(new Uint8Array(bytes), "line 3 of stdin"),
+      Deno.errors.InvalidData,
+      `Cannot read line 3 of stdin as text: it is not UTF-8 (${where})`,
+    );
+  }
 });
 
 Deno.test("progressLine(): bytes and rate", () => {

@@ -26,17 +26,19 @@ const ENCODING_OPTION = {
 } as const;
 
 /**
- * A tag from the command line: 0 to 2^64 - 1, decimal or `0x` hex.
+ * A tag (or a window handle) from the command line: 0 to 2^64 - 1, decimal
+ * or `0x` hex.
  *
  * @param text The value.
- * @returns The tag.
+ * @param option The option, for the message.
+ * @returns The number.
  * @throws {UsageError} If it is not one.
  */
-export function parseTag(text: string): bigint {
+export function parseTag(text: string, option = "--tag"): bigint {
   let value: bigint | null = null;
   if (/^(\d+|0x[0-9a-f]+)$/i.test(text.trim())) value = BigInt(text.trim());
   if (value === null || value > 2n ** 64n - 1n) {
-    throw new UsageError(`--tag must be a whole number from 0 to 2^64 - 1, got "${text}"`);
+    throw new UsageError(`${option} must be a whole number from 0 to 2^64 - 1, got "${text}"`);
   }
   return value;
 }
@@ -67,14 +69,14 @@ const send: Command = {
     'winipc copydata send --class AutoHotkey --tag 1 "hello"',
     'winipc copydata send --title "My App" --hex "01 02 03"',
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const { strings } = parsed;
     let target: CopyDataTarget;
     if (strings.window !== undefined) {
       if (strings.class !== undefined || strings.title !== undefined) {
         throw new UsageError("give --window, or --class and/or --title");
       }
-      target = { window: parseTag(strings.window) };
+      target = { window: parseTag(strings.window, "--window") };
     } else if (strings.class !== undefined || strings.title !== undefined) {
       target = {
         ...(strings.class !== undefined ? { className: strings.class } : {}),
@@ -84,33 +86,35 @@ const send: Command = {
     const sources = [parsed.args[0], strings.hex, strings.file].filter((s) => s !== undefined);
     if (sources.length !== 1) throw new UsageError("give exactly one of TEXT, --hex and --file");
     const encoding = encodingOf(parsed, "utf-16le");
-    const data: Uint8Array | string = strings.hex !== undefined
+    const given: Uint8Array | string | undefined = strings.hex !== undefined
       ? parseHex(strings.hex)
-      : strings.file !== undefined
-      ? await Deno.readFile(strings.file)
-      : parsed.args[0]!;
+      : parsed.args[0];
+    const file = strings.file;
     const tag = strings.tag === undefined ? 0n : parseTag(strings.tag);
     const timeout = timeoutOf(parsed);
-    const reply = await sendCopyData(target, data, {
-      tag,
-      encoding,
-      signal: ctx.signal,
-      ...(timeout !== undefined ? { timeout } : {}),
-    });
-    const where = "window" in target ? `window 0x${target.window.toString(16)}` : [
-      target.className !== undefined ? `class "${target.className}"` : "",
-      target.title !== undefined ? `title "${target.title}"` : "",
-    ].filter(Boolean).join(" and ");
-    const size = typeof data === "string"
-      ? (encoding === "utf-8" ? new TextEncoder().encode(data).length : (data.length + 1) * 2)
-      : data.length;
-    ctx.print(`sent ${size} bytes with tag ${tag} to ${where}: reply ${reply}`, {
-      type: "sent",
-      bytes: size,
-      tag,
-      reply,
-    });
-    return 0;
+    return async (ctx) => {
+      const data = given ?? await Deno.readFile(file!);
+      const reply = await sendCopyData(target, data, {
+        tag,
+        encoding,
+        signal: ctx.signal,
+        ...(timeout !== undefined ? { timeout } : {}),
+      });
+      const where = "window" in target ? `window 0x${target.window.toString(16)}` : [
+        target.className !== undefined ? `class "${target.className}"` : "",
+        target.title !== undefined ? `title "${target.title}"` : "",
+      ].filter(Boolean).join(" and ");
+      const size = typeof data === "string"
+        ? (encoding === "utf-8" ? new TextEncoder().encode(data).length : (data.length + 1) * 2)
+        : data.length;
+      ctx.print(`sent ${size} bytes with tag ${tag} to ${where}: reply ${reply}`, {
+        type: "sent",
+        bytes: size,
+        tag,
+        reply,
+      });
+      return 0;
+    };
   },
 };
 
@@ -138,44 +142,46 @@ const listen: Command = {
     "winipc copydata listen --class MyApp.Receiver",
     "winipc --json copydata listen --class MyApp.Receiver --count 1 --timeout 30s",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const count = countOf(parsed);
     const timeout = timeoutOf(parsed);
     const encoding = encodingOf(parsed, "utf-16le");
     const reply = parsed.strings.reply === undefined
       ? undefined
       : parseInteger(parsed.strings.reply, "--reply", -(2 ** 31), 2 ** 32 - 1);
-    await using listener = await listenCopyData({
-      ...(parsed.strings.class !== undefined ? { className: parsed.strings.class } : {}),
-      ...(parsed.strings.title !== undefined ? { title: parsed.strings.title } : {}),
-      ...(reply !== undefined ? { reply } : {}),
-    });
-    ctx.status(
-      `listening as class "${listener.className}"${
-        listener.title ? ` title "${listener.title}"` : ""
-      } (window 0x${listener.window.toString(16)})`,
-      {
-        type: "listening",
-        className: listener.className,
-        title: listener.title,
-        window: listener.window,
-      },
-    );
-    const stop = aborted(ctx.signal);
-    for (let received = 0; received < count; received++) {
-      const message = await Promise.race([
-        listener.receive({ signal: ctx.signal, ...(timeout !== undefined ? { timeout } : {}) }),
-        stop,
-      ]);
-      const fields = payloadFields(message.bytes, encoding);
-      ctx.print(`tag ${message.tag}: ${fields.text}`, {
-        type: "message",
-        tag: message.tag,
-        ...fields,
-        senderWindow: message.senderWindow,
+    return async (ctx) => {
+      await using listener = await listenCopyData({
+        ...(parsed.strings.class !== undefined ? { className: parsed.strings.class } : {}),
+        ...(parsed.strings.title !== undefined ? { title: parsed.strings.title } : {}),
+        ...(reply !== undefined ? { reply } : {}),
       });
-    }
-    return 0;
+      ctx.status(
+        `listening as class "${listener.className}"${
+          listener.title ? ` title "${listener.title}"` : ""
+        } (window 0x${listener.window.toString(16)})`,
+        {
+          type: "listening",
+          className: listener.className,
+          title: listener.title,
+          window: listener.window,
+        },
+      );
+      const stop = aborted(ctx.signal);
+      for (let received = 0; received < count; received++) {
+        const message = await Promise.race([
+          listener.receive({ signal: ctx.signal, ...(timeout !== undefined ? { timeout } : {}) }),
+          stop,
+        ]);
+        const fields = payloadFields(message.bytes, encoding);
+        ctx.print(`tag ${message.tag}: ${fields.text}`, {
+          type: "message",
+          tag: message.tag,
+          ...fields,
+          senderWindow: message.senderWindow,
+        });
+      }
+      return 0;
+    };
   },
 };
 

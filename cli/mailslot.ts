@@ -8,6 +8,7 @@
 import { createMailslot, openMailslot } from "../mailslot/mod.ts";
 import type { Command, Group } from "./_command.ts";
 import {
+  checkOneSource,
   COUNT_OPTION,
   countOf,
   encodingOf,
@@ -48,28 +49,32 @@ const create: Command = {
     "winipc mailslot create jobs",
     "winipc --json mailslot create jobs --count 1 --timeout 30s",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const count = countOf(parsed);
     const timeout = timeoutOf(parsed);
     const encoding = encodingOf(parsed);
-    using slot = createMailslot(name, {
-      security: securityOf(parsed),
-      ...(parsed.strings["max-size"] !== undefined
-        ? { maxMessageSize: parseSize(parsed.strings["max-size"], "--max-size") }
-        : {}),
-    });
-    const path = slot.path;
-    ctx.status(`listening on ${path}`, { type: "listening", path });
-    for (let received = 0; received < count; received++) {
-      const message = await slot.receive({
-        signal: ctx.signal,
-        ...(timeout !== undefined ? { timeout } : {}),
+    const security = securityOf(parsed);
+    const maxMessageSize = parsed.strings["max-size"] === undefined
+      ? undefined
+      : parseSize(parsed.strings["max-size"], "--max-size");
+    return async (ctx) => {
+      using slot = createMailslot(name, {
+        security,
+        ...(maxMessageSize !== undefined ? { maxMessageSize } : {}),
       });
-      const fields = payloadFields(message, encoding);
-      ctx.print(fields.text, { type: "message", ...fields });
-    }
-    return 0;
+      const path = slot.path;
+      ctx.status(`listening on ${path}`, { type: "listening", path });
+      for (let received = 0; received < count; received++) {
+        const message = await slot.receive({
+          signal: ctx.signal,
+          ...(timeout !== undefined ? { timeout } : {}),
+        });
+        const fields = payloadFields(message, encoding);
+        ctx.print(fields.text, { type: "message", ...fields });
+      }
+      return 0;
+    };
   },
 };
 
@@ -95,26 +100,31 @@ const send: Command = {
     "winipc mailslot send jobs --nul --encoding utf-16le hello",
     "dir /b | winipc mailslot send jobs",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name, ...texts] = parsed.args as [string, ...string[]];
     const encoding = encodingOf(parsed);
-    using writer = openMailslot(name);
-    let messages = 0;
-    let bytes = 0;
-    for await (
-      const message of messagesFrom(ctx, texts, parsed.strings.file, encoding, parsed.flags.nul)
-    ) {
-      await writer.send(message);
-      messages++;
-      bytes += message.length;
-    }
-    ctx.print(`sent ${messages} message${messages === 1 ? "" : "s"} (${bytes} bytes) to ${name}`, {
-      type: "sent",
-      name,
-      messages,
-      bytes,
-    });
-    return 0;
+    const file = parsed.strings.file;
+    checkOneSource(texts, file);
+    return async (ctx) => {
+      using writer = openMailslot(name);
+      let messages = 0;
+      let bytes = 0;
+      for await (const message of messagesFrom(ctx, texts, file, encoding, parsed.flags.nul)) {
+        await writer.send(message);
+        messages++;
+        bytes += message.length;
+      }
+      ctx.print(
+        `sent ${messages} message${messages === 1 ? "" : "s"} (${bytes} bytes) to ${name}`,
+        {
+          type: "sent",
+          name,
+          messages,
+          bytes,
+        },
+      );
+      return 0;
+    };
   },
 };
 

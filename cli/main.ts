@@ -14,27 +14,30 @@
  *
  * | group | commands |
  * | --- | --- |
- * | `pipe` | `list [FILTER]`, `serve NAME` (stdio or `--echo`), `connect NAME`, `call NAME MESSAGE`, `server-pid NAME` |
+ * | `named-pipe` (alias `pipe`) | `list [FILTER]`, `serve NAME` (stdio or `--echo`), `connect NAME`, `call NAME MESSAGE`, `server-pid NAME` |
  * | `mailslot` | `create NAME` (prints messages as they come), `send NAME MESSAGE...` |
- * | `shm` | `create NAME --size N`, `dump NAME`, `write NAME`, `send NAME`, `receive NAME` (the shared channel) |
+ * | `shared-memory` (alias `shm`) | `create NAME --size N`, `dump NAME`, `write NAME`, `send NAME`, `receive NAME` (the shared channel) |
  * | `sync` | `event create/set/reset/wait`, `mutex hold`, `semaphore create/release/acquire`, `wait-any` |
  * | `copydata` | `send --class C TEXT`, `listen --class C` |
  * | `clipboard` | `get [--as text/html/rtf/files/image]`, `set VALUE...` (`--secret`, `--clear-after`), `formats`, `watch`, `clear` |
  *
+ * The groups are named as the package's modules are
+ * (`@winipc/winipc/named-pipe`, `@winipc/winipc/shared-memory`, ...).
+ *
  * ```sh
- * winipc pipe serve demo --echo --mode message &
- * winipc pipe call demo "hello"                 # prints: hello
- * winipc --json pipe list demo                  # {"type":"pipe","name":"demo","path":"\\\\.\\pipe\\demo"}
- * winipc sync event wait ready --timeout 5s     # exit code 1 and one line if it times out
+ * winipc named-pipe serve demo --echo --mode message &
+ * winipc named-pipe call demo "hello"           # prints: hello
+ * winipc --json named-pipe list demo            # {"type":"pipe","name":"demo","path":"\\\\.\\pipe\\demo"}
+ * winipc sync event wait ready --timeout 5s     # exit code 124 and one line if it times out
  * ```
  *
  * Every command prints text for people by default; `--json` prints one
  * JSON object a line for scripts (each with a `type`). Exit codes: 0 done,
  * 1 error (one line `winipc: ...`; `--debug` adds the stack), 2 a usage
- * error, 130 interrupted by Ctrl+C, which cancels any wait cleanly.
- * `--timeout MS` is the library's `timeout` option. Long transfers show
- * their progress on stderr when it is a terminal. Every group and command
- * has `--help` with examples.
+ * error, 124 a timeout (as `timeout(1)` has it), 130 interrupted by Ctrl+C,
+ * which cancels any wait cleanly. `--timeout MS` is the library's
+ * `timeout` option. Long transfers show their progress on stderr when it
+ * is a terminal. Every group and command has `--help` with examples.
  *
  * `deno task compile` builds `build/winipc.exe` (and the demo) with
  * `deno compile --target x86_64-pc-windows-msvc`: the tool has no dynamic
@@ -42,7 +45,8 @@
  * cannot download `deno compile`'s runtime; the same entry point is tested
  * with `deno run` under Wine.)
  *
- * Off Windows the tool prints that it needs Windows and exits with 1.
+ * Off Windows, help and usage errors work as on Windows; a command whose
+ * arguments are right prints that it needs Windows and exits with 1.
  *
  * @module
  */
@@ -50,11 +54,13 @@ import {
   type Command,
   commandHelp,
   Context,
+  findChild,
   type Group,
   groupHelp,
   isGroup,
   parseCommand,
   PROCESS_STREAMS,
+  type Run,
   type Streams,
   toJson,
   UsageError,
@@ -62,21 +68,21 @@ import {
 import { copydataGroup } from "./copydata.ts";
 import { clipboardGroup } from "./clipboard.ts";
 import { mailslotGroup } from "./mailslot.ts";
-import { pipeGroup } from "./pipe.ts";
-import { shmGroup } from "./shm.ts";
+import { namedPipeGroup } from "./named_pipe.ts";
+import { sharedMemoryGroup } from "./shared_memory.ts";
 import { syncGroup } from "./sync.ts";
 
-/**
- * The command groups, one file each (`cli/<group>.ts`). A new group is
- * one file and one line here.
- */
 /** The package version (`deno.json`'s; a unit test keeps them equal). */
 export const VERSION = "0.1.0";
 
+/**
+ * The command groups, one file each (`cli/<group>.ts`), named as the
+ * package's modules are. A new group is one file and one line here.
+ */
 const GROUPS: readonly Group[] = [
-  pipeGroup,
+  namedPipeGroup,
   mailslotGroup,
-  shmGroup,
+  sharedMemoryGroup,
   syncGroup,
   copydataGroup,
   clipboardGroup,
@@ -89,15 +95,18 @@ const ROOT: Group = {
   commands: GROUPS,
 };
 
+/** The exit code of a timeout, as `timeout(1)` has it. */
+const TIMED_OUT = 124;
+
 const ROOT_FOOTER =
   `Global options (anywhere): --json (one JSON object a line), --debug (stack traces),
 -h/--help, and at the start --version.
-Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (Ctrl+C).
+Exit codes: 0 done, 1 error, 2 usage error, 124 timed out, 130 interrupted (Ctrl+C).
 
 Examples:
-  winipc pipe list
-  winipc pipe serve demo --echo --mode message
-  winipc pipe call demo "hello"
+  winipc named-pipe list
+  winipc named-pipe serve demo --echo --mode message
+  winipc named-pipe call demo "hello"
   winipc mailslot create jobs
   winipc sync event wait ready --timeout 5s
   winipc --json copydata listen --class MyApp.Receiver`;
@@ -127,10 +136,11 @@ export interface MainOptions {
 
 /**
  * Runs the `winipc` command line and returns its exit code: 0 done, 1 an
- * error (printed as one line), 2 a usage error, 130 interrupted.
+ * error (printed as one line), 2 a usage error, 124 a timeout, 130
+ * interrupted.
  *
- * Printing help and reporting usage errors work on every OS; running a
- * command needs Windows.
+ * Printing help and reporting usage errors work on every OS (the arguments
+ * are checked before the platform); running a command needs Windows.
  *
  * @example Print the help of a command
  * ```ts
@@ -138,11 +148,11 @@ export interface MainOptions {
  * import { assertEquals, assertStringIncludes } from "@std/assert";
  *
  * let out = "";
- * const code = await main(["pipe", "connect", "--help"], {
+ * const code = await main(["named-pipe", "connect", "--help"], {
  *   streams: { stdout: (text) => out += text, stderr: () => {} },
  * });
  * assertEquals(code, 0);
- * assertStringIncludes(out, "Usage: winipc pipe connect NAME");
+ * assertStringIncludes(out, "Usage: winipc named-pipe connect NAME");
  * ```
  *
  * @param args The arguments (`Deno.args`).
@@ -177,7 +187,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
         return 0;
       } else if (token.startsWith("-")) throw new UsageError(`unknown option ${token}`);
       else {
-        const child: Command | Group | undefined = node.commands.find((c) => c.name === token);
+        const child: Command | Group | undefined = findChild(node, token);
         if (!child) {
           throw new UsageError(
             `unknown command "${token}"; ${path} has: ${
@@ -186,7 +196,8 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
           );
         }
         node = child;
-        path += ` ${token}`;
+        // Its own name, also when an alias led to it: messages and hints name it so.
+        path += ` ${child.name}`;
       }
     }
     const parsed = parseCommand(node, args.slice(i));
@@ -194,20 +205,21 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       streams.stdout(commandHelp(node, path));
       return 0;
     }
+    // The arguments are checked on every OS; only then is the platform.
+    const command = node.prepare(parsed);
     if (Deno.build.os !== "windows") {
       throw new Deno.errors.NotSupported(
         `${path} needs Windows (this is ${Deno.build.os}); winipc uses the Win32 API through Deno.dlopen`,
       );
     }
-    return await run(node, parsed, path, streams, globals, options.signal);
+    return await run(command, path, streams, globals, options.signal);
   } catch (error) {
     return report(error, path, streams, globals);
   }
 }
 
 async function run(
-  command: Command,
-  parsed: ReturnType<typeof parseCommand>,
+  command: Run,
   path: string,
   streams: Streams,
   globals: { json: boolean; debug: boolean },
@@ -229,7 +241,7 @@ async function run(
       streams,
     });
     try {
-      return (await command.run(ctx, parsed)) ?? 0;
+      return (await command(ctx)) ?? 0;
     } catch (error) {
       if (interrupt.signal.aborted) {
         if (globals.debug && error !== interrupt.signal.reason) {
@@ -278,7 +290,13 @@ function report(
     streams.stderr(`Run "${path} --help" for usage.\n`);
     return 2;
   }
-  return 1;
+  return isTimeout(error) ? TIMED_OUT : 1;
+}
+
+/** A wait that ran out of time: the library's `TimedOut`, or `AbortSignal.timeout()`'s reason. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Deno.errors.TimedOut ||
+    (error instanceof DOMException && error.name === "TimeoutError");
 }
 
 if (import.meta.main) {

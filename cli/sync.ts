@@ -66,21 +66,23 @@ const eventCreate: Command = {
     "winipc sync event create ready",
     "winipc sync event create gate --manual-reset --hold 60",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const hold = holdOf(parsed);
-    using event = createEvent(name, {
-      manualReset: parsed.flags["manual-reset"] === true,
-      initialState: parsed.flags.set === true,
-    });
-    const kind = event.manualReset ? "manual-reset" : "auto-reset";
-    ctx.print(`created event ${event.name} (${kind}); holding it ${holdText(hold)}`, {
-      type: "created",
-      kind: "event",
-      name: event.name,
-      manualReset: event.manualReset,
-    });
-    return await holdObject(ctx, event, hold);
+    return async (ctx) => {
+      using event = createEvent(name, {
+        manualReset: parsed.flags["manual-reset"] === true,
+        initialState: parsed.flags.set === true,
+      });
+      const kind = event.manualReset ? "manual-reset" : "auto-reset";
+      ctx.print(`created event ${event.name} (${kind}); holding it ${holdText(hold)}`, {
+        type: "created",
+        kind: "event",
+        name: event.name,
+        manualReset: event.manualReset,
+      });
+      return await holdObject(ctx, event, hold);
+    };
   },
 };
 
@@ -89,11 +91,14 @@ const eventSet: Command = {
   summary: "signal an event",
   args: [NAME_ARG],
   examples: ["winipc sync event set ready"],
-  run(ctx, parsed) {
-    using event = openEvent(parsed.args[0]!);
-    event.set();
-    ctx.print(`set event ${event.name}`, { type: "set", name: event.name });
-    return Promise.resolve(0);
+  prepare(parsed) {
+    const [name] = parsed.args as [string];
+    return (ctx) => {
+      using event = openEvent(name);
+      event.set();
+      ctx.print(`set event ${event.name}`, { type: "set", name: event.name });
+      return Promise.resolve(0);
+    };
   },
 };
 
@@ -102,11 +107,14 @@ const eventReset: Command = {
   summary: "make an event non-signalled",
   args: [NAME_ARG],
   examples: ["winipc sync event reset gate"],
-  run(ctx, parsed) {
-    using event = openEvent(parsed.args[0]!);
-    event.reset();
-    ctx.print(`reset event ${event.name}`, { type: "reset", name: event.name });
-    return Promise.resolve(0);
+  prepare(parsed) {
+    const [name] = parsed.args as [string];
+    return (ctx) => {
+      using event = openEvent(name);
+      event.reset();
+      ctx.print(`reset event ${event.name}`, { type: "reset", name: event.name });
+      return Promise.resolve(0);
+    };
   },
 };
 
@@ -114,26 +122,28 @@ const eventWait: Command = {
   name: "wait",
   summary: "wait until an event is signalled",
   description:
-    "Waiting on an auto-reset event takes its signal. Exits 1 if --timeout passes first.",
+    "Waiting on an auto-reset event takes its signal. Exits 124 if --timeout passes first.",
   args: [NAME_ARG],
   options: [
     TIMEOUT_OPTION,
     { name: "create", description: "create the event if it does not exist yet (auto-reset)" },
   ],
   examples: ["winipc sync event wait ready --timeout 5s", "winipc sync event wait ready --create"],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const timeout = timeoutOf(parsed);
-    using event = parsed.flags.create ? openOrCreateEvent(name) : openEvent(name);
-    const start = performance.now();
-    await event.wait(waitOptions(ctx, timeout));
-    const ms = Math.round(performance.now() - start);
-    ctx.print(`event ${event.name} is signalled (waited ${ms} ms)`, {
-      type: "signalled",
-      name: event.name,
-      waitedMs: ms,
-    });
-    return 0;
+    return async (ctx) => {
+      using event = parsed.flags.create ? openOrCreateEvent(name) : openEvent(name);
+      const start = performance.now();
+      await event.wait(waitOptions(ctx, timeout));
+      const ms = Math.round(performance.now() - start);
+      ctx.print(`event ${event.name} is signalled (waited ${ms} ms)`, {
+        type: "signalled",
+        name: event.name,
+        waitedMs: ms,
+      });
+      return 0;
+    };
   },
 };
 
@@ -151,26 +161,30 @@ const mutexHold: Command = {
     "winipc sync mutex hold config",
     "winipc sync mutex hold config --timeout 10s --hold 5",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const timeout = timeoutOf(parsed);
     const hold = holdOf(parsed);
-    using mutex = openOrCreateMutex(name);
-    const lock = await mutex.acquire(waitOptions(ctx, timeout));
-    try {
-      ctx.print(
-        `acquired mutex ${mutex.name}${lock.abandoned ? " (abandoned by its last owner)" : ""}; ` +
-          `holding it ${holdText(hold)}`,
-        { type: "acquired", name: mutex.name, abandoned: lock.abandoned },
-      );
-      const how = await holdUntilReleased(ctx, hold);
-      lock.release();
-      ctx.print(`released mutex ${mutex.name}`, { type: "released", name: mutex.name });
-      if (how === "interrupt") throw ctx.signal.reason;
-    } finally {
-      if (!lock.released) lock.release();
-    }
-    return 0;
+    return async (ctx) => {
+      using mutex = openOrCreateMutex(name);
+      const lock = await mutex.acquire(waitOptions(ctx, timeout));
+      try {
+        ctx.print(
+          `acquired mutex ${mutex.name}${
+            lock.abandoned ? " (abandoned by its last owner)" : ""
+          }; ` +
+            `holding it ${holdText(hold)}`,
+          { type: "acquired", name: mutex.name, abandoned: lock.abandoned },
+        );
+        const how = await holdUntilReleased(ctx, hold);
+        lock.release();
+        ctx.print(`released mutex ${mutex.name}`, { type: "released", name: mutex.name });
+        if (how === "interrupt") throw ctx.signal.reason;
+      } finally {
+        if (!lock.released) lock.release();
+      }
+      return 0;
+    };
   },
 };
 
@@ -184,7 +198,7 @@ const semaphoreCreate: Command = {
     HOLD_OPTION,
   ],
   examples: ["winipc sync semaphore create slots --maximum 4 --initial 4"],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     if (parsed.strings.maximum === undefined) throw new UsageError("--maximum is required");
     const maximum = parseInteger(parsed.strings.maximum, "--maximum", 1, MAX_COUNT);
@@ -192,14 +206,16 @@ const semaphoreCreate: Command = {
       ? 0
       : parseInteger(parsed.strings.initial, "--initial", 0, maximum);
     const hold = holdOf(parsed);
-    using semaphore = createSemaphore(name, { maximum, initial });
-    ctx.print(
-      `created semaphore ${semaphore.name} (count ${initial}, maximum ${maximum}); holding it ${
-        holdText(hold)
-      }`,
-      { type: "created", kind: "semaphore", name: semaphore.name, initial, maximum },
-    );
-    return await holdObject(ctx, semaphore, hold);
+    return async (ctx) => {
+      using semaphore = createSemaphore(name, { maximum, initial });
+      ctx.print(
+        `created semaphore ${semaphore.name} (count ${initial}, maximum ${maximum}); holding it ${
+          holdText(hold)
+        }`,
+        { type: "created", kind: "semaphore", name: semaphore.name, initial, maximum },
+      );
+      return await holdObject(ctx, semaphore, hold);
+    };
   },
 };
 
@@ -212,19 +228,22 @@ const semaphoreRelease: Command = {
     "winipc sync semaphore release slots",
     "winipc sync semaphore release slots --count 2",
   ],
-  run(ctx, parsed) {
+  prepare(parsed) {
+    const [name] = parsed.args as [string];
     const count = parsed.strings.count === undefined
       ? 1
       : parseInteger(parsed.strings.count, "--count", 1, MAX_COUNT);
-    using semaphore = openSemaphore(parsed.args[0]!);
-    const before = semaphore.release(count);
-    ctx.print(`released semaphore ${semaphore.name}: count ${before} -> ${before + count}`, {
-      type: "released",
-      name: semaphore.name,
-      previous: before,
-      count: before + count,
-    });
-    return Promise.resolve(0);
+    return (ctx) => {
+      using semaphore = openSemaphore(name);
+      const before = semaphore.release(count);
+      ctx.print(`released semaphore ${semaphore.name}: count ${before} -> ${before + count}`, {
+        type: "released",
+        name: semaphore.name,
+        previous: before,
+        count: before + count,
+      });
+      return Promise.resolve(0);
+    };
   },
 };
 
@@ -236,33 +255,45 @@ const semaphoreAcquire: Command = {
   args: [NAME_ARG],
   options: [{ ...TIMEOUT_OPTION, description: "give up if no unit is free within MS" }],
   examples: ["winipc sync semaphore acquire slots --timeout 5s"],
-  async run(ctx, parsed) {
+  prepare(parsed) {
+    const [name] = parsed.args as [string];
     const timeout = timeoutOf(parsed);
-    const semaphore = openSemaphore(parsed.args[0]!);
-    try {
-      await semaphore.acquire(waitOptions(ctx, timeout));
-      ctx.print(`acquired one unit of semaphore ${semaphore.name}`, {
-        type: "acquired",
-        name: semaphore.name,
-      });
-    } finally {
-      // Closing first: the permit is kept (not given back) when the tool exits.
-      semaphore.close();
-    }
-    return 0;
+    return async (ctx) => {
+      const semaphore = openSemaphore(name);
+      try {
+        await semaphore.acquire(waitOptions(ctx, timeout));
+        ctx.print(`acquired one unit of semaphore ${semaphore.name}`, {
+          type: "acquired",
+          name: semaphore.name,
+        });
+      } finally {
+        // Closing first: the permit is kept (not given back) when the tool exits.
+        semaphore.close();
+      }
+      return 0;
+    };
   },
 };
 
 const KINDS = ["event", "semaphore", "timer"] as const;
+type Kind = typeof KINDS[number];
 
-function openWaitable(spec: string): { kind: string; object: Waitable & SyncObject } {
+/** An `OBJECT` of `wait-any`: `KIND:NAME`, or a `NAME` of an event. */
+function parseWaitable(spec: string): { kind: Kind; name: string } {
   const colon = spec.indexOf(":");
-  const kind = colon > 0 ? spec.slice(0, colon) : "event";
+  const given = colon > 0 ? spec.slice(0, colon) : "event";
   const name = colon > 0 ? spec.slice(colon + 1) : spec;
-  if (!(KINDS as readonly string[]).includes(kind)) {
+  const kind = KINDS.find((k) => k === given);
+  if (kind === undefined) {
     throw new UsageError(`"${spec}": the kind must be event, semaphore or timer`);
   }
   if (name === "") throw new UsageError(`"${spec}" has no name`);
+  return { kind, name };
+}
+
+function openWaitable(
+  { kind, name }: { kind: Kind; name: string },
+): { kind: Kind; object: Waitable & SyncObject } {
   const object = kind === "event"
     ? openEvent(name)
     : kind === "semaphore"
@@ -284,23 +315,26 @@ const waitAnyCommand: Command = {
     "winipc sync wait-any ready failed --timeout 30s",
     "winipc sync wait-any event:stop semaphore:jobs",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const timeout = timeoutOf(parsed);
-    const opened: Array<{ kind: string; object: Waitable & SyncObject }> = [];
-    try {
-      for (const spec of parsed.args) opened.push(openWaitable(spec));
-      const index = await waitAny(opened.map((o) => o.object), waitOptions(ctx, timeout));
-      const { kind, object } = opened[index]!;
-      ctx.print(`${kind} ${object.name} is signalled`, {
-        type: "signalled",
-        index,
-        kind,
-        name: object.name,
-      });
-    } finally {
-      for (const { object } of opened) object[Symbol.dispose]();
-    }
-    return 0;
+    const specs = parsed.args.map(parseWaitable);
+    return async (ctx) => {
+      const opened: Array<{ kind: Kind; object: Waitable & SyncObject }> = [];
+      try {
+        for (const spec of specs) opened.push(openWaitable(spec));
+        const index = await waitAny(opened.map((o) => o.object), waitOptions(ctx, timeout));
+        const { kind, object } = opened[index]!;
+        ctx.print(`${kind} ${object.name} is signalled`, {
+          type: "signalled",
+          index,
+          kind,
+          name: object.name,
+        });
+      } finally {
+        for (const { object } of opened) object[Symbol.dispose]();
+      }
+      return 0;
+    };
   },
 };
 

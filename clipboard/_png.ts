@@ -87,12 +87,17 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
  * ```
  *
  * @param bytes The PNG file.
+ * @param subject What is decoded, for messages (default: the
+ *   clipboard's PNG).
  * @returns The image.
  * @throws {Deno.errors.InvalidData} If its header declares more than
  * {@linkcode MAX_IMAGE_PIXELS} pixels (refused before anything is decoded).
  * @throws {TypeError} If it is not a PNG fast-png can decode.
  */
-export function decodeImagePng(bytes: Uint8Array): ClipboardImage {
+export function decodeImagePng(
+  bytes: Uint8Array,
+  subject = "the clipboard's PNG",
+): ClipboardImage {
   // A few kilobytes of PNG can declare gigabytes of pixels: read the size
   // from the header (the signature, then IHDR: width and height, big-endian)
   // and refuse an image too large before decoding any of it.
@@ -102,7 +107,7 @@ export function decodeImagePng(bytes: Uint8Array): ClipboardImage {
       const width = v.getUint32(16), height = v.getUint32(20);
       if (width * height > MAX_IMAGE_PIXELS) {
         throw new Deno.errors.InvalidData(
-          `Cannot decode the clipboard's PNG: it declares ${width} x ${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} (16384 x 16384)`,
+          `Cannot decode ${subject}: it declares ${width} x ${height} pixels, more than the limit of ${MAX_IMAGE_PIXELS} (16384 x 16384)`,
         );
       }
     }
@@ -111,7 +116,7 @@ export function decodeImagePng(bytes: Uint8Array): ClipboardImage {
   try {
     png = decodePng(bytes);
   } catch (error) {
-    throw new TypeError(`Cannot decode the clipboard's PNG: ${(error as Error).message}`, {
+    throw new TypeError(`Cannot decode ${subject}: ${(error as Error).message}`, {
       cause: error,
     });
   }

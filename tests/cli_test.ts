@@ -2,15 +2,23 @@
 // The winipc command-line tool (cli/main.ts) as real processes, against real
 // peers: other CLI processes, the library in this process, and the C peers
 // of tests/native. Output is checked in both forms (text and --json), and
-// exit codes for usage errors (2), missing objects (1) and timeouts (1).
+// exit codes for usage errors (2), missing objects (1) and timeouts (124).
 // Processes start in parallel where the exchange allows (each Deno start
 // under Wine costs about a second).
 import { assert, assertEquals, assertMatch, assertNotMatch, assertRejects } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
-import { nativePath, payload, spawnDeno, UNDER_WINE, uniqueName, windowsTest } from "./_helpers.ts";
+import {
+  nativePath,
+  payload,
+  Peer,
+  spawnDeno,
+  UNDER_WINE,
+  uniqueName,
+  windowsTest,
+} from "./_helpers.ts";
 import { listenNamedPipe } from "../named_pipe/mod.ts";
-import { openMailslot } from "../mailslot/mod.ts";
-import { openSharedChannel, openSharedMemory } from "../shared_memory/mod.ts";
+import { createMailslot, openMailslot } from "../mailslot/mod.ts";
+import { createSharedChannel, openSharedChannel, openSharedMemory } from "../shared_memory/mod.ts";
 import {
   createEvent,
   createSemaphore,
@@ -154,12 +162,12 @@ async function peer(name: string, args: string[]): Promise<Run> {
 }
 
 windowsTest(
-  "cli pipe: serve --echo (message mode) for call, connect --json, server-pid and the C client",
+  "cli named-pipe: serve --echo (message mode) for call, connect --json, server-pid and the C client",
   {},
   async () => {
     const name = uniqueName("cli-echo");
     await using server = new Cli([
-      "pipe",
+      "named-pipe",
       "serve",
       name,
       "--echo",
@@ -173,12 +181,12 @@ windowsTest(
       `listening on \\\\.\\pipe\\${name} (message mode, echo)`,
     );
     const [call, connect, pid, native] = await Promise.all([
-      winipc(["pipe", "call", name, "héllo wörld ✓"]),
+      winipc(["pipe", "call", name, "héllo wörld ✓"]), // "pipe": the alias of "named-pipe"
       winipc(
-        ["--json", "pipe", "connect", name, "--mode", "message", "--linger", "1000"],
+        ["--json", "named-pipe", "connect", name, "--mode", "message", "--linger", "1000"],
         "one\ntwo\r\n",
       ),
-      winipc(["--json", "pipe", "server-pid", name, "--timeout", "10000"]),
+      winipc(["--json", "named-pipe", "server-pid", name, "--timeout", "10000"]),
       peer("pipe_peer", ["client", name, "message", "0,100,70000"]),
     ]);
     assertEquals(call, { code: 0, stdout: "héllo wörld ✓\n", stderr: "" });
@@ -215,15 +223,15 @@ windowsTest(
 );
 
 windowsTest(
-  "cli pipe: serve (stdin/stdout, byte mode) <-> connect: 300 KB of binary one way, a line back",
+  "cli named-pipe: serve (stdin/stdout, byte mode) <-> connect: 300 KB of binary one way, a line back",
   {},
   async () => {
     const name = uniqueName("cli-stdio");
     const big = payload(300_000);
     // Both start at once: the client waits for the pipe (--timeout).
     const [server, client] = await Promise.all([
-      winipcBytes(["pipe", "serve", name, "--timeout", "20000"], "from the server\n"),
-      winipc(["pipe", "connect", name, "--timeout", "20000"], big),
+      winipcBytes(["named-pipe", "serve", name, "--timeout", "20000"], "from the server\n"),
+      winipc(["named-pipe", "connect", name, "--timeout", "20000"], big),
     ]);
     assertEquals(client.code, 0, client.stderr);
     assertEquals(client.stdout, "from the server\n");
@@ -238,29 +246,29 @@ windowsTest(
 );
 
 windowsTest(
-  "cli: usage errors exit 2, a missing pipe 1 (NotFound), a pipe that never comes 1 (TimedOut), --debug",
+  "cli: usage errors exit 2, a missing pipe 1 (NotFound), a pipe that never comes 124 (TimedOut), --debug",
   {},
   async () => {
     const missing = uniqueName("cli-missing");
     using listener = listenNamedPipe(uniqueName("cli-listed"));
     const [noName, badMode, noCommand, unknownOption, notFound, timedOut, debug, list] =
       await Promise.all([
-        winipc(["pipe", "connect"]),
-        winipc(["pipe", "connect", missing, "--mode", "bytes"]),
-        winipc(["pipe"]),
-        winipc(["pipe", "call", missing, "x", "--tiemout", "5"]),
-        winipc(["--json", "pipe", "connect", missing]),
-        winipc(["pipe", "call", missing, "x", "--timeout", "300"]),
-        winipc(["--debug", "pipe", "server-pid", missing]),
-        winipc(["pipe", "list", "cli-listed"]),
+        winipc(["named-pipe", "connect"]),
+        winipc(["named-pipe", "connect", missing, "--mode", "bytes"]),
+        winipc(["named-pipe"]),
+        winipc(["named-pipe", "call", missing, "x", "--tiemout", "5"]),
+        winipc(["--json", "named-pipe", "connect", missing]),
+        winipc(["named-pipe", "call", missing, "x", "--timeout", "300"]),
+        winipc(["--debug", "named-pipe", "server-pid", missing]),
+        winipc(["named-pipe", "list", "cli-listed"]),
       ]);
     assertFailure(noName, 2, /^winipc: missing NAME$/);
     assertFailure(badMode, 2, /--mode must be byte or message, got "bytes"/);
-    assertFailure(noCommand, 2, /missing command after "winipc pipe"/);
+    assertFailure(noCommand, 2, /missing command after "winipc named-pipe"/);
     assertFailure(unknownOption, 2, /unknown option --tiemout/);
     assertFailure(notFound, 1, /Cannot connect to named pipe .*cli-missing/);
     assertEquals(records(notFound.stdout)[0]?.error, "NotFound");
-    assertFailure(timedOut, 1, /it did not appear for 300 ms$/);
+    assertFailure(timedOut, 124, /it did not appear for 300 ms$/);
     assertEquals(debug.code, 1);
     assertMatch(debug.stderr, /^NotFound: Cannot connect/m);
     assertMatch(debug.stderr, /^\s+at /m, "--debug prints the stack");
@@ -330,18 +338,31 @@ windowsTest(
     assertEquals(await text.finish(), { code: 0, stdout: ["from the library"], stderr: [] });
     assertFailure(
       await timeout,
-      1,
+      124,
       /^winipc: Cannot receive from mailslot .*: no message came within 300 ms$/,
     );
+    // Lines re-encoded as UTF-16 must be UTF-8: the first goes, the second is refused.
+    using slot = createMailslot(uniqueName("cli-slot-utf8"));
+    const refused = await winipc(
+      ["mailslot", "send", slot.path, "--encoding", "utf-16le"],
+      new Uint8Array([0x6f, 0x6b, 0x0a, 0x6e, 0x6f, 0xe9, 0x0a]),
+    );
+    assertFailure(
+      refused,
+      1,
+      /^winipc: Cannot read line 2 of stdin as text: it is not UTF-8 \(byte 0xe9 at offset 2\)$/,
+    );
+    assertEquals(await slot.receive({ timeout: 0 }), new Uint8Array([0x6f, 0, 0x6b, 0]));
+    await assertRejects(() => slot.receive({ timeout: 0 }), Deno.errors.TimedOut);
   },
 );
 
 windowsTest(
-  "cli shm: create holds a mapping; write text, hex and a file; dump as text and --json; a missing mapping",
+  "cli shared-memory: create holds a mapping; write text, hex and a file; dump as text and --json; a missing mapping",
   {},
   async () => {
     const name = uniqueName("cli-shm");
-    await using holder = new Cli(["shm", "create", name, "--size", "4096"]);
+    await using holder = new Cli(["shared-memory", "create", name, "--size", "4096"]);
     assertEquals(
       await holder.line(),
       `created Local\\${name}, 4096 bytes; holding it until Enter (or Ctrl+C)`,
@@ -350,12 +371,12 @@ windowsTest(
     try {
       await Deno.writeFile(file, new Uint8Array([0xca, 0xfe, 0xba, 0xbe]));
       const [text, hex, fromFile, missing, badHex, past] = await Promise.all([
-        winipc(["shm", "write", name, "--text", "hello"]),
-        winipc(["shm", "write", name, "--offset", "0x10", "--hex", "de ad be ef"]),
-        winipc(["--json", "shm", "write", name, "--offset", "32", "--file", file]),
-        winipc(["shm", "dump", uniqueName("cli-shm-missing")]),
-        winipc(["shm", "write", name, "--hex", "abc"]),
-        winipc(["shm", "write", name, "--offset", "4095", "--text", "xy"]),
+        winipc(["shared-memory", "write", name, "--text", "hello"]),
+        winipc(["shared-memory", "write", name, "--offset", "0x10", "--hex", "de ad be ef"]),
+        winipc(["--json", "shared-memory", "write", name, "--offset", "32", "--file", file]),
+        winipc(["shared-memory", "dump", uniqueName("cli-shm-missing")]),
+        winipc(["shared-memory", "write", name, "--hex", "abc"]),
+        winipc(["shared-memory", "write", name, "--offset", "4095", "--text", "xy"]),
       ]);
       assertEquals(text.stdout, `wrote 5 bytes at offset 0x0 of Local\\${name}\n`);
       assertEquals(hex.stdout, `wrote 4 bytes at offset 0x10 of Local\\${name}\n`);
@@ -384,8 +405,8 @@ windowsTest(
         ]),
       );
       const [dump, jsonDump] = await Promise.all([
-        winipc(["shm", "dump", name, "--length", "80"]),
-        winipc(["--json", "shm", "dump", name, "--offset", "0x10", "--length", "16"]),
+        winipc(["shared-memory", "dump", name, "--length", "80"]),
+        winipc(["--json", "shared-memory", "dump", name, "--offset", "0x10", "--length", "16"]),
       ]);
       assertEquals(
         dump.stdout,
@@ -415,18 +436,31 @@ windowsTest(
 );
 
 windowsTest(
-  "cli shm channel: receive prints what send sends (arguments, stdin lines), --raw takes a 1 MiB file whole, --json from the library, a timeout",
+  "cli shared-memory channel: receive prints what send sends (arguments, stdin lines), --raw takes a 1 MiB file whole, --json from the library, a timeout",
   {},
   async () => {
     const lineName = uniqueName("cli-ch-lines");
     const rawName = uniqueName("cli-ch-raw");
     const jsonName = uniqueName("cli-ch-json");
-    await using lineRx = new Cli(["shm", "receive", lineName]);
-    const rawRx = spawnDeno(CLI, ["shm", "receive", rawName, "--raw", "--capacity", "64k"]);
+    await using lineRx = new Cli(["shared-memory", "receive", lineName]);
+    const rawRx = spawnDeno(CLI, [
+      "shared-memory",
+      "receive",
+      rawName,
+      "--raw",
+      "--capacity",
+      "64k",
+    ]);
     const rawErr = lines(rawRx.stderr);
     const rawOut = new Response(rawRx.stdout).arrayBuffer();
-    await using jsonRx = new Cli(["--json", "shm", "receive", jsonName, "--count", "1"]);
-    const timeout = winipc(["shm", "receive", uniqueName("cli-ch-quiet"), "--timeout", "300"]);
+    await using jsonRx = new Cli(["--json", "shared-memory", "receive", jsonName, "--count", "1"]);
+    const timeout = winipc([
+      "shared-memory",
+      "receive",
+      uniqueName("cli-ch-quiet"),
+      "--timeout",
+      "300",
+    ]);
     assertEquals(await lineRx.errorLine(), `receiving on Local\\${lineName}`);
     assertEquals((await rawErr.read()).value, `receiving on Local\\${rawName}`);
     assertEquals(await jsonRx.record(), { type: "listening", name: `Local\\${jsonName}` });
@@ -435,8 +469,8 @@ windowsTest(
     await Deno.writeFile(file, big);
     try {
       const [args, fromStdin] = await Promise.all([
-        winipc(["shm", "send", lineName, "a", "bb"]),
-        winipc(["--json", "shm", "send", rawName, "--file", file]),
+        winipc(["shm", "send", lineName, "a", "bb"]), // "shm": the alias of "shared-memory"
+        winipc(["--json", "shared-memory", "send", rawName, "--file", file]),
         (async () => {
           using tx = openSharedChannel(jsonName, { role: "sender" });
           await tx.send(encoder.encode("from the library"), { timeout: 5000 });
@@ -470,9 +504,16 @@ windowsTest(
     assertEquals((await jsonRx.finish()).code, 0);
     // Lines from stdin, through a second sender.
     const stdinName = uniqueName("cli-ch-stdin");
-    await using stdinRx = new Cli(["--json", "shm", "receive", stdinName, "--count", "2"]);
+    await using stdinRx = new Cli([
+      "--json",
+      "shared-memory",
+      "receive",
+      stdinName,
+      "--count",
+      "2",
+    ]);
     await stdinRx.record();
-    const fromLines = await winipc(["shm", "send", stdinName], "first line\r\nsecond\n");
+    const fromLines = await winipc(["shared-memory", "send", stdinName], "first line\r\nsecond\n");
     assertEquals(fromLines.stdout, `sent 2 messages (16 bytes) to Local\\${stdinName}\n`);
     assertEquals([(await stdinRx.record()).text, (await stdinRx.record()).text], [
       "first line",
@@ -481,7 +522,7 @@ windowsTest(
     assertEquals((await stdinRx.finish()).code, 0);
     assertFailure(
       await timeout,
-      1,
+      124,
       /^winipc: Cannot receive from shared channel .*: no message came within 300 ms$/,
     );
   },
@@ -554,7 +595,7 @@ windowsTest(
     assertEquals(set.stdout, `set event Local\\${gate}\n`);
     await gateEvent.wait({ timeout: 0 }); // manual reset: still set
     assertEquals(release.stdout, `released semaphore Local\\${slots}: count 0 -> 2\n`);
-    assertFailure(busy, 1, /within 300 ms/);
+    assertFailure(busy, 124, /within 300 ms/);
     await assertRejects(() => mutex.acquire({ timeout: 0 }), Deno.errors.TimedOut);
     const [waitGate, acquire, timedOut] = await Promise.all([
       winipc(["sync", "event", "wait", gate, "--timeout", "5000"]),
@@ -564,7 +605,7 @@ windowsTest(
     assertMatch(waitGate.stdout, /^event Local\\.* is signalled \(waited \d+ ms\)\n$/);
     assertEquals(acquire.stdout, `acquired one unit of semaphore Local\\${slots}\n`);
     assertEquals(slotSemaphore.release(1), 1, "one of the two units is still taken by the CLI");
-    assertEquals(timedOut.code, 1);
+    assertEquals(timedOut.code, 124);
     assertEquals(records(timedOut.stdout)[0]?.error, "TimedOut");
     assertMatch(
       timedOut.stderr,
@@ -683,6 +724,59 @@ windowsTest(
     await cReceiver.stdin.close();
     assertEquals((await cReceiver.status).code, 0);
     assertFailure(await missing, 1, /there is no such window/);
+  },
+);
+
+windowsTest(
+  "cli: every command that can time out exits 124 (as timeout(1) does) with one line, in text and --json",
+  {},
+  async () => {
+    const missingPipe = uniqueName("cli-to-pipe");
+    const full = uniqueName("cli-to-full");
+    const semaphore = uniqueName("cli-to-sem");
+    const event = uniqueName("cli-to-ev");
+    const slowClass = uniqueName("cli-to-slow");
+    // A channel nobody reads: its ring (4 KiB) fills with the first message of a 64 KiB file.
+    using _rx = createSharedChannel(full, { role: "receiver", capacity: 4096 });
+    using _semaphore = createSemaphore(semaphore, { maximum: 1 });
+    using _event = createEvent(event);
+    // A window that answers WM_COPYDATA after 5 s.
+    await using slow = new Peer("copydata_peer", ["recv", slowClass, "-", "5000"], {
+      native: true,
+    });
+    assertEquals(await slow.line(), "ready");
+    const file = await Deno.makeTempFile();
+    await Deno.writeFile(file, payload(65536));
+    try {
+      const runs = await Promise.all([
+        winipc(["named-pipe", "serve", uniqueName("cli-to-serve"), "--timeout", "300"]),
+        winipc(["named-pipe", "connect", missingPipe, "--timeout", "300"]),
+        winipc(["named-pipe", "server-pid", missingPipe, "--timeout", "300"]),
+        winipc(["shared-memory", "send", full, "--file", file, "--timeout", "300"]),
+        winipc(["sync", "semaphore", "acquire", semaphore, "--timeout", "300"]),
+        winipc(["sync", "wait-any", event, `semaphore:${semaphore}`, "--timeout", "300"]),
+        winipc(["copydata", "send", "--class", slowClass, "--timeout", "300", "hi"]),
+        winipc(["copydata", "listen", "--timeout", "300"]),
+        winipc(["clipboard", "watch", "--count", "1", "--timeout", "300"]),
+        winipc(["--json", "sync", "event", "wait", event, "--timeout", "300"]),
+      ]);
+      const messages = [
+        /^winipc: Cannot accept on named pipe .*: no client came within 300 ms$/,
+        /^winipc: Cannot connect to named pipe .*: it did not appear for 300 ms$/,
+        /^winipc: Cannot connect to named pipe .*: it did not appear for 300 ms$/,
+        /^winipc: Cannot send on shared channel .*: no room .* came within 300 ms$/,
+        /^winipc: Cannot acquire semaphore .*: not signalled within 300 ms$/,
+        /^winipc: None of 2 objects was signalled within 300 ms$/,
+        /: no answer within 300 ms \(the receiver is busy or hung\)$/,
+        /^winipc: Cannot receive WM_COPYDATA: no message within 300 ms$/,
+        /^winipc: Stopped watching the clipboard: --timeout 300 ms passed after 0 changes$/,
+        /^winipc: Cannot wait for event .*: not signalled within 300 ms$/,
+      ];
+      runs.forEach((run, i) => assertFailure(run, 124, messages[i]!));
+      assertEquals(records(runs.at(-1)!.stdout)[0]?.error, "TimedOut");
+    } finally {
+      await Deno.remove(file);
+    }
   },
 );
 
@@ -811,6 +905,32 @@ windowsTest(
     const names = records(run.stdout).map((r) => r.name);
     assert(names.includes("CF_UNICODETEXT"), String(names));
     assert(names.includes("ExcludeClipboardContentFromMonitorProcessing"), String(names));
+    // Bad input is refused, and named: stdin that is not UTF-8 (not set with U+FFFD in
+    // it), a file that is not a PNG (not "the clipboard's PNG").
+    await clip("set-text", hexText("before"));
+    run = await winipc(["clipboard", "set"], new Uint8Array([0x61, 0x62, 0xff, 0x63]));
+    assertFailure(
+      run,
+      1,
+      /^winipc: Cannot read stdin as text: it is not UTF-8 \(byte 0xff at offset 2\)$/,
+    );
+    run = await winipc(["clipboard", "set", "--as", "html"], new Uint8Array([0xc3, 0x28]));
+    assertFailure(
+      run,
+      1,
+      /^winipc: Cannot read stdin as text: it is not UTF-8 \(byte 0xc3 at offset 0\)$/,
+    );
+    assertEquals(await clip("get-text"), `text ${hexText("before")}`);
+    const notPng = `tests/fixtures/.cli-not-png-${Deno.pid}.png`;
+    try {
+      await Deno.writeTextFile(notPng, "GIF89a, not a PNG");
+      run = await winipc(["clipboard", "set", "--as", "image", notPng]);
+      assertFailure(run, 1, new RegExp(`^winipc: Cannot decode "${notPng}" as a PNG image: `));
+      assertNotMatch(run.stderr, /clipboard/);
+    } finally {
+      await Deno.remove(notPng).catch(() => {});
+    }
+    assertEquals(await clip("get-text"), `text ${hexText("before")}`);
     // Missing data: exit 1, one line; usage errors: 2.
     await winipc(["clipboard", "clear"]);
     assertEquals(await clip("get-text"), "none");

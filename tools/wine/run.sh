@@ -13,11 +13,21 @@
 #                     first use as a copy of the default one: a run with its own prefix
 #                     has its own wineserver, desktop and clipboard, so parallel runs
 #                     (and a benchmark's wineserver -k) leave each other alone
-# Exit status: the program's own.
+# Exit status: the program's own, or setup.sh's if the set-up failed (it says why).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 checkout=$(cd "$here/../.." && pwd)
-eval "$("$here/setup.sh" --print)"
+# A set-up that fails says why itself (on stderr); nothing runs after it.
+vars=$("$here/setup.sh" --print) || {
+  status=$?
+  echo "winipc wine: the Wine harness is not set up (the error above); nothing was run" >&2
+  exit "$status"
+}
+eval "$vars"
+if [ -z "${WINIPC_ROOT:-}" ] || [ -z "${WINIPC_DENO_EXE:-}" ]; then
+  echo "winipc wine: setup.sh --print did not say where the harness is; nothing was run" >&2
+  exit 1
+fi
 ROOT=$WINIPC_ROOT
 
 # The checkout is bind-mounted at a path of its own, for this run only.

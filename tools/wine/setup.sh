@@ -12,23 +12,70 @@
 # A second run finds the stamp files and returns in well under a second.
 # Needs root (debootstrap, chroot and bind mounts). Only Debian's and npm's
 # registries are contacted.
+#
+# Before each apt-get (on this machine, or in the root) it waits for any other package manager
+# (apt-get, dpkg, unattended-upgrades) to let go of apt's and dpkg's locks, saying so, for at most
+# WINIPC_APT_LOCK_TIMEOUT seconds (default 600); then it stops with its own error.
 set -euo pipefail
 
 DENO_WIN_VERSION="${WINIPC_DENO_WIN_VERSION:-2.9.5}"
 CACHE="${WINIPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/winipc}"
 ROOT="$CACHE/root"
 LOG="$CACHE/setup.log"
+APT_LOCK_TIMEOUT="${WINIPC_APT_LOCK_TIMEOUT:-600}"
+# The locks apt and dpkg take, relative to a root.
+APT_LOCKS=(var/lib/dpkg/lock-frontend var/lib/dpkg/lock var/lib/apt/lists/lock var/cache/apt/archives/lock)
 
 say() { printf 'winipc wine: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-[ "$(uname -s)" = Linux ] || die "the Wine harness is for Linux; on Windows run the tests natively"
-[ "$(uname -m)" = x86_64 ] || die "the Wine harness needs an x86_64 host (found $(uname -m))"
-[ "$(id -u)" = 0 ] || die "the Wine harness needs root (debootstrap, chroot, bind mounts); run as root"
+# The id of a process holding a lock on file $1, or nothing. apt and dpkg lock with fcntl(),
+# which no command-line tool can test without taking the lock, so this reads /proc/locks
+# ("1: POSIX  ADVISORY  WRITE 1234 fe:00:5678 0 EOF"; flock(1)'s locks are FLOCK lines), by the
+# file's inode: the device there is the superblock's, which stat does not always report (btrfs).
+lock_holder() {
+  local inode
+  inode=$(stat -c %i "$1" 2>/dev/null) || return 0
+  awk -v inode="$inode" '$2 != "->" && $6 ~ (":" inode "$") { print $5; exit }' /proc/locks
+}
 
-mkdir -p "$CACHE"
-exec 9>"$CACHE/setup.lock"
-flock 9
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+
+# Waits until no process holds apt's or dpkg's locks under root $1 ("" for this machine, "$ROOT"
+# for the Debian 13 root), for at most APT_LOCK_TIMEOUT seconds, saying what it waits for; dies if
+# the time passes. Sets apt_lock_left to the seconds left, for apt-get's own DPkg::Lock::Timeout
+# (a lock taken between this look and apt-get's).
+wait_for_apt_lock() {
+  local root=$1 start lock pid held shown="" waited
+  [[ $APT_LOCK_TIMEOUT =~ ^[0-9]+$ ]] \
+    || die "WINIPC_APT_LOCK_TIMEOUT must be a whole number of seconds, got \"$APT_LOCK_TIMEOUT\""
+  start=$(now_ms)
+  while true; do
+    held=""
+    for lock in "${APT_LOCKS[@]}"; do
+      pid=$(lock_holder "$root/$lock")
+      if [ -n "$pid" ]; then held="$root/$lock"; break; fi
+    done
+    waited=$(( $(now_ms) - start ))
+    if [ -z "$held" ]; then
+      [ -z "$shown" ] || say "the other package manager is done (waited $((waited / 1000)) s); going on"
+      apt_lock_left=$(( APT_LOCK_TIMEOUT - waited / 1000 ))
+      [ "$apt_lock_left" -ge 1 ] || apt_lock_left=1
+      return 0
+    fi
+    local who="process $pid ($(cat "/proc/$pid/comm" 2>/dev/null || echo "gone"))"
+    if [ "$shown" != "$held $pid" ]; then
+      say "waiting for another package manager: $held is held by $who;" \
+        "waiting up to $APT_LOCK_TIMEOUT s (WINIPC_APT_LOCK_TIMEOUT)"
+      shown="$held $pid"
+    fi
+    if [ "$waited" -ge $((APT_LOCK_TIMEOUT * 1000)) ]; then
+      die "another package manager still holds $held ($who) after $APT_LOCK_TIMEOUT s;" \
+        "let it finish and run this again, or set WINIPC_APT_LOCK_TIMEOUT (seconds) to wait longer"
+    fi
+    sleep 0.2
+  done
+}
 
 need_apt() {
   local missing=()
@@ -38,13 +85,30 @@ need_apt() {
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} (host)"
     if [ ! -f "$CACHE/.apt-updated" ] || [ -n "$(find "$CACHE/.apt-updated" -mmin +1440 2>/dev/null)" ]; then
-      apt-get update -qq >>"$LOG" 2>&1 || die "apt-get update failed (see $LOG)"
+      wait_for_apt_lock ""
+      apt-get -o DPkg::Lock::Timeout="$apt_lock_left" update -qq >>"$LOG" 2>&1 \
+        || die "apt-get update failed (see $LOG)"
       touch "$CACHE/.apt-updated"
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >>"$LOG" 2>&1 \
-      || die "apt-get install ${missing[*]} failed (see $LOG)"
+    wait_for_apt_lock ""
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$apt_lock_left" install -y -qq \
+      "${missing[@]}" >>"$LOG" 2>&1 || die "apt-get install ${missing[*]} failed (see $LOG)"
   fi
 }
+
+# Sourced (tools/wine/setup_test.ts tests the functions above): nothing more.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
+
+[ "$(uname -s)" = Linux ] || die "the Wine harness is for Linux; on Windows run the tests natively"
+[ "$(uname -m)" = x86_64 ] || die "the Wine harness needs an x86_64 host (found $(uname -m))"
+[ "$(id -u)" = 0 ] || die "the Wine harness needs root (debootstrap, chroot, bind mounts); run as root"
+
+mkdir -p "$CACHE"
+exec 9>"$CACHE/setup.lock"
+if ! flock -n 9; then
+  say "waiting for another set-up of $CACHE to finish (it holds $CACHE/setup.lock)"
+  flock 9
+fi
 
 # 1. Host tools: debootstrap for the root, mingw-w64 for native test peers.
 need_apt debootstrap gcc-mingw-w64-x86-64
@@ -67,8 +131,9 @@ cp -f /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 # 3. Wine 10 inside it.
 if [ ! -f "$ROOT/.winipc-wine" ]; then
   say "installing wine64 in the root (about a minute, once)"
-  chroot "$ROOT" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine64 ca-certificates locales' \
-    >>"$LOG" 2>&1 || die "installing wine64 in the root failed (see $LOG)"
+  wait_for_apt_lock "$ROOT"
+  chroot "$ROOT" sh -c 'apt-get -o DPkg::Lock::Timeout="$0" update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$0" install -y -qq --no-install-recommends wine64 ca-certificates locales' \
+    "$apt_lock_left" >>"$LOG" 2>&1 || die "installing wine64 in the root failed (see $LOG)"
   touch "$ROOT/.winipc-wine"
 fi
 

@@ -1,7 +1,8 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * `winipc pipe`: named pipes. List, serve (echo or stdin/stdout), connect,
- * call, and ask who serves a name. Private to the CLI.
+ * `winipc named-pipe` (alias `pipe`): named pipes. List, serve (echo or
+ * stdin/stdout), connect, call, and ask who serves a name. Private to the
+ * CLI.
  *
  * @module
  */
@@ -74,14 +75,20 @@ const list: Command = {
     optional: true,
     description: "a part of the name, or a pattern with * and ? (case-insensitive)",
   }],
-  examples: ["winipc pipe list", "winipc pipe list mojo", 'winipc --json pipe list "winipc-*"'],
-  run(ctx, { args }) {
+  examples: [
+    "winipc named-pipe list",
+    "winipc named-pipe list mojo",
+    'winipc --json named-pipe list "winipc-*"',
+  ],
+  prepare({ args }) {
     const filter = args[0];
-    for (const name of listNamedPipes()) {
-      if (filter !== undefined && !matchesFilter(name, filter)) continue;
-      ctx.print(name, { type: "pipe", name, path: `\\\\.\\pipe\\${name}` });
-    }
-    return Promise.resolve(0);
+    return (ctx) => {
+      for (const name of listNamedPipes()) {
+        if (filter !== undefined && !matchesFilter(name, filter)) continue;
+        ctx.print(name, { type: "pipe", name, path: `\\\\.\\pipe\\${name}` });
+      }
+      return Promise.resolve(0);
+    };
   },
 };
 
@@ -134,11 +141,11 @@ const serve: Command = {
   ],
   examples: [
     "# an echo server for two clients, whole messages",
-    "winipc pipe serve demo --echo --mode message --clients 2",
+    "winipc named-pipe serve demo --echo --mode message --clients 2",
     "# hand a file to the first client",
-    "winipc pipe serve demo < report.pdf",
+    "winipc named-pipe serve demo < report.pdf",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const mode = modeOf(parsed);
     const timeout = timeoutOf(parsed);
@@ -148,67 +155,90 @@ const serve: Command = {
     if (!parsed.flags.echo && parsed.strings.clients !== undefined) {
       throw new UsageError("--clients goes with --echo");
     }
-    const { signal } = ctx;
-    using listener = listenNamedPipe(name, { mode, security: securityOf(parsed) });
-    const wait = { signal, ...(timeout !== undefined ? { timeout } : {}) };
-    if (!parsed.flags.echo) {
-      ctx.status(`listening on ${listener.path} (${mode} mode)`, {
-        type: "listening",
-        path: listener.path,
+    const security = securityOf(parsed);
+    return (ctx) =>
+      serveNamedPipe(ctx, {
+        name,
         mode,
+        timeout,
+        clients,
+        security,
+        echo: parsed.flags.echo === true,
       });
-      using conn = await listener.accept(wait);
-      ctx.status(`client process ${conn.peerProcessId} connected`, {
-        type: "connected",
-        processId: conn.peerProcessId,
-      });
-      const result = await pump(ctx, conn, null);
-      ctx.status(`client process ${conn.peerProcessId} closed the pipe`, {
-        type: "closed",
-        processId: conn.peerProcessId,
-        sent: result.sent,
-        received: result.received,
-      });
-      return 0;
-    }
-    ctx.status(`listening on ${listener.path} (${mode} mode, echo)`, {
+  },
+};
+
+async function serveNamedPipe(
+  ctx: Context,
+  { name, mode, timeout, clients, security, echo }: {
+    name: string;
+    mode: NamedPipeMode;
+    timeout: number | undefined;
+    clients: number;
+    security: "owner" | "everyone";
+    echo: boolean;
+  },
+): Promise<number> {
+  const { signal } = ctx;
+  using listener = listenNamedPipe(name, { mode, security });
+  const wait = { signal, ...(timeout !== undefined ? { timeout } : {}) };
+  if (!echo) {
+    ctx.status(`listening on ${listener.path} (${mode} mode)`, {
       type: "listening",
       path: listener.path,
       mode,
     });
-    const running = new Set<Promise<void>>();
-    const stop = aborted(signal);
-    for (let accepted = 0; accepted < clients; accepted++) {
-      const conn = await listener.accept(wait);
-      const pid = conn.peerProcessId;
-      ctx.print(`client process ${pid} connected`, { type: "connected", processId: pid });
-      const task = echoConnection(ctx, conn).then(
-        ({ bytes, messages }) => {
-          ctx.print(
-            `client process ${pid} closed the pipe: echoed ${
-              mode === "message" ? `${messages} message${messages === 1 ? "" : "s"}, ` : ""
-            }${bytes} bytes`,
-            { type: "closed", processId: pid, bytes, ...(mode === "message" ? { messages } : {}) },
-          );
-        },
-        (error) => {
-          if (signal.aborted) return;
-          ctx.print(`client process ${pid}: ${error instanceof Error ? error.message : error}`, {
-            type: "failed",
-            processId: pid,
-            message: String(error instanceof Error ? error.message : error),
-          });
-        },
-      ).finally(() => {
-        conn[Symbol.dispose]();
-        running.delete(task);
-      });
-      running.add(task);
-    }
-    await Promise.race([Promise.all(running), stop]);
+    using conn = await listener.accept(wait);
+    ctx.status(`client process ${conn.peerProcessId} connected`, {
+      type: "connected",
+      processId: conn.peerProcessId,
+    });
+    const result = await pump(ctx, conn, null);
+    ctx.status(`client process ${conn.peerProcessId} closed the pipe`, {
+      type: "closed",
+      processId: conn.peerProcessId,
+      sent: result.sent,
+      received: result.received,
+    });
     return 0;
-  },
-};
+  }
+  ctx.status(`listening on ${listener.path} (${mode} mode, echo)`, {
+    type: "listening",
+    path: listener.path,
+    mode,
+  });
+  const running = new Set<Promise<void>>();
+  const stop = aborted(signal);
+  for (let accepted = 0; accepted < clients; accepted++) {
+    const conn = await listener.accept(wait);
+    const pid = conn.peerProcessId;
+    ctx.print(`client process ${pid} connected`, { type: "connected", processId: pid });
+    const task = echoConnection(ctx, conn).then(
+      ({ bytes, messages }) => {
+        ctx.print(
+          `client process ${pid} closed the pipe: echoed ${
+            mode === "message" ? `${messages} message${messages === 1 ? "" : "s"}, ` : ""
+          }${bytes} bytes`,
+          { type: "closed", processId: pid, bytes, ...(mode === "message" ? { messages } : {}) },
+        );
+      },
+      (error) => {
+        if (signal.aborted) return;
+        ctx.print(`client process ${pid}: ${error instanceof Error ? error.message : error}`, {
+          type: "failed",
+          processId: pid,
+          message: String(error instanceof Error ? error.message : error),
+        });
+      },
+    ).finally(() => {
+      conn[Symbol.dispose]();
+      running.delete(task);
+    });
+    running.add(task);
+  }
+  await Promise.race([Promise.all(running), stop]);
+  return 0;
+}
 
 const connect: Command = {
   name: "connect",
@@ -234,36 +264,38 @@ const connect: Command = {
   ],
   examples: [
     "# type lines to a message-mode server, see its replies",
-    "winipc pipe connect demo --mode message",
+    "winipc named-pipe connect demo --mode message",
     "# send a file and save the answer",
-    "winipc pipe connect demo --timeout 5s < request.bin > reply.bin",
+    "winipc named-pipe connect demo --timeout 5s < request.bin > reply.bin",
   ],
-  async run(ctx, parsed) {
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const mode = modeOf(parsed);
     const timeout = timeoutOf(parsed);
     const linger = parsed.strings.linger === undefined
       ? 1000
       : parseDuration(parsed.strings.linger, "linger");
-    using conn = await connectNamedPipe(name, {
-      mode,
-      signal: ctx.signal,
-      ...(timeout !== undefined ? { timeout } : {}),
-    });
-    ctx.status(`connected to ${conn.path} (server process ${conn.peerProcessId})`, {
-      type: "connected",
-      path: conn.path,
-      processId: conn.peerProcessId,
-    });
-    const result = await pump(ctx, conn, linger === Infinity ? null : linger);
-    if (result.end === "peer") {
-      ctx.status("the server closed the pipe", {
-        type: "closed",
-        sent: result.sent,
-        received: result.received,
+    return async (ctx) => {
+      using conn = await connectNamedPipe(name, {
+        mode,
+        signal: ctx.signal,
+        ...(timeout !== undefined ? { timeout } : {}),
       });
-    }
-    return 0;
+      ctx.status(`connected to ${conn.path} (server process ${conn.peerProcessId})`, {
+        type: "connected",
+        path: conn.path,
+        processId: conn.peerProcessId,
+      });
+      const result = await pump(ctx, conn, linger === Infinity ? null : linger);
+      if (result.end === "peer") {
+        ctx.status("the server closed the pipe", {
+          type: "closed",
+          sent: result.sent,
+          received: result.received,
+        });
+      }
+      return 0;
+    };
   },
 };
 
@@ -289,24 +321,31 @@ const call: Command = {
       description: "wait this long for the pipe to exist or be free (default: 0)",
     },
   ],
-  examples: ['winipc pipe call demo "status"', "winipc --json pipe call demo --file request.json"],
-  async run(ctx, parsed) {
+  examples: [
+    'winipc named-pipe call demo "status"',
+    "winipc --json named-pipe call demo --file request.json",
+  ],
+  prepare(parsed) {
     const [name, message] = parsed.args as [string, string | undefined];
     const encoding = encodingOf(parsed);
-    let request: Uint8Array;
-    if (parsed.strings.file !== undefined) {
-      if (message !== undefined) throw new UsageError("give MESSAGE or --file, not both");
-      request = await Deno.readFile(parsed.strings.file);
-    } else if (message !== undefined) request = encodeText(message, encoding);
-    else request = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+    const file = parsed.strings.file;
+    if (file !== undefined && message !== undefined) {
+      throw new UsageError("give MESSAGE or --file, not both");
+    }
     const timeout = timeoutOf(parsed);
-    const reply = await callNamedPipe(name, request, {
-      signal: ctx.signal,
-      ...(timeout !== undefined ? { timeout } : {}),
-    });
-    const fields = payloadFields(reply, encoding);
-    ctx.print(fields.text, { type: "reply", ...fields });
-    return 0;
+    return async (ctx) => {
+      let request: Uint8Array;
+      if (file !== undefined) request = await Deno.readFile(file);
+      else if (message !== undefined) request = encodeText(message, encoding);
+      else request = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+      const reply = await callNamedPipe(name, request, {
+        signal: ctx.signal,
+        ...(timeout !== undefined ? { timeout } : {}),
+      });
+      const fields = payloadFields(reply, encoding);
+      ctx.print(fields.text, { type: "reply", ...fields });
+      return 0;
+    };
   },
 };
 
@@ -320,31 +359,34 @@ const serverPid: Command = {
     ...TIMEOUT_OPTION,
     description: "wait this long for the pipe to exist or be free (default: 0)",
   }],
-  examples: ["winipc pipe server-pid demo", "winipc --json pipe server-pid demo"],
-  async run(ctx, parsed) {
+  examples: ["winipc named-pipe server-pid demo", "winipc --json named-pipe server-pid demo"],
+  prepare(parsed) {
     const [name] = parsed.args as [string];
     const timeout = timeoutOf(parsed);
-    const connecting = connectNamedPipe(name, {
-      signal: ctx.signal,
-      ...(timeout !== undefined ? { timeout } : {}),
-    });
-    using conn = await Promise.race([connecting, aborted(ctx.signal)]);
-    ctx.print(
-      `${conn.path}: server process ${conn.peerProcessId} (session ${conn.peerSessionId})`,
-      {
-        type: "server",
-        path: conn.path,
-        processId: conn.peerProcessId,
-        sessionId: conn.peerSessionId,
-      },
-    );
-    return 0;
+    return async (ctx) => {
+      const connecting = connectNamedPipe(name, {
+        signal: ctx.signal,
+        ...(timeout !== undefined ? { timeout } : {}),
+      });
+      using conn = await Promise.race([connecting, aborted(ctx.signal)]);
+      ctx.print(
+        `${conn.path}: server process ${conn.peerProcessId} (session ${conn.peerSessionId})`,
+        {
+          type: "server",
+          path: conn.path,
+          processId: conn.peerProcessId,
+          sessionId: conn.peerSessionId,
+        },
+      );
+      return 0;
+    };
   },
 };
 
-/** `winipc pipe`. */
-export const pipeGroup: Group = {
-  name: "pipe",
+/** `winipc named-pipe`, also `winipc pipe`. */
+export const namedPipeGroup: Group = {
+  name: "named-pipe",
+  aliases: ["pipe"],
   summary: "named pipes: list, serve, connect, call, server-pid",
   commands: [list, serve, connect, call, serverPid],
 };
