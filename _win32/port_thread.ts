@@ -56,8 +56,8 @@ export class PortThread {
       port: BigInt(Deno.UnsafePointer.value(port)),
       block,
     };
+    // Ref'd until it runs (the start is awaited), unref'd afterwards.
     this.#worker = new Worker(new URL(PORT_THREAD.url), { workerData });
-    this.#worker.unref();
     const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
     failed.catch(() => {});
     this.#worker.on("error", (error: Error) => {
@@ -69,7 +69,7 @@ export class PortThread {
       () => {
         this.#ready = true;
       },
-    );
+    ).finally(() => this.#worker.unref());
     this.started.catch(() => {});
   }
 

@@ -9,7 +9,12 @@ import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 import { ntPipePath, openPipeNonblocking } from "../named_pipe/_open.ts";
 import { newNamedPipeConn } from "../named_pipe/conn.ts";
 import { associate } from "../_win32/completion.ts";
-import { SECURITY_ANONYMOUS, SECURITY_IDENTIFICATION } from "../_win32/ffi.ts";
+import {
+  kernel32,
+  PIPE_READMODE_MESSAGE,
+  SECURITY_ANONYMOUS,
+  SECURITY_IDENTIFICATION,
+} from "../_win32/ffi.ts";
 import { ERROR } from "../_win32/errors.ts";
 
 const encoder = new TextEncoder();
@@ -18,6 +23,18 @@ const decoder = new TextDecoder();
 async function openNt(path: string, level = SECURITY_IDENTIFICATION) {
   const opened = await openPipeNonblocking(path, level);
   if (typeof opened === "number") throw new Error(`NtCreateFile gave error ${opened}`);
+  // As connectNamedPipe does for a message-mode connection: a message-mode
+  // connection reads its handle in message read mode.
+  if (
+    !kernel32().SetNamedPipeHandleState(
+      opened.raw,
+      new Uint32Array([PIPE_READMODE_MESSAGE]),
+      null,
+      null,
+    )
+  ) {
+    throw new Error("SetNamedPipeHandleState failed");
+  }
   associate(opened);
   return newNamedPipeConn(opened, path, "message", "client");
 }
