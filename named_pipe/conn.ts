@@ -12,8 +12,7 @@ import { HandleIo } from "../_win32/handle_io.ts";
 import { byteReadable, type ByteSink, type ByteSource, byteWritable } from "../_win32/streams.ts";
 import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
 import type { WaitOptions } from "../_win32/options.ts";
-import { withDeadline } from "./_wait.ts";
-import { checkWaitOptions } from "../_win32/timeout.ts";
+import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
 
 export type { Account };
 

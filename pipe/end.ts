@@ -12,13 +12,24 @@ import type { OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { byteReadable, byteWritable } from "../_win32/streams.ts";
+import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
 
-/** Options for {@linkcode PipeWriter.write}. */
-export interface PipeWriteOptions {
+/**
+ * Options for {@linkcode PipeWriter.write}: {@linkcode WaitOptions}, for
+ * the wait for room while the pipe's buffer is full. A write that gives up
+ * may have written part of the bytes; those stay written.
+ */
+export interface PipeWriteOptions extends WaitOptions {
   /**
-   * Cancels the write (a write waits while the pipe's buffer is full): the
-   * promise rejects with the signal's reason. Bytes already written stay
-   * written.
+   * Milliseconds to wait for room in the pipe before failing with
+   * `Deno.errors.TimedOut`; `Infinity` waits for ever, and `0` tries once
+   * (writes only if there is room now). Any length is honoured; `NaN` and
+   * negative numbers are a `RangeError`.
+   * @default {Infinity}
+   */
+  timeout?: number;
+  /**
+   * Cancels the write: the promise rejects with the signal's reason.
    */
   signal?: AbortSignal;
 }
@@ -286,14 +297,23 @@ export class PipeWriter implements Disposable {
    * ```
    *
    * @param p The bytes.
-   * @param options A cancelling signal.
+   * @param options How long to wait for room in the pipe (`timeout`,
+   * `Infinity` by default) and a cancelling signal. A write that gives up
+   * may have written part of `p`.
    * @returns The number of bytes written (all of them).
+   * @throws {RangeError} For a bad timeout.
+   * @throws {Deno.errors.TimedOut} If the write did not finish within `timeout`.
    * @throws {Deno.errors.BrokenPipe} If every copy of the read end is closed.
    * @throws {Deno.errors.BadResource} If this end is closed.
    */
   write(p: Uint8Array, options?: PipeWriteOptions): Promise<number> {
     try {
-      return this.#io.write(p, options);
+      const what = "write to pipe writer";
+      return withDeadline(
+        checkWaitOptions(options, what),
+        what,
+        (signal) => this.#io.write(p, { signal }),
+      );
     } catch (error) {
       return Promise.reject(error);
     }

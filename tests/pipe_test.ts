@@ -434,6 +434,69 @@ for (const childEnd of ["none", "both"] as const) {
   );
 }
 
+for (const childEnd of ["none", "both"] as const) {
+  const kind = childEnd === "none" ? "an asynchronous" : "a synchronous";
+  windowsTest(
+    `PipeWriter.write() timeout on ${kind} end: never early; 0 tries once`,
+    {},
+    async () => {
+      const { reader, writer } = createPipe({ childEnd, bufferSize: 4096 });
+      // A write larger than the buffer waits for a reader: TimedOut, not before its time.
+      const start = performance.now();
+      await assertRejects(
+        () => writer.write(new Uint8Array(1 << 20), { timeout: 150 }),
+        Deno.errors.TimedOut,
+        "timed out after 150 ms",
+      );
+      const took = performance.now() - start;
+      assert(took >= 150, `timed out after ${took} ms of 150`);
+      // The buffer is full now: 0 tries once and fails at once.
+      const zero = performance.now();
+      await assertRejects(
+        () => writer.write(new Uint8Array(8192), { timeout: 0 }),
+        Deno.errors.TimedOut,
+        "timeout 0",
+      );
+      assert(performance.now() - zero < 1000, `timeout 0 took ${performance.now() - zero} ms`);
+      // Drain what the given-up writes left, then 0 writes when there is room.
+      const buffer = new Uint8Array(1 << 16);
+      while (true) {
+        try {
+          await reader.read(buffer, { timeout: 0 });
+        } catch (error) {
+          if (error instanceof Deno.errors.TimedOut) break;
+          throw error;
+        }
+      }
+      assertEquals(await writer.write(encoder.encode("room"), { timeout: 0 }), 4);
+      assertEquals(await reader.read(buffer, { timeout: 1000 }), 4);
+      assertEquals(decoder.decode(buffer.subarray(0, 4)), "room");
+      // A write that finishes in time is not a timeout; the caller's signal keeps its reason.
+      assertEquals(await writer.write(encoder.encode("ok"), { timeout: 5000 }), 2);
+      const reason = new Error("stop");
+      await assertRejects(
+        () =>
+          writer.write(encoder.encode("x"), { timeout: 5000, signal: AbortSignal.abort(reason) }),
+        Error,
+        "stop",
+      );
+      for (const timeout of [-1, NaN, "5" as unknown as number]) {
+        await assertRejects(
+          () => writer.write(encoder.encode("x"), { timeout }),
+          RangeError,
+          "timeout",
+        );
+      }
+      reader.close();
+      writer.close();
+      await assertRejects(
+        () => writer.write(encoder.encode("x"), { timeout: 0 }),
+        Deno.errors.BadResource,
+      );
+    },
+  );
+}
+
 windowsTest("a signal cancels a read and a write waiting for room", {}, async () => {
   const { reader, writer } = createPipe({ bufferSize: 4096 });
   const reason = new Error("stop");
