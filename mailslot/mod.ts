@@ -24,7 +24,6 @@ export { createMailslot, Mailslot } from "./mailslot.ts";
 export type {
   CreateMailslotOptions,
   MailslotInfo,
-  MailslotReceiveOptions,
   MailslotReceiveTextOptions,
 } from "./mailslot.ts";
 export { MailslotWriter, MAX_REMOTE_MESSAGE, openMailslot } from "./writer.ts";
