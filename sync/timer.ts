@@ -45,7 +45,10 @@ export interface TimerSetOptions {
 
 /** Options for {@linkcode WaitableTimer.ticks}. */
 export interface TimerTicksOptions {
-  /** Ends the loop quietly when aborted. */
+  /**
+   * Cancels the wait for the next tick: the iterator's `next()` rejects
+   * with the signal's reason (so a `for await` loop throws it).
+   */
   signal?: AbortSignal;
 }
 
@@ -208,10 +211,11 @@ export class WaitableTimer extends SyncObject {
   }
 
   /**
-   * The firings of a periodic timer, numbered from 1, until the signal
-   * aborts (which ends the loop quietly) or the loop is left.
+   * The firings of a periodic timer, numbered from 1, until the loop is
+   * left, or the signal aborts: then `next()` rejects with its reason, as
+   * every call given a `signal` does.
    *
-   * @example Five ticks, or fewer if aborted
+   * @example Five ticks, or the signal's reason after a second
    * ```ts ignore
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
@@ -224,16 +228,12 @@ export class WaitableTimer extends SyncObject {
    *
    * @param options Cancellation.
    * @returns The firings.
+   * @throws The signal's reason, from `next()`, once it aborts.
    */
   async *ticks(options?: TimerTicksOptions): AsyncGenerator<number> {
     const { signal } = checkOptions(options, `Cannot wait for ${describe(this)}`);
     for (let tick = 1;; tick++) {
-      try {
-        await this.wait(signal === undefined ? {} : { signal });
-      } catch (error) {
-        if (signal?.aborted) return;
-        throw error;
-      }
+      await this.wait(signal === undefined ? {} : { signal });
       yield tick;
     }
   }

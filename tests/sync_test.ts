@@ -1,7 +1,7 @@
 // Copyright 2026 the winipc authors. MIT license.
 // Events, semaphores, waitable timers and waits on many objects, across
 // processes with a plain C peer (tests/native/sync_peer.c).
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
 import { at, nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import {
   createEvent,
@@ -146,6 +146,32 @@ windowsTest(
     assertEquals(await c.line(), "ready");
     timer.set(100);
     assertEquals(await c.line(), "fired");
+  },
+);
+
+windowsTest(
+  "WaitableTimer.ticks(): an abort rejects next() with the signal's reason",
+  {},
+  async () => {
+    using timer = createWaitableTimer();
+    timer.set(30, { period: 30 });
+    const reason = new Error("enough");
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const tick of timer.ticks({ signal: controller.signal })) {
+        seen.push(tick);
+        if (tick === 3) controller.abort(reason);
+      }
+    })().then(() => "ended quietly", (e) => e);
+    assertStrictEquals(error, reason);
+    assertEquals(seen, [1, 2, 3]);
+    // An already aborted signal: the first next() rejects, nothing is yielded.
+    const ticks = timer.ticks({ signal: AbortSignal.abort(reason) });
+    assertStrictEquals(await ticks.next().then(() => "a tick", (e) => e), reason);
+    // The loop is done after that.
+    assertEquals(await ticks.next(), { done: true, value: undefined });
+    timer.cancel();
   },
 );
 
