@@ -238,7 +238,7 @@ windowsTest("bad input: clear errors", {}, async () => {
 });
 
 windowsTest(
-  "timer-queue timers call back on the JavaScript thread; delete never deadlocks",
+  "timer-queue timers call back on the JavaScript thread; close never deadlocks",
   {},
   async () => {
     const calls: number[] = [];
@@ -248,13 +248,13 @@ windowsTest(
     );
     const waited = await once;
     assert(waited >= 95 && waited < 1000, `fired after ${waited} ms`);
-    // Periodic, deleted from inside its own callback after 5 calls.
+    // Periodic, closed from inside its own callback after 5 calls.
     let timer: TimerQueueTimer;
     const finished = new Promise<void>((resolve) => {
       timer = setTimerQueueTimer(
         () => {
           calls.push(performance.now());
-          if (calls.length === 5) timer.delete().then(resolve);
+          if (calls.length === 5) timer.close().then(resolve);
         },
         20,
         { period: 20 },
@@ -262,22 +262,52 @@ windowsTest(
     });
     await finished;
     await new Promise((r) => setTimeout(r, 100));
-    assertEquals(calls.length, 5, "no call after delete");
-    // Deleted from outside while calls keep coming; an abort deletes too.
+    assertEquals(calls.length, 5, "no call after close");
+    // Closed from outside while calls keep coming; an abort closes too.
     let count = 0;
     const busy = setTimerQueueTimer(() => count++, 0, { period: 1 });
     await new Promise((r) => setTimeout(r, 50));
-    await busy.delete();
+    await busy.close();
     const after = count;
     await new Promise((r) => setTimeout(r, 50));
     assertEquals(count, after);
     const controller = new AbortController();
     let aborted = 0;
-    setTimerQueueTimer(() => aborted++, 200, { signal: controller.signal });
+    const cancelled = setTimerQueueTimer(() => aborted++, 200, { signal: controller.signal });
     controller.abort();
     await new Promise((r) => setTimeout(r, 300));
     assertEquals(aborted, 0);
+    assertEquals(cancelled.closed, true);
     assertThrows(() => setTimerQueueTimer(() => {}, -1), RangeError);
+  },
+);
+
+windowsTest(
+  "TimerQueueTimer.close(): closed, a second close is BadResource, dispose is idempotent",
+  {},
+  async () => {
+    const timer = setTimerQueueTimer(() => {}, 10_000);
+    assertEquals(timer.closed, false);
+    const closing = timer.close();
+    assertEquals(timer.closed, true);
+    await assertRejects(() => timer.close(), Deno.errors.BadResource, "already closed");
+    await closing;
+    await assertRejects(() => timer.close(), Deno.errors.BadResource, "already closed");
+    assertThrows(() => timer.unsafeHandle, Deno.errors.BadResource, "closed");
+    // Disposing waits for the same close, as often as it is called.
+    await timer[Symbol.asyncDispose]();
+    await timer[Symbol.asyncDispose]();
+    {
+      await using disposed = setTimerQueueTimer(() => {}, 10_000);
+      assertEquals(disposed.closed, false);
+    }
+    // A timer an abort closed: disposing is fine, closing again is BadResource.
+    const controller = new AbortController();
+    const aborted = setTimerQueueTimer(() => {}, 10_000, { signal: controller.signal });
+    controller.abort();
+    assertEquals(aborted.closed, true);
+    await aborted[Symbol.asyncDispose]();
+    await assertRejects(() => aborted.close(), Deno.errors.BadResource);
   },
 );
 
@@ -546,6 +576,6 @@ windowsTest("internals are not reachable; unsafeHandle is the raw handle", {}, a
   assertThrows(() => event.unsafeHandle, Deno.errors.BadResource, "closed");
   const queued = setTimerQueueTimer(() => {}, 10_000);
   assert(queued.unsafeHandle !== null);
-  await queued.delete();
+  await queued.close();
   assertThrows(() => queued.unsafeHandle, Deno.errors.BadResource);
 });
