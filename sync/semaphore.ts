@@ -30,14 +30,22 @@ export interface CreateSemaphoreOptions extends CreateSyncObjectOptions {
    * @default {0}
    */
   initial?: number;
-  /** The largest count, from 1 to 2^31 - 1. Required. */
-  maximum: number;
+  /**
+   * The largest count, from 1 to 2^31 - 1. By default the largest Win32
+   * allows (`LONG_MAX`): a semaphore with no bound of its own, so
+   * `createSemaphore({ initial })` counts as a plain counting semaphore
+   * does; give one to make {@linkcode Semaphore.release} refuse counts
+   * above it.
+   * @default {2147483647}
+   */
+  maximum?: number;
 }
 
 const SEMAPHORE_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
 /** What `security: "everyone"` lets Everyone do: wait and release. */
 const SEMAPHORE_EVERYONE_RIGHTS = "0x00100002";
 const ERROR_TOO_MANY_POSTS = 298;
+/** `LONG_MAX`: the largest count Win32 allows, and the default maximum. */
 const MAX_COUNT = 0x7fff_ffff;
 
 let newPermit: (semaphore: Semaphore) => SemaphorePermit;
@@ -228,7 +236,7 @@ function makeSemaphore(
   options: CreateSemaphoreOptions,
 ): Semaphore {
   const what = `Cannot ${mode === "create" ? "create" : "open or create"} semaphore`;
-  const { initial = 0, maximum } = options;
+  const { initial = 0, maximum = MAX_COUNT } = options;
   if (!Number.isInteger(maximum) || maximum < 1 || maximum > MAX_COUNT) {
     throw new RangeError(
       `${what}: maximum must be an integer from 1 to ${MAX_COUNT}, got ${String(maximum)}`,
@@ -269,7 +277,7 @@ function makeSemaphore(
  * @throws {RangeError} For bad counts.
  * @throws {TypeError} For bad options.
  */
-export function createSemaphore(options: CreateSemaphoreOptions): Semaphore;
+export function createSemaphore(options?: CreateSemaphoreOptions): Semaphore;
 /**
  * Creates a new named semaphore; fails if the name is taken.
  *
@@ -290,9 +298,9 @@ export function createSemaphore(options: CreateSemaphoreOptions): Semaphore;
  * @throws {TypeError} For a bad name, bad options, or a name held by an
  * object of another kind.
  */
-export function createSemaphore(name: string, options: CreateSemaphoreOptions): Semaphore;
+export function createSemaphore(name: string, options?: CreateSemaphoreOptions): Semaphore;
 export function createSemaphore(
-  nameOrOptions: string | CreateSemaphoreOptions,
+  nameOrOptions?: string | CreateSemaphoreOptions,
   options?: CreateSemaphoreOptions,
 ): Semaphore {
   const [name, checked] = nameAndOptions(nameOrOptions, options, "Cannot create semaphore");
@@ -317,7 +325,10 @@ export function createSemaphore(
  * @throws {TypeError} For a bad name, bad options, or a name held by an
  * object of another kind.
  */
-export function openOrCreateSemaphore(name: string, options: CreateSemaphoreOptions): Semaphore {
+export function openOrCreateSemaphore(
+  name: string,
+  options?: CreateSemaphoreOptions,
+): Semaphore {
   return makeSemaphore(
     "openOrCreate",
     name,

@@ -119,6 +119,26 @@ windowsTest("semaphores: counts across processes, permits, the maximum", {}, asy
 });
 
 windowsTest(
+  "createSemaphore({ initial }): the maximum defaults to 2147483647 (LONG_MAX)",
+  {},
+  () => {
+    const LONG_MAX = 2147483647;
+    using counting = createSemaphore({ initial: 3 });
+    assertEquals(counting.release(LONG_MAX - 3), 3);
+    assertThrows(() => counting.release(1), RangeError, "maximum");
+    using empty = createSemaphore();
+    assertEquals(empty.tryAcquire(), null);
+    assertEquals(empty.release(LONG_MAX), 0);
+    using named = createSemaphore(uniqueName("sem-default"), { initial: LONG_MAX });
+    assertThrows(() => named.release(1), RangeError, "maximum");
+    using either = openOrCreateSemaphore(uniqueName("sem-default"));
+    assertEquals(either.release(LONG_MAX), 0);
+    // A given maximum still bounds the count, and initial is checked against the default.
+    assertThrows(() => createSemaphore({ initial: LONG_MAX + 1 }), RangeError, "initial");
+  },
+);
+
+windowsTest(
   "waitable timers: relative and absolute due times, periods, a C waiter",
   {},
   async () => {
