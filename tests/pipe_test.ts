@@ -348,6 +348,56 @@ windowsTest("200 pipes with a read pending on each add no threads", {}, async ()
   }
 });
 
+/** Whether a process this test started (and no longer holds a handle to) still runs; ends it if so. */
+function endIfRunning(pid: number): boolean {
+  const k = kernel32();
+  // PROCESS_TERMINATE | SYNCHRONIZE
+  const raw = k.OpenProcess(0x0010_0001, 0, pid);
+  assert(raw !== null, `process ${pid} cannot be opened`);
+  try {
+    const running = k.WaitForSingleObject(raw, 0) === 258; // WAIT_TIMEOUT
+    if (running) k.TerminateProcess(raw, 1);
+    return running;
+  } finally {
+    k.CloseHandle(raw);
+  }
+}
+
+windowsTest(
+  "ChildProcess.close() releases the process handle and leaves the process running",
+  {},
+  async () => {
+    const child = spawn(CHILD, { args: ["sleep", "20000"], stdout: "piped" });
+    assertEquals(child.closed, false);
+    child.close();
+    assertEquals(child.closed, true);
+    assertEquals(child.unsafeHandle, null);
+    await assertRejects(() => child.status, Deno.errors.BadResource, "closed");
+    assertThrows(() => child.close(), Deno.errors.BadResource, "already closed");
+    assertThrows(() => child.kill(), Deno.errors.BadResource, "closed");
+    await assertRejects(() => child.output(), Deno.errors.BadResource, "closed");
+    // Dispose is idempotent, and the piped end is this process's own until then.
+    child[Symbol.dispose]();
+    assertEquals(child.stdout!.closed, false);
+    assert(endIfRunning(child.pid), "close() ended the process");
+    assertEquals(await child.stdout!.read(new Uint8Array(16), { timeout: 5000 }), null);
+    await child[Symbol.asyncDispose]();
+    assertEquals(child.stdout!.closed, true);
+    // `using` releases the handle the same way; a status nobody awaits rejects unseen.
+    let pid: number;
+    {
+      using scoped = spawn(CHILD, { args: ["sleep", "20000"] });
+      pid = scoped.pid;
+    }
+    assert(endIfRunning(pid), "using ended the process");
+    // A child that had ended keeps its status after close().
+    const done = spawn(CHILD, { args: ["sleep", "0"] });
+    assertEquals(await done.status, OK);
+    done.close();
+    assertEquals(await done.status, OK);
+  },
+);
+
 windowsTest(
   "ChildProcess.status is { success, code, signal }, as Deno.ChildProcess.status",
   {},
@@ -370,9 +420,10 @@ windowsTest(
     assertEquals(await killed.status, { success: false, code: 1, signal: null });
     // The process handle stays open, and valid, until the child is disposed.
     assert(killed.unsafeHandle !== null);
+    assert(!killed.kill(), "kill() after the end");
     await killed[Symbol.asyncDispose]();
     assertEquals(killed.unsafeHandle, null);
-    assert(!killed.kill());
+    assertThrows(() => killed.kill(), Deno.errors.BadResource, "closed");
   },
 );
 
