@@ -423,9 +423,6 @@ export function openSharedChannel<R extends SharedChannelRole>(
  * The sending end of a shared channel, from {@linkcode createSharedChannel}
  * or {@linkcode openSharedChannel}; not constructed directly.
  *
- * An end has no `unsafeHandle`: it is a mapping and two events, not one
- * handle.
- *
  * @example Send, then close: the receiver sees the end of the stream
  * ```ts ignore
  * import { createSharedChannel } from "@winipc/winipc/shared-memory";
@@ -456,6 +453,24 @@ export class SharedChannelSender implements Disposable {
   /** The largest message, in bytes (`capacity - 4`). */
   get maxMessageSize(): number {
     return this.#core.capacity - 4;
+  }
+
+  /**
+   * The raw Win32 handle of the channel's file mapping (its header and
+   * ring; see the module documentation for the layout), for calls of your
+   * own through FFI (`DuplicateHandle`, `MapViewOfFile`). The channel's two
+   * named events are not reachable through it. It stays owned by this end:
+   * do not close it.
+   *
+   * @throws {Deno.errors.BadResource} If this end is closed.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot use the handle of shared channel "${this.#core.name}": it is closed`,
+      );
+    }
+    return this.#core.shm.unsafeHandle;
   }
 
   /**
@@ -647,9 +662,6 @@ export class SharedChannelSender implements Disposable {
  * constructed directly. An async iterable of messages that ends at the end
  * of the stream (the sender closed, or its process ended).
  *
- * An end has no `unsafeHandle`: it is a mapping and two events, not one
- * handle.
- *
  * @example Receive with a deadline
  * ```ts ignore
  * import { createSharedChannel } from "@winipc/winipc/shared-memory";
@@ -674,6 +686,24 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
   /** The channel's mapping name. */
   get name(): string {
     return this.#core.name;
+  }
+
+  /**
+   * The raw Win32 handle of the channel's file mapping (its header and
+   * ring; see the module documentation for the layout), for calls of your
+   * own through FFI (`DuplicateHandle`, `MapViewOfFile`). The channel's two
+   * named events are not reachable through it. It stays owned by this end:
+   * do not close it.
+   *
+   * @throws {Deno.errors.BadResource} If this end is closed.
+   */
+  get unsafeHandle(): Deno.PointerValue {
+    if (this.#closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot use the handle of shared channel "${this.#core.name}": it is closed`,
+      );
+    }
+    return this.#core.shm.unsafeHandle;
   }
 
   /**
