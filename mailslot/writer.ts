@@ -15,10 +15,27 @@ import { ERROR, errorFromCode, lastError, win32ErrorCode } from "../_win32/error
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { checkRemote } from "../_win32/names.ts";
+import { describeValue } from "../_win32/options.ts";
 import { mailslotPath } from "./_name.ts";
 
 /** The largest message Windows sends to a mailslot on another computer or a domain. */
 export const MAX_REMOTE_MESSAGE = 424;
+
+/** Options for {@linkcode openMailslot}. */
+export interface OpenMailslotOptions {
+  /**
+   * Allow a name on another computer or a domain
+   * (`\\computer\mailslot\...`, `\\domain\mailslot\...`) or every
+   * computer of the primary domain (`\\*\mailslot\...`). Messages sent
+   * there leave this computer, to whoever answers to that name, so such a
+   * name is a `TypeError` unless this is `true`: a name from an untrusted
+   * source then reaches this computer's slots only (as named pipes'
+   * `remote` option does).
+   * @default {false}
+   */
+  remote?: boolean;
+}
 
 const encoder = new TextEncoder();
 
@@ -206,17 +223,29 @@ export class MailslotWriter implements Disposable {
  * await jobs.send("build #42");
  * ```
  *
- * @param name A short name, `\\.\mailslot\...`, `\\computer\mailslot\...`,
- * `\\domain\mailslot\...` or `\\*\mailslot\...` (every computer of the
- * primary domain).
+ * @param name A short name, `\\.\mailslot\...`, or, with `remote: true`,
+ * `\\computer\mailslot\...`, `\\domain\mailslot\...` or
+ * `\\*\mailslot\...` (every computer of the primary domain).
+ * @param options Whether a name on another computer is allowed.
  * @returns The writer.
- * @throws {TypeError} For a bad name.
+ * @throws {TypeError} For a bad name or option, or a name on another
+ * computer without `remote: true`.
  * @throws {Deno.errors.NotFound} If no such local mailslot exists.
  * @throws {Deno.errors.PermissionDenied} If the slot's access rule excludes us.
  * @throws {Deno.errors.NotSupported} If remote mailslots are off (3025).
  */
-export function openMailslot(name: string): MailslotWriter {
+export function openMailslot(name: string, options: OpenMailslotOptions = {}): MailslotWriter {
   const { path, local } = mailslotPath(name, "open");
+  const what = `Cannot open mailslot "${path}"`;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
+  }
+  checkRemote(
+    local,
+    options.remote,
+    what,
+    "it is on another computer or a domain (with \\\\*\\, every computer of the domain), and messages sent there leave this computer",
+  );
   const raw = kernel32().CreateFileW(
     encodeUtf16z(path),
     GENERIC_WRITE,

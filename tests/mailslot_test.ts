@@ -298,7 +298,7 @@ windowsTest(
       "Wine cannot open \\\\*\\, domain or computer mailslot names (ERROR_FILE_NOT_FOUND); messageBytes() is unit-tested instead",
   },
   async () => {
-    using writer = openMailslot(`\\\\*\\mailslot\\${uniqueName("broadcast")}`);
+    using writer = openMailslot(`\\\\*\\mailslot\\${uniqueName("broadcast")}`, { remote: true });
     assertEquals(writer.remote, true);
     await assertRejects(() => writer.send(new Uint8Array(425)), RangeError, "424");
     // Sending may work, or fail as NotSupported where remote mailslots are off (3025).
