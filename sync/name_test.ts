@@ -147,10 +147,16 @@ Deno.test("sync create and open functions refuse hostile option values before an
       "maximum must be an integer",
     ],
     [
-      "maximum missing",
-      () => createSemaphore(undefined as unknown as { maximum: number }),
+      "maximum above LONG_MAX",
+      () => createSemaphore({ maximum: 2 ** 31 }),
       RangeError,
-      "maximum",
+      "maximum must be an integer from 1 to 2147483647",
+    ],
+    [
+      "initial above the default maximum (LONG_MAX)",
+      () => createSemaphore({ initial: 2 ** 31 }),
+      RangeError,
+      "initial must be an integer from 0 to the maximum (2147483647)",
     ],
     [
       "initial > maximum",
