@@ -13,6 +13,7 @@ import { readFile } from "../_win32/io.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import type { SecurityRule, WaitOptions } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { mailslotPath } from "./_name.ts";
 import { checkWaitOptions, PendingDeadline } from "../_win32/timeout.ts";
 
@@ -58,24 +59,6 @@ export interface MailslotInfo {
 const MAILSLOT_NO_MESSAGE = 0xffff_ffff;
 const DEFAULT_BUFFER = 64 * 1024;
 
-interface MailslotInit {
-  handle: OwnedHandle;
-  path: string;
-  maxMessageSize: number;
-}
-
-/** Set only while {@linkcode makeMailslot} constructs one. */
-let mailslotInit: MailslotInit | null = null;
-
-function makeMailslot(init: MailslotInit): Mailslot {
-  mailslotInit = init;
-  try {
-    return new (Mailslot as unknown as new () => Mailslot)();
-  } finally {
-    mailslotInit = null;
-  }
-}
-
 /**
  * The reading side of a mailslot: whole messages, in the order they
  * arrived, from any number of writers. From {@linkcode createMailslot};
@@ -100,18 +83,18 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   /** The slot's full name, `\\.\mailslot\...`. */
   readonly path: string;
 
-  private constructor() {
-    const init = mailslotInit;
-    if (init === null) throw new TypeError("Illegal constructor: use createMailslot()");
-    this.#handle = init.handle;
-    this.path = init.path;
-    this.#io = new HandleIo(init.handle, {
+  /** @ignore */
+  constructor(key: ConstructKey, handle: OwnedHandle, path: string, maxMessageSize: number) {
+    checkConstruct(key, "use createMailslot()");
+    this.#handle = handle;
+    this.path = path;
+    this.#io = new HandleIo(handle, {
       overlapped: true,
       associated: true,
-      describe: `mailslot "${init.path}"`,
+      describe: `mailslot "${path}"`,
     });
-    this.#max = init.maxMessageSize;
-    this.#buffer = new Uint8Array(init.maxMessageSize > 0 ? init.maxMessageSize : DEFAULT_BUFFER);
+    this.#max = maxMessageSize;
+    this.#buffer = new Uint8Array(maxMessageSize > 0 ? maxMessageSize : DEFAULT_BUFFER);
   }
 
   /**
@@ -371,7 +354,7 @@ export function createMailslot(name: string, options: CreateMailslotOptions = {}
   const sddl = accessSddl(options.security, "0x00120116", `${what}: security`);
   using security = new SecurityAttributes(sddl);
   const raw = createAsyncMailslot(path, max, security);
-  return makeMailslot({ handle: associateOrClose(raw), path, maxMessageSize: max });
+  return new Mailslot(CONSTRUCT, associateOrClose(raw), path, max);
 }
 
 const OBJ_CASE_INSENSITIVE = 0x40;

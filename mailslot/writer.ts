@@ -16,6 +16,7 @@ import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { checkRemote } from "../_win32/names.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { describeValue } from "../_win32/options.ts";
 import { mailslotPath } from "./_name.ts";
 
@@ -79,24 +80,6 @@ export function messageBytes(
   return bytes;
 }
 
-interface WriterInit {
-  handle: OwnedHandle;
-  path: string;
-  remote: boolean;
-}
-
-/** Set only while {@linkcode makeWriter} constructs one. */
-let writerInit: WriterInit | null = null;
-
-function makeWriter(init: WriterInit): MailslotWriter {
-  writerInit = init;
-  try {
-    return new (MailslotWriter as unknown as new () => MailslotWriter)();
-  } finally {
-    writerInit = null;
-  }
-}
-
 /**
  * The writing side of a mailslot, from {@linkcode openMailslot}; not
  * constructed directly. Each {@linkcode send} is one whole message.
@@ -120,17 +103,14 @@ export class MailslotWriter implements Disposable {
    */
   readonly remote: boolean;
 
-  private constructor() {
-    const init = writerInit;
-    if (init === null) throw new TypeError("Illegal constructor: use openMailslot()");
-    this.path = init.path;
-    this.remote = init.remote;
+  /** @ignore */
+  constructor(key: ConstructKey, handle: OwnedHandle, path: string, remote: boolean) {
+    checkConstruct(key, "use openMailslot()");
+    this.path = path;
+    this.remote = remote;
     // Overlapped writes through the completion core: a send never blocks
     // the event loop, even where a remote or broadcast write takes time.
-    this.#io = new HandleIo(init.handle, {
-      overlapped: true,
-      describe: `mailslot "${init.path}"`,
-    });
+    this.#io = new HandleIo(handle, { overlapped: true, describe: `mailslot "${path}"` });
   }
 
   /**
@@ -268,5 +248,5 @@ export function openMailslot(name: string, options: OpenMailslotOptions = {}): M
     }
     throw errorFromCode(code, `Cannot open mailslot "${path}"`);
   }
-  return makeWriter({ handle: new OwnedHandle(raw, "mailslot writer"), path, remote: !local });
+  return new MailslotWriter(CONSTRUCT, new OwnedHandle(raw, "mailslot writer"), path, !local);
 }

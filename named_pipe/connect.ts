@@ -27,7 +27,8 @@ import { checkRemote } from "../_win32/names.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
 import { openPipeNonblocking } from "./_open.ts";
-import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
+import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+import { CONSTRUCT } from "../_win32/construct.ts";
 import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
 
 /** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
@@ -437,7 +438,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
       }
     }
     associate(handle);
-    return newNamedPipeConn(handle, path, mode, "client");
+    return new NamedPipeConn(CONSTRUCT, handle, path, mode, "client");
   } catch (error) {
     handle.close();
     throw error;

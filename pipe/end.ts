@@ -13,6 +13,7 @@ import { HandleIo } from "../_win32/handle_io.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { byteReadable, byteWritable } from "../_win32/streams.ts";
 import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /**
  * Options for {@linkcode PipeWriter.write}: {@linkcode WaitOptions}, for
@@ -37,21 +38,7 @@ export interface PipeWriteOptions extends WaitOptions {
 const CHUNK = 64 * 1024;
 /** Each end's I/O, reachable only inside the package. */
 const ios = new WeakMap<PipeReader | PipeWriter, HandleIo>();
-/** The I/O of the end being constructed (the constructors take no argument). */
-let constructing: HandleIo | undefined;
-let makeReader: (io: HandleIo) => PipeReader;
-let makeWriter: (io: HandleIo) => PipeWriter;
-
-function take(): HandleIo {
-  const io = constructing;
-  if (io === undefined) {
-    throw new TypeError(
-      "Illegal constructor: pipe ends come from createPipe, spawn and openPipeHandle",
-    );
-  }
-  constructing = undefined;
-  return io;
-}
+const WHERE_ENDS_COME_FROM = "pipe ends come from createPipe, spawn and openPipeHandle";
 
 function rawOf(io: HandleIo): Deno.PointerValue {
   return io.closed ? null : io.handle.raw;
@@ -76,16 +63,10 @@ export class PipeReader implements Disposable {
   #readable?: ReadableStream<Uint8Array>;
 
   /** @ignore */
-  private constructor() {
-    this.#io = take();
-    ios.set(this, this.#io);
-  }
-
-  static {
-    makeReader = (io) => {
-      constructing = io;
-      return new PipeReader();
-    };
+  constructor(key: ConstructKey, io: HandleIo) {
+    checkConstruct(key, WHERE_ENDS_COME_FROM);
+    this.#io = io;
+    ios.set(this, io);
   }
 
   /**
@@ -230,16 +211,10 @@ export class PipeWriter implements Disposable {
   #writable?: WritableStream<Uint8Array>;
 
   /** @ignore */
-  private constructor() {
-    this.#io = take();
-    ios.set(this, this.#io);
-  }
-
-  static {
-    makeWriter = (io) => {
-      constructing = io;
-      return new PipeWriter();
-    };
+  constructor(key: ConstructKey, io: HandleIo) {
+    checkConstruct(key, WHERE_ENDS_COME_FROM);
+    this.#io = io;
+    ios.set(this, io);
   }
 
   /**
@@ -377,7 +352,7 @@ export type AnyPipeEnd = PipeReader | PipeWriter;
  * @returns The end.
  */
 export function newPipeReader(handle: OwnedHandle, overlapped: boolean): PipeReader {
-  return makeReader(new HandleIo(handle, { overlapped, describe: "pipe reader" }));
+  return new PipeReader(CONSTRUCT, new HandleIo(handle, { overlapped, describe: "pipe reader" }));
 }
 
 /**
@@ -388,7 +363,7 @@ export function newPipeReader(handle: OwnedHandle, overlapped: boolean): PipeRea
  * @returns The end.
  */
 export function newPipeWriter(handle: OwnedHandle, overlapped: boolean): PipeWriter {
-  return makeWriter(new HandleIo(handle, { overlapped, describe: "pipe writer" }));
+  return new PipeWriter(CONSTRUCT, new HandleIo(handle, { overlapped, describe: "pipe writer" }));
 }
 
 /**

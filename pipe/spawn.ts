@@ -22,6 +22,7 @@ import { checkChoice } from "../_win32/options.ts";
 import { type AnyPipeEnd, handleForChild, PipeReader, PipeWriter, releaseToChild } from "./end.ts";
 import { createPipe } from "./create.ts";
 import { setChildProcessHandle } from "./_child_handle.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /**
  * What a child's standard stream is: a pipe end (a {@linkcode PipeReader}
@@ -87,17 +88,6 @@ export interface SpawnOptions {
   signal?: AbortSignal;
 }
 
-/** What `spawn` hands to the (private) `ChildProcess` constructor. */
-interface ChildInit {
-  handle: OwnedHandle;
-  pid: number;
-  pipes: [PipeWriter | null, PipeReader | null, PipeReader | null];
-  signal: AbortSignal | undefined;
-}
-
-let constructing: ChildInit | undefined;
-let makeChild: (init: ChildInit) => ChildProcess;
-
 function notPiped(name: string): never {
   throw new TypeError(`Cannot get the child's ${name}: it was not "piped"`);
 }
@@ -143,13 +133,14 @@ export class ChildProcess implements Disposable, AsyncDisposable {
   readonly stderr: PipeReader | null;
 
   /** @ignore */
-  private constructor() {
-    const init = constructing;
-    constructing = undefined;
-    if (init === undefined) {
-      throw new TypeError("Illegal constructor: a ChildProcess comes from spawn()");
-    }
-    const { handle, pid, pipes, signal } = init;
+  constructor(
+    key: ConstructKey,
+    handle: OwnedHandle,
+    pid: number,
+    pipes: [PipeWriter | null, PipeReader | null, PipeReader | null],
+    signal: AbortSignal | undefined,
+  ) {
+    checkConstruct(key, "a ChildProcess comes from spawn()");
     this.#handle = handle;
     this.pid = pid;
     [this.stdin, this.stdout, this.stderr] = pipes;
@@ -175,13 +166,6 @@ export class ChildProcess implements Disposable, AsyncDisposable {
     // Closing before the end rejects the status: nobody has to await it.
     this.status.catch(() => {});
     if (signal?.aborted) onAbort();
-  }
-
-  static {
-    makeChild = (init) => {
-      constructing = init;
-      return new ChildProcess();
-    };
   }
 
   /**
@@ -521,12 +505,7 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
       inherit,
     });
     for (const end of given) releaseToChild(end);
-    return makeChild({
-      handle: started.handle,
-      pid: started.pid,
-      pipes: parentEnds,
-      signal: options.signal,
-    });
+    return new ChildProcess(CONSTRUCT, started.handle, started.pid, parentEnds, options.signal);
   } catch (error) {
     for (const raw of inheritedFlag) {
       try {

@@ -17,6 +17,7 @@ import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { type AccessMode, checkChoice, type SecurityRule } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { kernelObjectName } from "../_win32/names.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /**
  * The kernel object name for a mapping name: a short name goes into
@@ -106,29 +107,6 @@ function checkAccess(access: unknown, what: string): AccessMode {
   return checkChoice(access, ["read", "readwrite"], "readwrite", "access", what);
 }
 
-interface SharedMemoryInit {
-  mapping: OwnedHandle;
-  file: OwnedHandle | null;
-  address: Deno.PointerObject;
-  name: string;
-  size: number;
-  created: boolean;
-  access: AccessMode;
-  pageRounded: boolean;
-}
-
-/** Set only while {@linkcode makeSharedMemory} constructs one. */
-let sharedMemoryInit: SharedMemoryInit | null = null;
-
-function makeSharedMemory(init: SharedMemoryInit): SharedMemory {
-  sharedMemoryInit = init;
-  try {
-    return new (SharedMemory as unknown as new () => SharedMemory)();
-  } finally {
-    sharedMemoryInit = null;
-  }
-}
-
 /**
  * A mapped view of a named file mapping: the same bytes in every process
  * that maps the name. From {@linkcode createSharedMemory},
@@ -169,11 +147,18 @@ export class SharedMemory implements Disposable {
    */
   readonly pageRounded: boolean;
 
-  private constructor() {
-    const init = sharedMemoryInit;
-    if (init === null) {
-      throw new TypeError("Illegal constructor: use createSharedMemory() or openSharedMemory()");
-    }
+  /** @ignore */
+  constructor(key: ConstructKey, init: {
+    mapping: OwnedHandle;
+    file: OwnedHandle | null;
+    address: Deno.PointerObject;
+    name: string;
+    size: number;
+    created: boolean;
+    access: AccessMode;
+    pageRounded: boolean;
+  }) {
+    checkConstruct(key, "use createSharedMemory() or openSharedMemory()");
     this.#mapping = init.mapping;
     this.#file = init.file;
     this.#address = init.address;
@@ -486,7 +471,7 @@ function create(
     }
     try {
       const view = mapView(mapping, access, size, full, existed);
-      return makeSharedMemory({
+      return new SharedMemory(CONSTRUCT, {
         mapping,
         file,
         address: view.address,
@@ -601,7 +586,7 @@ export function openSharedMemory(
   const mapping = new OwnedHandle(raw, "file mapping");
   try {
     const view = mapView(mapping, access, size, full, true);
-    return makeSharedMemory({
+    return new SharedMemory(CONSTRUCT, {
       mapping,
       file: null,
       address: view.address,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, outValue, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -48,8 +49,6 @@ const ERROR_TOO_MANY_POSTS = 298;
 /** `LONG_MAX`: the largest count Win32 allows, and the default maximum. */
 const MAX_COUNT = 0x7fff_ffff;
 
-let newPermit: (semaphore: Semaphore) => SemaphorePermit;
-
 /**
  * One unit of a semaphore's count, held until `release()` (or `using` ends).
  *
@@ -64,16 +63,12 @@ let newPermit: (semaphore: Semaphore) => SemaphorePermit;
  * ```
  */
 export class SemaphorePermit implements Disposable {
-  #semaphore: Semaphore | null = null;
+  #semaphore: Semaphore | null;
 
-  private constructor() {}
-
-  static {
-    newPermit = (semaphore) => {
-      const permit = new SemaphorePermit();
-      permit.#semaphore = semaphore;
-      return permit;
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, semaphore: Semaphore) {
+    checkConstruct(key, "permits come from Semaphore.acquire() and tryAcquire()");
+    this.#semaphore = semaphore;
   }
 
   /** True once released. */
@@ -110,8 +105,6 @@ export class SemaphorePermit implements Disposable {
   }
 }
 
-let newSemaphore: (made: Made) => Semaphore;
-
 /**
  * A Windows semaphore, from {@linkcode createSemaphore},
  * {@linkcode openSemaphore} or {@linkcode openOrCreateSemaphore}.
@@ -126,17 +119,14 @@ let newSemaphore: (made: Made) => Semaphore;
  * ```
  */
 export class Semaphore extends SyncObject {
-  private constructor() {
-    super();
-  }
-
-  static {
-    newSemaphore = (made) =>
-      adopt(new Semaphore(), {
-        ...made,
-        kind: "semaphore",
-        restore: (raw) => kernel32().ReleaseSemaphore(raw, 1, null),
-      });
+  /** @ignore */
+  constructor(key: ConstructKey, made: Made) {
+    super(key);
+    adopt(this, {
+      ...made,
+      kind: "semaphore",
+      restore: (raw) => kernel32().ReleaseSemaphore(raw, 1, null),
+    });
   }
 
   /**
@@ -158,7 +148,7 @@ export class Semaphore extends SyncObject {
    */
   async acquire(options?: WaitOptions): Promise<SemaphorePermit> {
     await waitObject(this, "acquire", options);
-    return newPermit(this);
+    return new SemaphorePermit(CONSTRUCT, this);
   }
 
   /**
@@ -180,7 +170,7 @@ export class Semaphore extends SyncObject {
     const result = kernel32().WaitForSingleObject(liveHandle(this, "acquire"), 0);
     if (result === WAIT_TIMEOUT) return null;
     if (result !== WAIT_OBJECT_0) throwLastError(`Cannot acquire ${describe(this)}`);
-    return newPermit(this);
+    return new SemaphorePermit(CONSTRUCT, this);
   }
 
   /**
@@ -249,7 +239,8 @@ function makeSemaphore(
       }`,
     );
   }
-  return newSemaphore(
+  return new Semaphore(
+    CONSTRUCT,
     createObject(
       "semaphore",
       mode,
@@ -354,7 +345,8 @@ export function openOrCreateSemaphore(
  * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
 export function openSemaphore(name: string, options?: OpenSyncObjectOptions): Semaphore {
-  return newSemaphore(
+  return new Semaphore(
+    CONSTRUCT,
     openObject(
       "semaphore",
       name,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -60,8 +61,6 @@ const TIMER_EVERYONE_RIGHTS = "0x00100002";
 /** Milliseconds between 1601-01-01 (FILETIME's epoch) and 1970-01-01. */
 const FILETIME_EPOCH_MS = 11_644_473_600_000;
 
-let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
-
 /**
  * A Windows waitable timer, from {@linkcode createWaitableTimer},
  * {@linkcode openWaitableTimer} or {@linkcode openOrCreateWaitableTimer}.
@@ -77,23 +76,14 @@ let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
  * ```
  */
 export class WaitableTimer extends SyncObject {
-  #manualReset: boolean | null = null;
+  readonly #manualReset: boolean | null;
   #period = 0;
 
-  private constructor() {
-    super();
-  }
-
-  static {
-    newTimer = (made, manualReset) => {
-      const timer = new WaitableTimer();
-      timer.#manualReset = manualReset;
-      return adopt(timer, {
-        ...made,
-        kind: "waitable timer",
-        restore: (raw) => timer.#fireNow(raw),
-      });
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, made: Made, manualReset: boolean | null) {
+    super(key);
+    this.#manualReset = manualReset;
+    adopt(this, { ...made, kind: "waitable timer", restore: (raw) => this.#fireNow(raw) });
   }
 
   /** A firing a cancelled wait took is given back by firing again now. */
@@ -269,7 +259,7 @@ function makeTimer(
         TIMER_ALL_ACCESS,
       ),
   );
-  return newTimer(made, made.created ? manualReset : null);
+  return new WaitableTimer(CONSTRUCT, made, made.created ? manualReset : null);
 }
 
 /**
@@ -372,5 +362,5 @@ export function openWaitableTimer(name: string, options?: OpenSyncObjectOptions)
     options,
     (wide) => kernel32().OpenWaitableTimerW(TIMER_MODIFY_STATE_SYNCHRONIZE, 0, wide),
   );
-  return newTimer(opened, null);
+  return new WaitableTimer(CONSTRUCT, opened, null);
 }

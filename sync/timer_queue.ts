@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { checkSignal } from "../_win32/options.ts";
 import { kernel32, outValue } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
@@ -54,8 +55,6 @@ function updateReference(): void {
   else callback.unref();
 }
 
-let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
-
 /**
  * A timer of the process's default timer queue, from
  * {@linkcode setTimerQueueTimer}.
@@ -68,19 +67,15 @@ let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
  * ```
  */
 export class TimerQueueTimer implements AsyncDisposable {
-  #id = 0;
-  #handle: Deno.PointerObject | null = null;
+  readonly #id: number;
+  readonly #handle: Deno.PointerObject;
   #closing: Promise<void> | null = null;
 
-  private constructor() {}
-
-  static {
-    newTimer = (id, handle) => {
-      const timer = new TimerQueueTimer();
-      timer.#id = id;
-      timer.#handle = handle;
-      return timer;
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, id: number, handle: Deno.PointerObject) {
+    checkConstruct(key, "timer-queue timers come from setTimerQueueTimer()");
+    this.#id = id;
+    this.#handle = handle;
   }
 
   /**
@@ -221,7 +216,7 @@ export function setTimerQueueTimer(
     throw errorFromCode(code, "Cannot set a timer-queue timer");
   }
   updateReference();
-  const timer = newTimer(id, Deno.UnsafePointer.create(outValue(out))!);
+  const timer = new TimerQueueTimer(CONSTRUCT, id, Deno.UnsafePointer.create(outValue(out))!);
   signal?.addEventListener("abort", () => timer[Symbol.asyncDispose](), { once: true });
   return timer;
 }
