@@ -22,8 +22,6 @@ import {
   WM_COPYDATA,
 } from "./_thread.ts";
 
-export { WM_COPYDATA };
-
 /** The `WM_COPYDATA` thread: its own, so that a slow reply function stalls no other mechanism. */
 const thread = new WindowThread<CopyDataKinds, CopyDataOps>(COPYDATA_THREAD);
 

@@ -19,6 +19,7 @@ import { checkRemote } from "../_win32/names.ts";
 import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { describeValue } from "../_win32/options.ts";
 import { mailslotPath } from "./_name.ts";
+import { messageBytes } from "./_message.ts";
 
 /** The largest message Windows sends to a mailslot on another computer or a domain. */
 export const MAX_REMOTE_MESSAGE = 424;
@@ -38,46 +39,11 @@ export interface OpenMailslotOptions {
   remote?: boolean;
 }
 
-const encoder = new TextEncoder();
-
 function remoteDisabled(path: string, code: number): Error {
   return new Deno.errors.NotSupported(
     `Cannot write to mailslot "${path}": this Windows has remote mailslots turned off (ERROR_REMOTE_MAILSLOTS_DEPRECATED, 3025); between computers, use named pipes or sockets`,
     { cause: errorFromCode(code) },
   );
-}
-
-/**
- * The bytes of a message: a string's UTF-8, checked against the 424-byte
- * limit of messages to another computer or a domain.
- *
- * @internal
- * @param path The slot, for messages.
- * @param remote Whether the slot is on another computer or a domain.
- * @param data The message.
- * @returns Its bytes.
- * @throws {TypeError} If `data` is neither bytes nor a string.
- * @throws {RangeError} If a remote message is above 424 bytes.
- */
-export function messageBytes(
-  path: string,
-  remote: boolean,
-  data: Uint8Array | string,
-): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof data === "string") {
-    bytes = encoder.encode(data);
-  } else if (data instanceof Uint8Array) {
-    bytes = data;
-  } else {
-    throw new TypeError(`Cannot write to mailslot "${path}": send a Uint8Array or a string`);
-  }
-  if (remote && bytes.byteLength > MAX_REMOTE_MESSAGE) {
-    throw new RangeError(
-      `Cannot write to mailslot "${path}": a message to another computer or a domain is at most ${MAX_REMOTE_MESSAGE} bytes, this one is ${bytes.byteLength}`,
-    );
-  }
-  return bytes;
 }
 
 /**
@@ -149,7 +115,7 @@ export class MailslotWriter implements Disposable {
    */
   async send(data: Uint8Array | string): Promise<void> {
     this.#io.raw("write to"); // BadResource first, if closed
-    const bytes = messageBytes(this.path, this.remote, data);
+    const bytes = messageBytes(this.path, data, this.remote ? MAX_REMOTE_MESSAGE : undefined);
     try {
       await this.#io.write(bytes, {}, "write to");
     } catch (error) {

@@ -15,8 +15,6 @@ import type { WaitOptions } from "../_win32/options.ts";
 import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
 import { checkConstruct, type ConstructKey } from "../_win32/construct.ts";
 
-export type { Account };
-
 /** How a pipe carries data. */
 export type NamedPipeMode = "byte" | "message";
 

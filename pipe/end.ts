@@ -2,18 +2,17 @@
 /**
  * The two ends of an anonymous pipe: `PipeReader` and `PipeWriter`.
  *
- * Their constructors are private: ends come from `createPipe`, `spawn` and
- * `openPipeHandle`, which reach the functions at the bottom of this file
- * (package-private: `mod.ts` does not re-export them).
+ * Ends come from `createPipe`, `spawn` and `openPipeHandle`, through the
+ * package-private functions of `_end.ts`; their constructors refuse
+ * everyone else.
  *
  * @module
  */
-import type { OwnedHandle } from "../_win32/handle.ts";
-import { HandleIo } from "../_win32/handle_io.ts";
+import type { HandleIo } from "../_win32/handle_io.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { byteReadable, byteWritable } from "../_win32/streams.ts";
 import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
-import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
+import { checkConstruct, type ConstructKey } from "../_win32/construct.ts";
 
 /**
  * Options for {@linkcode PipeWriter.write}: {@linkcode WaitOptions}, for
@@ -36,8 +35,6 @@ export interface PipeWriteOptions extends WaitOptions {
 }
 
 const CHUNK = 64 * 1024;
-/** Each end's I/O, reachable only inside the package. */
-const ios = new WeakMap<PipeReader | PipeWriter, HandleIo>();
 const WHERE_ENDS_COME_FROM = "pipe ends come from createPipe, spawn and openPipeHandle";
 
 function rawOf(io: HandleIo): Deno.PointerValue {
@@ -66,7 +63,6 @@ export class PipeReader implements Disposable {
   constructor(key: ConstructKey, io: HandleIo) {
     checkConstruct(key, WHERE_ENDS_COME_FROM);
     this.#io = io;
-    ios.set(this, io);
   }
 
   /**
@@ -214,7 +210,6 @@ export class PipeWriter implements Disposable {
   constructor(key: ConstructKey, io: HandleIo) {
     checkConstruct(key, WHERE_ENDS_COME_FROM);
     this.#io = io;
-    ios.set(this, io);
   }
 
   /**
@@ -337,68 +332,4 @@ export class PipeWriter implements Disposable {
   [Symbol.dispose](): void {
     if (!this.#io.closed) this.#io.close();
   }
-}
-
-// Package-private from here on (not re-exported by mod.ts).
-
-/** Either end of a pipe. */
-export type AnyPipeEnd = PipeReader | PipeWriter;
-
-/**
- * Makes a read end owning `handle`.
- *
- * @param handle The handle, owned by the end from now on.
- * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
- * @returns The end.
- */
-export function newPipeReader(handle: OwnedHandle, overlapped: boolean): PipeReader {
-  return new PipeReader(CONSTRUCT, new HandleIo(handle, { overlapped, describe: "pipe reader" }));
-}
-
-/**
- * Makes a write end owning `handle`.
- *
- * @param handle The handle, owned by the end from now on.
- * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
- * @returns The end.
- */
-export function newPipeWriter(handle: OwnedHandle, overlapped: boolean): PipeWriter {
-  return new PipeWriter(CONSTRUCT, new HandleIo(handle, { overlapped, describe: "pipe writer" }));
-}
-
-/**
- * Checks that an end can be handed to a child process, and returns its
- * handle (still owned by the end until {@linkcode releaseToChild}).
- *
- * @param end The end.
- * @param role What it is for, in messages (`stdin`, `pipe end`).
- * @returns Its handle.
- * @throws {Deno.errors.BadResource} If it is closed or was given before.
- * @throws {TypeError} If this process has read or written on it.
- */
-export function handleForChild(end: AnyPipeEnd, role: string): OwnedHandle {
-  const io = ios.get(end)!;
-  if (io.closed) {
-    throw new Deno.errors.BadResource(
-      `Cannot give the ${role} to a child process: the pipe end is closed (or was already given to a child)`,
-    );
-  }
-  if (io.associated) {
-    throw new TypeError(
-      `Cannot give the ${role} to a child process: this process has already read or written on that end, which binds its handle to this process's completion port; give a child only ends this process does not use`,
-    );
-  }
-  return io.handle;
-}
-
-/**
- * Marks an end as handed over: the child has its own copy, and this
- * process's copy is closed, so that the reader sees the end of the stream
- * when the child's copy closes.
- *
- * @param end The end.
- */
-export function releaseToChild(end: AnyPipeEnd): void {
-  const handle = ios.get(end)!.release();
-  if (!handle.closed) handle.close();
 }

@@ -19,7 +19,8 @@ import { createProcess, inheritableCopy, setInheritable } from "../_win32/proces
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { commandLine, environmentBlock } from "./_command_line.ts";
 import { checkChoice } from "../_win32/options.ts";
-import { type AnyPipeEnd, handleForChild, PipeReader, PipeWriter, releaseToChild } from "./end.ts";
+import { PipeReader, PipeWriter } from "./end.ts";
+import { type AnyPipeEnd, handleForChild, releaseToChild } from "./_end.ts";
 import { createPipe } from "./create.ts";
 import { setChildProcessHandle } from "./_child_handle.ts";
 import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";

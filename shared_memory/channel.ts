@@ -47,12 +47,8 @@ import { checkChoice, type SecurityRule, type WaitOptions } from "../_win32/opti
 import { checkTimeout } from "../_win32/timeout.ts";
 import { currentProcess, openProcessToWatch } from "../_win32/peer_process.ts";
 import { AdaptiveLook } from "../_win32/adaptive_look.ts";
-import {
-  createSharedMemory,
-  mappingName,
-  openSharedMemory,
-  type SharedMemory,
-} from "./shared_memory.ts";
+import { createSharedMemory, openSharedMemory, type SharedMemory } from "./shared_memory.ts";
+import { mappingName } from "./_name.ts";
 
 /** Which end of a channel a process holds. */
 export type SharedChannelRole = "sender" | "receiver";
