@@ -22,7 +22,6 @@ import { checkChoice } from "../_win32/options.ts";
 import { PipeReader, PipeWriter } from "./end.ts";
 import { type AnyPipeEnd, handleForChild, releaseToChild } from "./_end.ts";
 import { createPipe } from "./create.ts";
-import { setChildProcessHandle } from "./_child_handle.ts";
 import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /**
@@ -145,7 +144,6 @@ export class ChildProcess implements Disposable, AsyncDisposable {
     this.#handle = handle;
     this.pid = pid;
     [this.stdin, this.stdout, this.stderr] = pipes;
-    setChildProcessHandle(this, handle);
     const onAbort = () => this.#terminate();
     signal?.addEventListener("abort", onAbort, { once: true });
     this.status = waitForHandle(handle).then(() => {
