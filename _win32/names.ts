@@ -32,6 +32,8 @@
  * @module
  */
 
+import { describeValue } from "./options.ts";
+
 /** How a namespace's names are read: see the module documentation. */
 export type NameSyntax = "path" | "object";
 
@@ -116,6 +118,43 @@ export function checkHost(host: string, broadcast: boolean, fail: (why: string) 
       broadcast ? ', "*"' : ""
     } or "." for this computer`,
   );
+}
+
+/**
+ * Refuses a full path to another computer (a named pipe's
+ * `\\server\pipe\...`, a mailslot's `\\computer\mailslot\...` or
+ * `\\*\mailslot\...`) unless the caller opted in with `remote: true`: a
+ * name from an untrusted source then reaches this computer only. One rule
+ * for named-pipe clients and mailslot writers.
+ *
+ * @example
+ * ```ts
+ * import { checkRemote } from "./names.ts";
+ * import { assertThrows } from "@std/assert";
+ *
+ * checkRemote(true, undefined, "Cannot open x", "it is elsewhere"); // local: fine
+ * checkRemote(false, true, "Cannot open x", "it is elsewhere"); // remote, allowed
+ * assertThrows(
+ *   () => checkRemote(false, undefined, "Cannot open x", "it is elsewhere"),
+ *   TypeError,
+ *   "Cannot open x: it is elsewhere; pass { remote: true } to allow it",
+ * );
+ * ```
+ *
+ * @param local Whether the path is on this computer (`\\.\...`).
+ * @param remote The `remote` option's value.
+ * @param what The operation, for messages (`Cannot open mailslot "x"`).
+ * @param why Where the path leads and what going there risks.
+ * @throws {TypeError} For a remote path without `remote: true`, or a
+ * `remote` that is not a boolean.
+ */
+export function checkRemote(local: boolean, remote: unknown, what: string, why: string): void {
+  if (remote !== undefined && remote !== true && remote !== false) {
+    throw new TypeError(`${what}: remote must be true or false, got ${describeValue(remote)}`);
+  }
+  if (remote !== true && !local) {
+    throw new TypeError(`${what}: ${why}; pass { remote: true } to allow it`);
+  }
 }
 
 const NAME_PREFIX = /^(Local|Global)\\/i;

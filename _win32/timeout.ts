@@ -70,6 +70,61 @@ export function checkWaitOptions(
 }
 
 /**
+ * Runs an operation that the completion core cancels through a signal, with
+ * a deadline: it gets one signal that aborts with the caller's reason, or
+ * with `Deno.errors.TimedOut` once `timeout` has passed. A timeout of 0
+ * cancels the operation right after it started, so it completes only if it
+ * could at once (data already there, room in the pipe): it is tried once.
+ * Without a timeout the caller's signal goes through untouched (no extra
+ * cost). One mechanism for every operation that is cancelled by a signal
+ * (named-pipe reads, writes and transactions, pipe-end writes).
+ *
+ * @param wait The options, checked by {@linkcode checkWaitOptions}.
+ * @param what The operation, for the `TimedOut` message.
+ * @param run Starts the operation, synchronously up to its first pending call.
+ * @returns What the operation returns.
+ */
+export function withDeadline<T>(
+  wait: { timeout: number; signal: AbortSignal | undefined },
+  what: string,
+  run: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  // The common case costs no promise of its own.
+  if (wait.timeout === Infinity) return run(wait.signal);
+  return deadline(wait.timeout, wait.signal, what, run);
+}
+
+async function deadline<T>(
+  timeout: number,
+  signal: AbortSignal | undefined,
+  what: string,
+  run: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  signal?.throwIfAborted();
+  const controller = new AbortController();
+  const timedOut = () =>
+    controller.abort(
+      new Deno.errors.TimedOut(
+        timeout === 0
+          ? `Cannot ${what}: nothing was ready at once (timeout 0)`
+          : `Cannot ${what}: timed out after ${timeout} ms`,
+      ),
+    );
+  const onAbort = () => controller.abort(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let cancelTimer = () => {};
+  try {
+    const running = run(controller.signal);
+    if (timeout === 0) timedOut();
+    else cancelTimer = startTimer(timeout, timedOut);
+    return await running;
+  } finally {
+    cancelTimer();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
  * Calls `fn` once `ms` milliseconds have passed, however many that is.
  * `Infinity` never calls it (and starts no timer).
  *

@@ -106,7 +106,8 @@ const send: Command = {
     const file = parsed.strings.file;
     checkOneSource(texts, file);
     return async (ctx) => {
-      using writer = openMailslot(name);
+      // The name is typed by the user, who may mean another computer or \\*\.
+      using writer = openMailslot(name, { remote: true });
       let messages = 0;
       let bytes = 0;
       for await (const message of messagesFrom(ctx, texts, file, encoding, parsed.flags.nul)) {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { type ThreadWindow, WindowThread } from "../_win32/window_thread.ts";
 import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -20,8 +21,6 @@ import {
   STATE_BYTES,
   WM_COPYDATA,
 } from "./_thread.ts";
-
-export { WM_COPYDATA };
 
 /** The `WM_COPYDATA` thread: its own, so that a slow reply function stalls no other mechanism. */
 const thread = new WindowThread<CopyDataKinds, CopyDataOps>(COPYDATA_THREAD);
@@ -101,8 +100,6 @@ export interface ListenCopyDataOptions {
 /** The text encodings {@linkcode CopyDataMessage.text} decodes. */
 export type CopyDataEncoding = "utf-16le" | "utf-8";
 
-let messageInit: { tag: bigint; bytes: Uint8Array; senderWindow: bigint } | null = null;
-
 /**
  * One `WM_COPYDATA` message, copied out of the sender before it was
  * released. From {@linkcode CopyDataListener}; not constructed directly.
@@ -127,14 +124,12 @@ export class CopyDataMessage {
    */
   readonly senderWindow: bigint;
 
-  private constructor() {
-    const init = messageInit;
-    if (init === null) {
-      throw new TypeError("Illegal constructor: messages come from listenCopyData()");
-    }
-    this.tag = init.tag;
-    this.bytes = init.bytes;
-    this.senderWindow = init.senderWindow;
+  /** @ignore */
+  constructor(key: ConstructKey, tag: bigint, bytes: Uint8Array, senderWindow: bigint) {
+    checkConstruct(key, "messages come from listenCopyData()");
+    this.tag = tag;
+    this.bytes = bytes;
+    this.senderWindow = senderWindow;
   }
 
   /**
@@ -187,30 +182,11 @@ function checkReply(value: unknown, what: string): number | bigint {
   return value as number | bigint;
 }
 
-function makeMessage(tag: bigint, bytes: Uint8Array, senderWindow: bigint): CopyDataMessage {
-  messageInit = { tag, bytes, senderWindow };
-  try {
-    return new (CopyDataMessage as unknown as new () => CopyDataMessage)();
-  } finally {
-    messageInit = null;
-  }
-}
-
 interface Waiter {
   resolve(message: CopyDataMessage): void;
   reject(error: unknown): void;
 }
 
-interface ListenerInit {
-  window: ThreadWindow;
-  className: string;
-  title: string;
-  i32: Int32Array;
-  i64: BigInt64Array;
-}
-
-let listenerInit: ListenerInit | null = null;
-let listenerQueue: CopyDataMessage[] | null = null;
 let unnamed = 0;
 let openListener: (options: ListenCopyDataOptions) => Promise<CopyDataListener>;
 
@@ -244,14 +220,18 @@ export class CopyDataListener
   /** The window's title. */
   readonly title: string;
 
-  private constructor() {
-    const init = listenerInit;
-    const queue = listenerQueue;
-    if (init === null || queue === null) {
-      throw new TypeError("Illegal constructor: use listenCopyData()");
-    }
+  /** @ignore */
+  constructor(key: ConstructKey, init: {
+    window: ThreadWindow;
+    queue: CopyDataMessage[];
+    className: string;
+    title: string;
+    i32: Int32Array;
+    i64: BigInt64Array;
+  }) {
+    checkConstruct(key, "use listenCopyData()");
     this.#window = init.window;
-    this.#queue = queue;
+    this.#queue = init.queue;
     this.#i32 = init.i32;
     this.#i64 = init.i64;
     this.className = init.className;
@@ -404,7 +384,7 @@ export class CopyDataListener
       config,
       allow: allowLower ? [WM_COPYDATA] : [],
       listener: ({ tag, bytes, sender, seq }: CopyDataEvent) => {
-        const message = makeMessage(tag, bytes, sender);
+        const message = new CopyDataMessage(CONSTRUCT, tag, bytes, sender);
         CopyDataListener.#deliver(listener, queue, message);
         if (typeof reply === "function") {
           const answer = (value: bigint) => {
@@ -432,14 +412,7 @@ export class CopyDataListener
         }
       },
     }, what);
-    listenerInit = { window, className, title, i32, i64 };
-    listenerQueue = queue;
-    try {
-      listener = new (CopyDataListener as unknown as new () => CopyDataListener)();
-    } finally {
-      listenerInit = null;
-      listenerQueue = null;
-    }
+    listener = new CopyDataListener(CONSTRUCT, { window, queue, className, title, i32, i64 });
     return listener;
   }
 

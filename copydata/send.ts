@@ -9,7 +9,7 @@ import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { checkChoice, describeValue } from "../_win32/options.ts";
 import { checkTimeout, startTimer } from "../_win32/timeout.ts";
 import { encodeUtf16le, encodeUtf16z } from "../_win32/utf16.ts";
-import { WM_COPYDATA } from "./listener.ts";
+import { WM_COPYDATA } from "./_thread.ts";
 import { sendOnThread } from "./_send_thread.ts";
 
 /** Where {@linkcode sendCopyData} sends: a window found by class name and/or title, or a handle. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { kernelObjectName } from "../_win32/names.ts";
@@ -33,13 +34,6 @@ export interface SingleInstanceOptions {
 /** Names this process is the first instance of. */
 const held = new Set<string>();
 
-let instanceInit: {
-  name: string;
-  mutex: OwnedHandle | null;
-  listener: CopyDataListener | null;
-  reply: number | null;
-} | null = null;
-
 /**
  * The result of {@linkcode singleInstance}: in the first instance, the
  * listener that receives what later instances send; in a later one, the
@@ -63,9 +57,14 @@ export class SingleInstance implements Disposable {
   readonly reply: number | null;
   #closed = false;
 
-  private constructor() {
-    const init = instanceInit;
-    if (init === null) throw new TypeError("Illegal constructor: use singleInstance()");
+  /** @ignore */
+  constructor(key: ConstructKey, init: {
+    name: string;
+    mutex: OwnedHandle | null;
+    listener: CopyDataListener | null;
+    reply: number | null;
+  }) {
+    checkConstruct(key, "use singleInstance()");
     this.#mutex = init.mutex;
     this.#name = init.name;
     this.listener = init.listener;
@@ -144,15 +143,6 @@ export class SingleInstance implements Disposable {
   }
 }
 
-function make(init: NonNullable<typeof instanceInit>): SingleInstance {
-  instanceInit = init;
-  try {
-    return new (SingleInstance as unknown as new () => SingleInstance)();
-  } finally {
-    instanceInit = null;
-  }
-}
-
 /**
  * Makes a program single-instance in this session. The first instance to
  * own the named mutex `Local\winipc.single.<name>` (atomic, so any number
@@ -214,7 +204,7 @@ export async function singleInstance(
         held.add(name);
         try {
           const listener = await listenCopyData({ className });
-          return make({ mutex, listener, reply: null, name });
+          return new SingleInstance(CONSTRUCT, { mutex, listener, reply: null, name });
         } catch (error) {
           held.delete(name);
           k.ReleaseMutex(mutex.raw);
@@ -231,7 +221,7 @@ export async function singleInstance(
           // look again, to become the first or to send once more.
           if (reply !== 0) {
             mutex.close();
-            return make({ mutex: null, listener: null, reply, name });
+            return new SingleInstance(CONSTRUCT, { mutex: null, listener: null, reply, name });
           }
           refused = true;
         } catch (error) {

@@ -13,8 +13,9 @@ import { readFile } from "../_win32/io.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import type { SecurityRule, WaitOptions } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { mailslotPath } from "./_name.ts";
-import { checkTimeout, PendingDeadline } from "../_win32/timeout.ts";
+import { checkWaitOptions, PendingDeadline } from "../_win32/timeout.ts";
 
 /** Options for {@linkcode createMailslot}. */
 export interface CreateMailslotOptions {
@@ -26,14 +27,6 @@ export interface CreateMailslotOptions {
    */
   maxMessageSize?: number;
   /**
-   * How long a {@linkcode Mailslot.receive} without its own `timeout` waits
-   * for a message, in milliseconds: `0` tries once, `Infinity` waits for
-   * ever; any length is honoured. Change it later with
-   * {@linkcode Mailslot.setReadTimeout}.
-   * @default {Infinity}
-   */
-  readTimeout?: number;
-  /**
    * Who may open the slot to write: `"owner"` (the current user, SYSTEM and
    * Administrators), `"everyone"` (every local user may write), or
    * `{ sddl }`. Only this process reads, whatever the rule.
@@ -42,22 +35,8 @@ export interface CreateMailslotOptions {
   security?: SecurityRule;
 }
 
-/**
- * Options for {@linkcode Mailslot.receive}: {@linkcode WaitOptions}, whose
- * `timeout` defaults to the slot's read timeout.
- */
-export interface MailslotReceiveOptions extends WaitOptions {
-  /**
-   * Milliseconds to wait for a message before failing with
-   * `Deno.errors.TimedOut`; `Infinity` waits for ever, `0` tries once. Any
-   * length is honoured.
-   * @default {the slot's `readTimeout` (`Infinity` unless set)}
-   */
-  timeout?: number;
-}
-
 /** Options for {@linkcode Mailslot.receiveText}. */
-export interface MailslotReceiveTextOptions extends MailslotReceiveOptions {
+export interface MailslotReceiveTextOptions extends WaitOptions {
   /**
    * The text encoding, any `TextDecoder` label (`"utf-16le"` for wide-char
    * senders). One trailing NUL character is dropped, since C senders
@@ -75,31 +54,10 @@ export interface MailslotInfo {
   nextSize: number | null;
   /** How many messages are waiting. */
   count: number;
-  /** The slot's read timeout in milliseconds (`Infinity`: for ever). */
-  readTimeout: number;
 }
 
 const MAILSLOT_NO_MESSAGE = 0xffff_ffff;
 const DEFAULT_BUFFER = 64 * 1024;
-
-interface MailslotInit {
-  handle: OwnedHandle;
-  path: string;
-  maxMessageSize: number;
-  readTimeout: number;
-}
-
-/** Set only while {@linkcode makeMailslot} constructs one. */
-let mailslotInit: MailslotInit | null = null;
-
-function makeMailslot(init: MailslotInit): Mailslot {
-  mailslotInit = init;
-  try {
-    return new (Mailslot as unknown as new () => Mailslot)();
-  } finally {
-    mailslotInit = null;
-  }
-}
 
 /**
  * The reading side of a mailslot: whole messages, in the order they
@@ -122,24 +80,21 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   readonly #io: HandleIo;
   #buffer: Uint8Array;
   readonly #max: number;
-  /** The slot's read timeout (the kernel's stays "for ever"). */
-  #readTimeout: number;
   /** The slot's full name, `\\.\mailslot\...`. */
   readonly path: string;
 
-  private constructor() {
-    const init = mailslotInit;
-    if (init === null) throw new TypeError("Illegal constructor: use createMailslot()");
-    this.#handle = init.handle;
-    this.path = init.path;
-    this.#io = new HandleIo(init.handle, {
+  /** @ignore */
+  constructor(key: ConstructKey, handle: OwnedHandle, path: string, maxMessageSize: number) {
+    checkConstruct(key, "use createMailslot()");
+    this.#handle = handle;
+    this.path = path;
+    this.#io = new HandleIo(handle, {
       overlapped: true,
       associated: true,
-      describe: `mailslot "${init.path}"`,
+      describe: `mailslot "${path}"`,
     });
-    this.#max = init.maxMessageSize;
-    this.#readTimeout = init.readTimeout;
-    this.#buffer = new Uint8Array(init.maxMessageSize > 0 ? init.maxMessageSize : DEFAULT_BUFFER);
+    this.#max = maxMessageSize;
+    this.#buffer = new Uint8Array(maxMessageSize > 0 ? maxMessageSize : DEFAULT_BUFFER);
   }
 
   /**
@@ -165,7 +120,8 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * console.log(message.length);
    * ```
    *
-   * @param options A timeout (default: the slot's read timeout) and a signal.
+   * @param options A timeout (`Infinity` by default; `0` takes only a
+   * message already there) and a signal.
    * @returns The message (possibly empty).
    * @throws {RangeError} For a bad timeout; for a message above the slot's
    * maximum (only Wine lets one through: it is taken out of the slot).
@@ -173,20 +129,18 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * @throws {Deno.errors.BadResource} If the slot is (or gets) closed.
    * @throws {Deno.errors.Busy} If another receive is in progress.
    */
-  async receive(options: MailslotReceiveOptions = {}): Promise<Uint8Array> {
-    const ms = checkTimeout(
-      options.timeout,
+  async receive(options?: WaitOptions): Promise<Uint8Array> {
+    const { timeout: ms, signal } = checkWaitOptions(
+      options,
       `receive from mailslot "${this.path}"`,
-      this.#readTimeout,
     );
-    const { signal } = options;
     signal?.throwIfAborted();
     return await this.#io.readWith("receive from", async (onPending, settle) => {
       // The timeout costs nothing unless the receive has to wait: the
       // deadline is armed only when a read goes pending, and cancels that
-      // read. The kernel's own read timeout is "for ever", so a timeout of
-      // any length is honoured; 0 cancels at once what did not complete at
-      // once.
+      // read. The kernel's own read timeout is "for ever" (set at creation,
+      // never changed), so a timeout of any length is honoured; 0 cancels
+      // at once what did not complete at once.
       const deadline = new PendingDeadline(performance.now() + ms);
       const pending = (cancel: () => void) => {
         onPending(cancel);
@@ -221,6 +175,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
             );
           }
           if (result.error === ERROR.SEM_TIMEOUT) {
+            // The kernel's read timeout, if FFI code changed it through unsafeHandle.
             throw new Deno.errors.TimedOut(
               `Cannot receive from mailslot "${this.path}": no message came in time`,
             );
@@ -269,7 +224,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
   }
 
   /**
-   * The slot's state (`GetMailslotInfo`), and its read timeout.
+   * The slot's state (`GetMailslotInfo`).
    *
    * @example How many messages wait
    * ```ts ignore
@@ -279,7 +234,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * console.log(slot.info().count);
    * ```
    *
-   * @returns Maximum size, next message's size, count, read timeout.
+   * @returns Maximum size, next message's size, count.
    * @throws {Deno.errors.BadResource} If the slot is closed.
    */
   info(): MailslotInfo {
@@ -287,8 +242,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
     const max = new Uint32Array(1);
     const next = new Uint32Array(1);
     const count = new Uint32Array(1);
-    const kernelTimeout = new Uint32Array(1); // always "for ever": see receive()
-    if (!kernel32().GetMailslotInfo(raw, max, next, count, kernelTimeout)) {
+    if (!kernel32().GetMailslotInfo(raw, max, next, count, null)) {
       throw errorFromCode(lastError(), `Cannot read the state of mailslot "${this.path}"`);
     }
     const nextSize = outValue(next);
@@ -296,34 +250,11 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
       maxMessageSize: outValue(max),
       nextSize: nextSize === MAILSLOT_NO_MESSAGE ? null : nextSize,
       count: outValue(count),
-      readTimeout: this.#readTimeout,
     };
   }
 
   /**
-   * Changes the slot's read timeout: how long a receive without its own
-   * `timeout` waits. A receive already waiting keeps the timeout it had.
-   *
-   * @example Poll without waiting
-   * ```ts ignore
-   * import { createMailslot } from "@winipc/winipc/mailslot";
-   *
-   * using slot = createMailslot("jobs");
-   * slot.setReadTimeout(0);
-   * ```
-   *
-   * @param ms Milliseconds: `0` tries once, `Infinity` waits for ever.
-   * @throws {RangeError} Unless `ms` is a number from 0 to `Infinity`.
-   * @throws {Deno.errors.BadResource} If the slot is closed.
-   */
-  setReadTimeout(ms: number): void {
-    this.#io.raw("change the read timeout of");
-    this.#readTimeout = checkTimeout(ms, `change the read timeout of mailslot "${this.path}"`);
-  }
-
-  /**
    * Messages as they come, until the slot is closed (which ends the loop).
-   * The slot's read timeout, if it has one, ends it with `TimedOut`.
    *
    * @example Every message
    * ```ts ignore
@@ -392,11 +323,12 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
  * ```
  *
  * @param name A short name (`"jobs"` is `\\.\mailslot\jobs`) or `\\.\mailslot\...`.
- * @param options Maximum message size, read timeout, security.
+ * @param options Maximum message size, security.
  * @returns The slot.
- * @throws {TypeError} For a bad name or security rule, or the old `access`
- * option (now `security`).
- * @throws {RangeError} For a bad maximum size or read timeout.
+ * @throws {TypeError} For a bad name or security rule, the old `access`
+ * option (now `security`), or a `readTimeout` option (there is none: pass
+ * `timeout` to each receive).
+ * @throws {RangeError} For a bad maximum size.
  * @throws {Deno.errors.AlreadyExists} If the name is taken (by any process).
  */
 export function createMailslot(name: string, options: CreateMailslotOptions = {}): Mailslot {
@@ -407,18 +339,22 @@ export function createMailslot(name: string, options: CreateMailslotOptions = {}
       `${what}: the access option is now called security ("owner", "everyone" or { sddl })`,
     );
   }
+  if ((options as { readTimeout?: unknown }).readTimeout !== undefined) {
+    throw new TypeError(
+      `${what}: there is no readTimeout option; pass { timeout } to each receive() (a slot has no timeout of its own)`,
+    );
+  }
   const max = options.maxMessageSize ?? 65536;
   if (typeof max !== "number" || !Number.isInteger(max) || max < 0 || max > 0x7fff_ffff) {
     throw new RangeError(
       `${what}: maxMessageSize must be a whole number of bytes from 0 to 2147483647, got ${max}`,
     );
   }
-  const readTimeout = checkTimeout(options.readTimeout, `create mailslot "${path}"`);
   // FILE_GENERIC_WRITE for Everyone: any local user may write.
   const sddl = accessSddl(options.security, "0x00120116", `${what}: security`);
   using security = new SecurityAttributes(sddl);
   const raw = createAsyncMailslot(path, max, security);
-  return makeMailslot({ handle: associateOrClose(raw), path, maxMessageSize: max, readTimeout });
+  return new Mailslot(CONSTRUCT, associateOrClose(raw), path, max);
 }
 
 const OBJ_CASE_INSENSITIVE = 0x40;

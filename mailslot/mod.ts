@@ -16,7 +16,9 @@
  * Names follow the rule of pipe names, so none leaves `\mailslot\`: no `/`,
  * `.` or `..` segments, empty segments, segments ending in a dot or a
  * space, control characters or any of `<>:"|?*` (a `TypeError` names the
- * rule). A full name's host is `.`, `*` or a plain computer or domain name.
+ * rule). A full name's host is `.`, `*` or a plain computer or domain name;
+ * a writer opens a name on another computer (or `*`) only with
+ * `remote: true`.
  *
  * @module
  */
@@ -24,8 +26,8 @@ export { createMailslot, Mailslot } from "./mailslot.ts";
 export type {
   CreateMailslotOptions,
   MailslotInfo,
-  MailslotReceiveOptions,
   MailslotReceiveTextOptions,
 } from "./mailslot.ts";
 export { MailslotWriter, MAX_REMOTE_MESSAGE, openMailslot } from "./writer.ts";
+export type { OpenMailslotOptions } from "./writer.ts";
 export type { SecurityRule, WaitOptions } from "../_win32/options.ts";

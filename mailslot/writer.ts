@@ -15,69 +15,35 @@ import { ERROR, errorFromCode, lastError, win32ErrorCode } from "../_win32/error
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { checkRemote } from "../_win32/names.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
+import { describeValue } from "../_win32/options.ts";
 import { mailslotPath } from "./_name.ts";
+import { messageBytes } from "./_message.ts";
 
 /** The largest message Windows sends to a mailslot on another computer or a domain. */
 export const MAX_REMOTE_MESSAGE = 424;
 
-const encoder = new TextEncoder();
+/** Options for {@linkcode openMailslot}. */
+export interface OpenMailslotOptions {
+  /**
+   * Allow a name on another computer or a domain
+   * (`\\computer\mailslot\...`, `\\domain\mailslot\...`) or every
+   * computer of the primary domain (`\\*\mailslot\...`). Messages sent
+   * there leave this computer, to whoever answers to that name, so such a
+   * name is a `TypeError` unless this is `true`: a name from an untrusted
+   * source then reaches this computer's slots only (as named pipes'
+   * `remote` option does).
+   * @default {false}
+   */
+  remote?: boolean;
+}
 
 function remoteDisabled(path: string, code: number): Error {
   return new Deno.errors.NotSupported(
     `Cannot write to mailslot "${path}": this Windows has remote mailslots turned off (ERROR_REMOTE_MAILSLOTS_DEPRECATED, 3025); between computers, use named pipes or sockets`,
     { cause: errorFromCode(code) },
   );
-}
-
-/**
- * The bytes of a message: a string's UTF-8, checked against the 424-byte
- * limit of messages to another computer or a domain.
- *
- * @internal
- * @param path The slot, for messages.
- * @param remote Whether the slot is on another computer or a domain.
- * @param data The message.
- * @returns Its bytes.
- * @throws {TypeError} If `data` is neither bytes nor a string.
- * @throws {RangeError} If a remote message is above 424 bytes.
- */
-export function messageBytes(
-  path: string,
-  remote: boolean,
-  data: Uint8Array | string,
-): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof data === "string") {
-    bytes = encoder.encode(data);
-  } else if (data instanceof Uint8Array) {
-    bytes = data;
-  } else {
-    throw new TypeError(`Cannot write to mailslot "${path}": send a Uint8Array or a string`);
-  }
-  if (remote && bytes.byteLength > MAX_REMOTE_MESSAGE) {
-    throw new RangeError(
-      `Cannot write to mailslot "${path}": a message to another computer or a domain is at most ${MAX_REMOTE_MESSAGE} bytes, this one is ${bytes.byteLength}`,
-    );
-  }
-  return bytes;
-}
-
-interface WriterInit {
-  handle: OwnedHandle;
-  path: string;
-  remote: boolean;
-}
-
-/** Set only while {@linkcode makeWriter} constructs one. */
-let writerInit: WriterInit | null = null;
-
-function makeWriter(init: WriterInit): MailslotWriter {
-  writerInit = init;
-  try {
-    return new (MailslotWriter as unknown as new () => MailslotWriter)();
-  } finally {
-    writerInit = null;
-  }
 }
 
 /**
@@ -103,17 +69,14 @@ export class MailslotWriter implements Disposable {
    */
   readonly remote: boolean;
 
-  private constructor() {
-    const init = writerInit;
-    if (init === null) throw new TypeError("Illegal constructor: use openMailslot()");
-    this.path = init.path;
-    this.remote = init.remote;
+  /** @ignore */
+  constructor(key: ConstructKey, handle: OwnedHandle, path: string, remote: boolean) {
+    checkConstruct(key, "use openMailslot()");
+    this.path = path;
+    this.remote = remote;
     // Overlapped writes through the completion core: a send never blocks
     // the event loop, even where a remote or broadcast write takes time.
-    this.#io = new HandleIo(init.handle, {
-      overlapped: true,
-      describe: `mailslot "${init.path}"`,
-    });
+    this.#io = new HandleIo(handle, { overlapped: true, describe: `mailslot "${path}"` });
   }
 
   /**
@@ -152,7 +115,7 @@ export class MailslotWriter implements Disposable {
    */
   async send(data: Uint8Array | string): Promise<void> {
     this.#io.raw("write to"); // BadResource first, if closed
-    const bytes = messageBytes(this.path, this.remote, data);
+    const bytes = messageBytes(this.path, data, this.remote ? MAX_REMOTE_MESSAGE : undefined);
     try {
       await this.#io.write(bytes, {}, "write to");
     } catch (error) {
@@ -206,17 +169,29 @@ export class MailslotWriter implements Disposable {
  * await jobs.send("build #42");
  * ```
  *
- * @param name A short name, `\\.\mailslot\...`, `\\computer\mailslot\...`,
- * `\\domain\mailslot\...` or `\\*\mailslot\...` (every computer of the
- * primary domain).
+ * @param name A short name, `\\.\mailslot\...`, or, with `remote: true`,
+ * `\\computer\mailslot\...`, `\\domain\mailslot\...` or
+ * `\\*\mailslot\...` (every computer of the primary domain).
+ * @param options Whether a name on another computer is allowed.
  * @returns The writer.
- * @throws {TypeError} For a bad name.
+ * @throws {TypeError} For a bad name or option, or a name on another
+ * computer without `remote: true`.
  * @throws {Deno.errors.NotFound} If no such local mailslot exists.
  * @throws {Deno.errors.PermissionDenied} If the slot's access rule excludes us.
  * @throws {Deno.errors.NotSupported} If remote mailslots are off (3025).
  */
-export function openMailslot(name: string): MailslotWriter {
+export function openMailslot(name: string, options: OpenMailslotOptions = {}): MailslotWriter {
   const { path, local } = mailslotPath(name, "open");
+  const what = `Cannot open mailslot "${path}"`;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
+  }
+  checkRemote(
+    local,
+    options.remote,
+    what,
+    "it is on another computer or a domain (with \\\\*\\, every computer of the domain), and messages sent there leave this computer",
+  );
   const raw = kernel32().CreateFileW(
     encodeUtf16z(path),
     GENERIC_WRITE,
@@ -239,5 +214,5 @@ export function openMailslot(name: string): MailslotWriter {
     }
     throw errorFromCode(code, `Cannot open mailslot "${path}"`);
   }
-  return makeWriter({ handle: new OwnedHandle(raw, "mailslot writer"), path, remote: !local });
+  return new MailslotWriter(CONSTRUCT, new OwnedHandle(raw, "mailslot writer"), path, !local);
 }

@@ -12,10 +12,8 @@ import { HandleIo } from "../_win32/handle_io.ts";
 import { byteReadable, type ByteSink, type ByteSource, byteWritable } from "../_win32/streams.ts";
 import { type Account, lookupAccount, pipeClientSid } from "../_win32/security.ts";
 import type { WaitOptions } from "../_win32/options.ts";
-import { withDeadline } from "./_wait.ts";
-import { checkWaitOptions } from "../_win32/timeout.ts";
-
-export type { Account };
+import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
+import { checkConstruct, type ConstructKey } from "../_win32/construct.ts";
 
 /** How a pipe carries data. */
 export type NamedPipeMode = "byte" | "message";
@@ -32,28 +30,6 @@ export interface NamedPipePeek {
 export type NamedPipeEnd = "server" | "client";
 
 const CHUNK = 64 * 1024;
-
-/** What only this file can hand to the constructor: users cannot make connections. */
-const KEY = Symbol("NamedPipeConn");
-
-/**
- * Makes a connection around a connected pipe handle (for the listener and
- * `connectNamedPipe`; `mod.ts` does not export it).
- *
- * @param handle The connected handle, associated with the completion port; owned from now on.
- * @param path The pipe's full path.
- * @param mode How data is read.
- * @param end Which end this is.
- * @param onClose Called once the handle is closed.
- * @returns The connection.
- */
-export let newNamedPipeConn: (
-  handle: OwnedHandle,
-  path: string,
-  mode: NamedPipeMode,
-  end: NamedPipeEnd,
-  onClose?: () => void,
-) => NamedPipeConn;
 
 /**
  * A connected named pipe, from {@linkcode NamedPipeListener.accept} (the
@@ -87,36 +63,34 @@ export let newNamedPipeConn: (
  * ```
  */
 export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
-  #io!: HandleIo;
-  #path!: string;
-  #mode!: NamedPipeMode;
-  #end!: NamedPipeEnd;
+  readonly #io: HandleIo;
+  readonly #path: string;
+  readonly #mode: NamedPipeMode;
+  readonly #end: NamedPipeEnd;
   #readable?: ReadableStream<Uint8Array>;
   #writable?: WritableStream<Uint8Array>;
 
-  private constructor(key: symbol) {
-    if (key !== KEY) {
-      throw new TypeError(
-        "Illegal constructor: connections come from listenNamedPipe() and connectNamedPipe()",
-      );
-    }
-  }
-
-  static {
-    newNamedPipeConn = (handle, path, mode, end, onClose) => {
-      const conn = new NamedPipeConn(KEY);
-      conn.#path = path;
-      conn.#mode = mode;
-      conn.#end = end;
-      conn.#io = new HandleIo(handle, {
-        overlapped: true,
-        associated: true,
-        describe: `named pipe "${path}"`,
-        messages: mode === "message",
-        onRelease: onClose,
-      });
-      return conn;
-    };
+  /** @ignore */
+  constructor(
+    key: ConstructKey,
+    handle: OwnedHandle,
+    path: string,
+    mode: NamedPipeMode,
+    end: NamedPipeEnd,
+    onClose?: () => void,
+  ) {
+    checkConstruct(key, "connections come from listenNamedPipe() and connectNamedPipe()");
+    this.#path = path;
+    this.#mode = mode;
+    this.#end = end;
+    // The handle is connected and associated with the completion port.
+    this.#io = new HandleIo(handle, {
+      overlapped: true,
+      associated: true,
+      describe: `named pipe "${path}"`,
+      messages: mode === "message",
+      onRelease: onClose,
+    });
   }
 
   /** The pipe's full path, `\\.\pipe\...` (or `\\server\pipe\...`). */

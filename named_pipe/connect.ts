@@ -23,10 +23,12 @@ import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
+import { checkRemote } from "../_win32/names.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
 import { openPipeNonblocking } from "./_open.ts";
-import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
+import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+import { CONSTRUCT } from "../_win32/construct.ts";
 import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
 
 /** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
@@ -124,29 +126,6 @@ function impersonationLevel(value: unknown, path: string): number {
           describeValue(value)
         }`,
       );
-  }
-}
-
-/**
- * Refuses a path to another computer unless `remote` allows it.
- *
- * @param path The full path.
- * @param remote The option's value.
- * @throws {TypeError} For a remote path without `remote: true`, or a
- * `remote` that is not a boolean.
- */
-export function checkRemote(path: string, remote: unknown): void {
-  if (remote !== undefined && remote !== true && remote !== false) {
-    throw new TypeError(
-      `Cannot connect to named pipe "${path}": remote must be true or false, got ${
-        describeValue(remote)
-      }`,
-    );
-  }
-  if (remote !== true && !/^\\\\\.\\/.test(path)) {
-    throw new TypeError(
-      `Cannot connect to named pipe "${path}": it is on another computer, and connecting would send this user's credentials there; pass { remote: true } to allow it`,
-    );
   }
 }
 
@@ -286,7 +265,12 @@ export async function connectNamedPipe(
   options: NamedPipeConnectOptions = {},
 ): Promise<NamedPipeConn> {
   const path = pipePath(name, "connect");
-  checkRemote(path, options.remote);
+  checkRemote(
+    /^\\\\\.\\/.test(path),
+    options.remote,
+    `Cannot connect to named pipe "${path}"`,
+    "it is on another computer, and connecting would send this user's credentials there",
+  );
   const mode = options.mode ?? "byte";
   if (mode !== "byte" && mode !== "message") {
     throw new TypeError(
@@ -454,7 +438,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
       }
     }
     associate(handle);
-    return newNamedPipeConn(handle, path, mode, "client");
+    return new NamedPipeConn(CONSTRUCT, handle, path, mode, "client");
   } catch (error) {
     handle.close();
     throw error;

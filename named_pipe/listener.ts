@@ -23,7 +23,8 @@ import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { checkChoice, type SecurityRule, type WaitOptions } from "../_win32/options.ts";
 import { checkWaitOptions, startTimer } from "../_win32/timeout.ts";
 import { pipePath } from "./_path.ts";
-import { type NamedPipeConn, type NamedPipeMode, newNamedPipeConn } from "./conn.ts";
+import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /** Options for {@linkcode listenNamedPipe}. */
 export interface NamedPipeListenOptions {
@@ -103,11 +104,6 @@ interface Listening {
   cancel: (() => void) | null;
 }
 
-/** What only this file can hand to the constructor: users cannot make listeners. */
-const KEY = Symbol("NamedPipeListener");
-
-let newListener: (path: string, options: NamedPipeListenOptions) => NamedPipeListener;
-
 /** An accept() waiting for a connection. */
 interface Waiter {
   resolve(conn: NamedPipeConn): void;
@@ -155,17 +151,13 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   #path!: string;
   #mode!: NamedPipeMode;
 
-  private constructor(key: symbol) {
-    if (key !== KEY) {
-      throw new TypeError("Illegal constructor: listeners come from listenNamedPipe()");
-    }
+  /** @ignore */
+  constructor(key: ConstructKey, path: string, options: NamedPipeListenOptions) {
+    checkConstruct(key, "listeners come from listenNamedPipe()");
+    this.#init(path, options);
   }
 
-  static {
-    newListener = (path, options) => new NamedPipeListener(KEY).#init(path, options);
-  }
-
-  #init(path: string, options: NamedPipeListenOptions): this {
+  #init(path: string, options: NamedPipeListenOptions): void {
     const what = `Cannot listen on named pipe "${path}"`;
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`${what}: options must be an object, got ${String(options)}`);
@@ -241,7 +233,6 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
       this.#closeAll();
       throw error;
     }
-    return this;
   }
 
   /** The pipe's full path, `\\.\pipe\...`. */
@@ -359,7 +350,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
   }
 
   #conn(handle: OwnedHandle): NamedPipeConn {
-    return newNamedPipeConn(handle, this.#path, this.#mode, "server", () => {
+    return new NamedPipeConn(CONSTRUCT, handle, this.#path, this.#mode, "server", () => {
       // An instance is free again (it matters at maxInstances).
       if (!this.#closed) {
         this.#fill();
@@ -596,5 +587,5 @@ export function listenNamedPipe(
   name: string,
   options: NamedPipeListenOptions = {},
 ): NamedPipeListener {
-  return newListener(pipePath(name, "listen"), options);
+  return new NamedPipeListener(CONSTRUCT, pipePath(name, "listen"), options);
 }

@@ -43,5 +43,6 @@ export { callNamedPipe } from "./call.ts";
 export type { CallNamedPipeOptions } from "./call.ts";
 export { listNamedPipes } from "./list.ts";
 export { NamedPipeConn } from "./conn.ts";
-export type { Account, NamedPipeEnd, NamedPipeMode, NamedPipePeek } from "./conn.ts";
+export type { NamedPipeEnd, NamedPipeMode, NamedPipePeek } from "./conn.ts";
+export type { Account } from "../_win32/security.ts";
 export type { SecurityRule, WaitOptions } from "../_win32/options.ts";

@@ -23,7 +23,8 @@ import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { uniquePipePath } from "../_win32/pipes.ts";
 import { checkChoice } from "../_win32/options.ts";
-import { newPipeReader, newPipeWriter, type PipeReader, type PipeWriter } from "./end.ts";
+import type { PipeReader, PipeWriter } from "./end.ts";
+import { newPipeReader, newPipeWriter } from "./_end.ts";
 
 /** Options for {@linkcode createPipe}. */
 export interface CreatePipeOptions {

@@ -2,45 +2,40 @@
 /**
  * The two ends of an anonymous pipe: `PipeReader` and `PipeWriter`.
  *
- * Their constructors are private: ends come from `createPipe`, `spawn` and
- * `openPipeHandle`, which reach the functions at the bottom of this file
- * (package-private: `mod.ts` does not re-export them).
+ * Ends come from `createPipe`, `spawn` and `openPipeHandle`, through the
+ * package-private functions of `_end.ts`; their constructors refuse
+ * everyone else.
  *
  * @module
  */
-import type { OwnedHandle } from "../_win32/handle.ts";
-import { HandleIo } from "../_win32/handle_io.ts";
+import type { HandleIo } from "../_win32/handle_io.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { byteReadable, byteWritable } from "../_win32/streams.ts";
+import { checkWaitOptions, withDeadline } from "../_win32/timeout.ts";
+import { checkConstruct, type ConstructKey } from "../_win32/construct.ts";
 
-/** Options for {@linkcode PipeWriter.write}. */
-export interface PipeWriteOptions {
+/**
+ * Options for {@linkcode PipeWriter.write}: {@linkcode WaitOptions}, for
+ * the wait for room while the pipe's buffer is full. A write that gives up
+ * may have written part of the bytes; those stay written.
+ */
+export interface PipeWriteOptions extends WaitOptions {
   /**
-   * Cancels the write (a write waits while the pipe's buffer is full): the
-   * promise rejects with the signal's reason. Bytes already written stay
-   * written.
+   * Milliseconds to wait for room in the pipe before failing with
+   * `Deno.errors.TimedOut`; `Infinity` waits for ever, and `0` tries once
+   * (writes only if there is room now). Any length is honoured; `NaN` and
+   * negative numbers are a `RangeError`.
+   * @default {Infinity}
+   */
+  timeout?: number;
+  /**
+   * Cancels the write: the promise rejects with the signal's reason.
    */
   signal?: AbortSignal;
 }
 
 const CHUNK = 64 * 1024;
-/** Each end's I/O, reachable only inside the package. */
-const ios = new WeakMap<PipeReader | PipeWriter, HandleIo>();
-/** The I/O of the end being constructed (the constructors take no argument). */
-let constructing: HandleIo | undefined;
-let makeReader: (io: HandleIo) => PipeReader;
-let makeWriter: (io: HandleIo) => PipeWriter;
-
-function take(): HandleIo {
-  const io = constructing;
-  if (io === undefined) {
-    throw new TypeError(
-      "Illegal constructor: pipe ends come from createPipe, spawn and openPipeHandle",
-    );
-  }
-  constructing = undefined;
-  return io;
-}
+const WHERE_ENDS_COME_FROM = "pipe ends come from createPipe, spawn and openPipeHandle";
 
 function rawOf(io: HandleIo): Deno.PointerValue {
   return io.closed ? null : io.handle.raw;
@@ -65,16 +60,9 @@ export class PipeReader implements Disposable {
   #readable?: ReadableStream<Uint8Array>;
 
   /** @ignore */
-  private constructor() {
-    this.#io = take();
-    ios.set(this, this.#io);
-  }
-
-  static {
-    makeReader = (io) => {
-      constructing = io;
-      return new PipeReader();
-    };
+  constructor(key: ConstructKey, io: HandleIo) {
+    checkConstruct(key, WHERE_ENDS_COME_FROM);
+    this.#io = io;
   }
 
   /**
@@ -219,16 +207,9 @@ export class PipeWriter implements Disposable {
   #writable?: WritableStream<Uint8Array>;
 
   /** @ignore */
-  private constructor() {
-    this.#io = take();
-    ios.set(this, this.#io);
-  }
-
-  static {
-    makeWriter = (io) => {
-      constructing = io;
-      return new PipeWriter();
-    };
+  constructor(key: ConstructKey, io: HandleIo) {
+    checkConstruct(key, WHERE_ENDS_COME_FROM);
+    this.#io = io;
   }
 
   /**
@@ -286,14 +267,23 @@ export class PipeWriter implements Disposable {
    * ```
    *
    * @param p The bytes.
-   * @param options A cancelling signal.
+   * @param options How long to wait for room in the pipe (`timeout`,
+   * `Infinity` by default) and a cancelling signal. A write that gives up
+   * may have written part of `p`.
    * @returns The number of bytes written (all of them).
+   * @throws {RangeError} For a bad timeout.
+   * @throws {Deno.errors.TimedOut} If the write did not finish within `timeout`.
    * @throws {Deno.errors.BrokenPipe} If every copy of the read end is closed.
    * @throws {Deno.errors.BadResource} If this end is closed.
    */
   write(p: Uint8Array, options?: PipeWriteOptions): Promise<number> {
     try {
-      return this.#io.write(p, options);
+      const what = "write to pipe writer";
+      return withDeadline(
+        checkWaitOptions(options, what),
+        what,
+        (signal) => this.#io.write(p, { signal }),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -342,68 +332,4 @@ export class PipeWriter implements Disposable {
   [Symbol.dispose](): void {
     if (!this.#io.closed) this.#io.close();
   }
-}
-
-// Package-private from here on (not re-exported by mod.ts).
-
-/** Either end of a pipe. */
-export type AnyPipeEnd = PipeReader | PipeWriter;
-
-/**
- * Makes a read end owning `handle`.
- *
- * @param handle The handle, owned by the end from now on.
- * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
- * @returns The end.
- */
-export function newPipeReader(handle: OwnedHandle, overlapped: boolean): PipeReader {
-  return makeReader(new HandleIo(handle, { overlapped, describe: "pipe reader" }));
-}
-
-/**
- * Makes a write end owning `handle`.
- *
- * @param handle The handle, owned by the end from now on.
- * @param overlapped Whether it was opened with `FILE_FLAG_OVERLAPPED`.
- * @returns The end.
- */
-export function newPipeWriter(handle: OwnedHandle, overlapped: boolean): PipeWriter {
-  return makeWriter(new HandleIo(handle, { overlapped, describe: "pipe writer" }));
-}
-
-/**
- * Checks that an end can be handed to a child process, and returns its
- * handle (still owned by the end until {@linkcode releaseToChild}).
- *
- * @param end The end.
- * @param role What it is for, in messages (`stdin`, `pipe end`).
- * @returns Its handle.
- * @throws {Deno.errors.BadResource} If it is closed or was given before.
- * @throws {TypeError} If this process has read or written on it.
- */
-export function handleForChild(end: AnyPipeEnd, role: string): OwnedHandle {
-  const io = ios.get(end)!;
-  if (io.closed) {
-    throw new Deno.errors.BadResource(
-      `Cannot give the ${role} to a child process: the pipe end is closed (or was already given to a child)`,
-    );
-  }
-  if (io.associated) {
-    throw new TypeError(
-      `Cannot give the ${role} to a child process: this process has already read or written on that end, which binds its handle to this process's completion port; give a child only ends this process does not use`,
-    );
-  }
-  return io.handle;
-}
-
-/**
- * Marks an end as handed over: the child has its own copy, and this
- * process's copy is closed, so that the reader sees the end of the stream
- * when the child's copy closes.
- *
- * @param end The end.
- */
-export function releaseToChild(end: AnyPipeEnd): void {
-  const handle = ios.get(end)!.release();
-  if (!handle.closed) handle.close();
 }

@@ -19,9 +19,10 @@ import { createProcess, inheritableCopy, setInheritable } from "../_win32/proces
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { commandLine, environmentBlock } from "./_command_line.ts";
 import { checkChoice } from "../_win32/options.ts";
-import { type AnyPipeEnd, handleForChild, PipeReader, PipeWriter, releaseToChild } from "./end.ts";
+import { PipeReader, PipeWriter } from "./end.ts";
+import { type AnyPipeEnd, handleForChild, releaseToChild } from "./_end.ts";
 import { createPipe } from "./create.ts";
-import { setChildProcessHandle } from "./_child_handle.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /**
  * What a child's standard stream is: a pipe end (a {@linkcode PipeReader}
@@ -87,17 +88,6 @@ export interface SpawnOptions {
   signal?: AbortSignal;
 }
 
-/** What `spawn` hands to the (private) `ChildProcess` constructor. */
-interface ChildInit {
-  handle: OwnedHandle;
-  pid: number;
-  pipes: [PipeWriter | null, PipeReader | null, PipeReader | null];
-  signal: AbortSignal | undefined;
-}
-
-let constructing: ChildInit | undefined;
-let makeChild: (init: ChildInit) => ChildProcess;
-
 function notPiped(name: string): never {
   throw new TypeError(`Cannot get the child's ${name}: it was not "piped"`);
 }
@@ -108,7 +98,9 @@ function notPiped(name: string): never {
  * `"piped"` streams.
  *
  * The process handle stays open (and {@linkcode unsafeHandle} valid) until
- * the child is disposed, even after the process has ended.
+ * the child is closed or disposed, even after the process has ended.
+ * {@linkcode close} (and `using`) releases it without ending the process;
+ * `await using` ends the process first.
  *
  * @example Run a program and collect what it prints
  * ```ts ignore
@@ -119,7 +111,7 @@ function notPiped(name: string): never {
  * console.log(success, code, new TextDecoder().decode(stdout));
  * ```
  */
-export class ChildProcess implements AsyncDisposable {
+export class ChildProcess implements Disposable, AsyncDisposable {
   readonly #handle: OwnedHandle;
   #exitCode: number | null = null;
   /** The process id. */
@@ -128,7 +120,9 @@ export class ChildProcess implements AsyncDisposable {
    * The exit status, once the process has ended: `{ success, code, signal }`
    * as `Deno.ChildProcess.status` gives it (`success` is `code === 0`;
    * `signal` is always `null` on Windows; a killed child has code 1; the
-   * code is signed, as Deno gives it). The wait holds no thread.
+   * code is signed, as Deno gives it). The wait holds no thread. It
+   * rejects with `BadResource` if the child is closed before the process
+   * ends (its exit code can no longer be read).
    */
   readonly status: Promise<Deno.CommandStatus>;
   /** This process's end of the child's standard input, with `stdin: "piped"`. */
@@ -139,20 +133,21 @@ export class ChildProcess implements AsyncDisposable {
   readonly stderr: PipeReader | null;
 
   /** @ignore */
-  private constructor() {
-    const init = constructing;
-    constructing = undefined;
-    if (init === undefined) {
-      throw new TypeError("Illegal constructor: a ChildProcess comes from spawn()");
-    }
-    const { handle, pid, pipes, signal } = init;
+  constructor(
+    key: ConstructKey,
+    handle: OwnedHandle,
+    pid: number,
+    pipes: [PipeWriter | null, PipeReader | null, PipeReader | null],
+    signal: AbortSignal | undefined,
+  ) {
+    checkConstruct(key, "a ChildProcess comes from spawn()");
     this.#handle = handle;
     this.pid = pid;
     [this.stdin, this.stdout, this.stderr] = pipes;
-    setChildProcessHandle(this, handle);
     const onAbort = () => this.#terminate();
     signal?.addEventListener("abort", onAbort, { once: true });
     this.status = waitForHandle(handle).then(() => {
+      if (handle.closed) throw this.#closedError("read the exit code of");
       const code = new Uint32Array(1);
       if (!kernel32().GetExitCodeProcess(handle.raw, code)) {
         throwLastError(`Cannot read the exit code of process ${pid}`);
@@ -162,22 +157,19 @@ export class ChildProcess implements AsyncDisposable {
       const signed = outValue(code) | 0;
       this.#exitCode = signed;
       return { success: signed === 0, code: signed, signal: null };
+    }, (error) => {
+      throw handle.closed ? this.#closedError("read the exit code of", error) : error;
     }).finally(() => {
       signal?.removeEventListener("abort", onAbort);
     });
+    // Closing before the end rejects the status: nobody has to await it.
+    this.status.catch(() => {});
     if (signal?.aborted) onAbort();
   }
 
-  static {
-    makeChild = (init) => {
-      constructing = init;
-      return new ChildProcess();
-    };
-  }
-
   /**
-   * The raw Win32 process handle (`null` once the child is disposed). It
-   * is signalled when the process ends.
+   * The raw Win32 process handle (`null` once the child is closed). It is
+   * signalled when the process ends.
    *
    * @example The process handle and id
    * ```ts ignore
@@ -189,6 +181,30 @@ export class ChildProcess implements AsyncDisposable {
    */
   get unsafeHandle(): Deno.PointerValue {
     return this.#handle.closed ? null : this.#handle.raw;
+  }
+
+  /**
+   * True once the process handle is released ({@linkcode close}, `using`
+   * or `await using`).
+   *
+   * @example Release the handle, leave the process running
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * const child = spawn("cmd", { args: ["/c", "pause"] });
+   * child.close();
+   * console.log(child.closed); // true
+   * ```
+   */
+  get closed(): boolean {
+    return this.#handle.closed;
+  }
+
+  #closedError(what: string, cause?: unknown): Deno.errors.BadResource {
+    return new Deno.errors.BadResource(
+      `Cannot ${what} process ${this.pid}: its ChildProcess is closed`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   #terminate(): boolean {
@@ -209,9 +225,12 @@ export class ChildProcess implements AsyncDisposable {
    * console.log(await child.status); // { success: false, code: 1, signal: null }
    * ```
    *
-   * @returns False if it had already exited (or the child was disposed).
+   * @returns False if it had already exited.
+   * @throws {Deno.errors.BadResource} If the child is closed (its handle
+   * released).
    */
   kill(): boolean {
+    if (this.#handle.closed) throw this.#closedError("kill");
     return this.#terminate();
   }
 
@@ -235,8 +254,11 @@ export class ChildProcess implements AsyncDisposable {
    * @returns The status, and the bytes of each piped stream.
    * @throws {TypeError} If a piped stream is already being read (its
    * `readable` is locked).
+   * @throws {Deno.errors.BadResource} If the child is closed, or gets
+   * closed before the process ends.
    */
   async output(): Promise<Deno.CommandOutput> {
+    if (this.#handle.closed) throw this.#closedError("wait for");
     const collect = async (end: PipeReader | null): Promise<Uint8Array<ArrayBuffer> | null> =>
       end === null ? null : new Uint8Array(await new Response(end.readable).arrayBuffer());
     const [out, err] = await Promise.all([collect(this.stdout), collect(this.stderr)]);
@@ -255,8 +277,43 @@ export class ChildProcess implements AsyncDisposable {
   }
 
   /**
-   * Kills the process if it is still running, waits for it, closes the
-   * process handle and this process's ends of its `"piped"` streams.
+   * Releases the process handle (`CloseHandle`; the thread handle was
+   * released at the start) without ending the process, which runs on by
+   * itself. This process's ends of the `"piped"` streams stay open: they
+   * are objects of their own. Afterwards {@linkcode kill} and
+   * {@linkcode output} throw `BadResource`, {@linkcode unsafeHandle} is
+   * `null`, and {@linkcode status} rejects with `BadResource` unless the
+   * process had already ended.
+   *
+   * @example Start a program and let it run
+   * ```ts ignore
+   * import { spawn } from "@winipc/winipc/pipe";
+   *
+   * const child = spawn("notepad");
+   * console.log(child.pid);
+   * child.close();
+   * ```
+   *
+   * @throws {Deno.errors.BadResource} If already closed.
+   */
+  close(): void {
+    if (this.#handle.closed) {
+      throw new Deno.errors.BadResource(
+        `Cannot close the ChildProcess of process ${this.pid}: it is already closed`,
+      );
+    }
+    this.#handle.close();
+  }
+
+  /** Releases the process handle if it is still held, as {@linkcode close} does. */
+  [Symbol.dispose](): void {
+    if (!this.#handle.closed) this.#handle.close();
+  }
+
+  /**
+   * Kills the process if it is still running (and the child not closed),
+   * waits for it, releases the process handle and closes this process's
+   * ends of its `"piped"` streams.
    */
   async [Symbol.asyncDispose](): Promise<void> {
     this.#terminate();
@@ -447,12 +504,7 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
       inherit,
     });
     for (const end of given) releaseToChild(end);
-    return makeChild({
-      handle: started.handle,
-      pid: started.pid,
-      pipes: parentEnds,
-      signal: options.signal,
-    });
+    return new ChildProcess(CONSTRUCT, started.handle, started.pid, parentEnds, options.signal);
   } catch (error) {
     for (const raw of inheritedFlag) {
       try {

@@ -29,12 +29,9 @@ export {
   SharedMemory,
 } from "./shared_memory.ts";
 export type { CreateSharedMemoryOptions, OpenSharedMemoryOptions } from "./shared_memory.ts";
-export {
-  createSharedChannel,
-  openSharedChannel,
-  SharedChannelReceiver,
-  SharedChannelSender,
-} from "./channel.ts";
+export { createSharedChannel, openSharedChannel } from "./channel.ts";
+export { SharedChannelSender } from "./channel_sender.ts";
+export { SharedChannelReceiver } from "./channel_receiver.ts";
 export type {
   CreateSharedChannelOptions,
   OpenSharedChannelOptions,

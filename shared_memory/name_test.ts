@@ -1,6 +1,6 @@
 // Copyright 2026 the winipc authors. MIT license.
 import { assertEquals, assertThrows } from "@std/assert";
-import { mappingName } from "./shared_memory.ts";
+import { mappingName } from "./_name.ts";
 
 Deno.test("mappingName() puts short names in Local\\ (or Global\\) and keeps full ones", () => {
   assertEquals(mappingName("state"), "Local\\state");

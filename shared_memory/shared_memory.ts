@@ -16,28 +16,8 @@ import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { type AccessMode, checkChoice, type SecurityRule } from "../_win32/options.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
-import { kernelObjectName } from "../_win32/names.ts";
-
-/**
- * The kernel object name for a mapping name: a short name goes into
- * `Local\` (or `Global\`); `Local\...` and `Global\...` are kept. The name
- * after the namespace may not hold a backslash, may not be `.`, `..`,
- * `Global`, `Local`, `Session` or `AppContainerNamedObjects`, and may not
- * hold control characters; `/` and dots are ordinary characters here (the
- * object manager does not normalise names). See `_win32/names.ts`.
- *
- * @param name A short name or `Local\...`/`Global\...`.
- * @param global Put a short name in `Global\`.
- * @param reserve Characters the caller appends for names of its own (a
- * shared channel's events), counted in Windows' limit of 260.
- * @returns The full name.
- * @throws {TypeError} If the name is not a usable kernel object name.
- *
- * @internal
- */
-export function mappingName(name: string, global = false, reserve = 0): string {
-  return kernelObjectName(name, global, "shared memory", reserve);
-}
+import { mappingName } from "./_name.ts";
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 
 /** Options for {@linkcode openSharedMemory}. */
 export interface OpenSharedMemoryOptions {
@@ -106,29 +86,6 @@ function checkAccess(access: unknown, what: string): AccessMode {
   return checkChoice(access, ["read", "readwrite"], "readwrite", "access", what);
 }
 
-interface SharedMemoryInit {
-  mapping: OwnedHandle;
-  file: OwnedHandle | null;
-  address: Deno.PointerObject;
-  name: string;
-  size: number;
-  created: boolean;
-  access: AccessMode;
-  pageRounded: boolean;
-}
-
-/** Set only while {@linkcode makeSharedMemory} constructs one. */
-let sharedMemoryInit: SharedMemoryInit | null = null;
-
-function makeSharedMemory(init: SharedMemoryInit): SharedMemory {
-  sharedMemoryInit = init;
-  try {
-    return new (SharedMemory as unknown as new () => SharedMemory)();
-  } finally {
-    sharedMemoryInit = null;
-  }
-}
-
 /**
  * A mapped view of a named file mapping: the same bytes in every process
  * that maps the name. From {@linkcode createSharedMemory},
@@ -169,11 +126,18 @@ export class SharedMemory implements Disposable {
    */
   readonly pageRounded: boolean;
 
-  private constructor() {
-    const init = sharedMemoryInit;
-    if (init === null) {
-      throw new TypeError("Illegal constructor: use createSharedMemory() or openSharedMemory()");
-    }
+  /** @ignore */
+  constructor(key: ConstructKey, init: {
+    mapping: OwnedHandle;
+    file: OwnedHandle | null;
+    address: Deno.PointerObject;
+    name: string;
+    size: number;
+    created: boolean;
+    access: AccessMode;
+    pageRounded: boolean;
+  }) {
+    checkConstruct(key, "use createSharedMemory() or openSharedMemory()");
     this.#mapping = init.mapping;
     this.#file = init.file;
     this.#address = init.address;
@@ -486,7 +450,7 @@ function create(
     }
     try {
       const view = mapView(mapping, access, size, full, existed);
-      return makeSharedMemory({
+      return new SharedMemory(CONSTRUCT, {
         mapping,
         file,
         address: view.address,
@@ -601,7 +565,7 @@ export function openSharedMemory(
   const mapping = new OwnedHandle(raw, "file mapping");
   try {
     const view = mapView(mapping, access, size, full, true);
-    return makeSharedMemory({
+    return new SharedMemory(CONSTRUCT, {
       mapping,
       file: null,
       address: view.address,

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkConstruct, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, WAIT_OBJECT_0 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, globalPrivilegeError, lastError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
@@ -78,8 +79,10 @@ const INTERNALS = new WeakMap<SyncObject, SyncInternals>();
  * ```
  */
 export abstract class SyncObject implements Disposable {
-  /** Objects are made by `createX`, `openX` and `openOrCreateX`. */
-  protected constructor() {}
+  /** @ignore Objects are made by `createX`, `openX` and `openOrCreateX`. */
+  protected constructor(key: ConstructKey) {
+    checkConstruct(key, "synchronisation objects come from the create and open functions");
+  }
 
   /** The kernel object name (`Local\...`, `Global\...`), or `null` if unnamed. */
   get name(): string | null {

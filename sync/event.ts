@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -42,8 +43,6 @@ const EVENT_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
 /** What `security: "everyone"` lets Everyone do: wait and set/reset. */
 const EVENT_EVERYONE_RIGHTS = "0x00100002";
 
-let newEvent: (made: Made, manualReset: boolean | null) => SyncEvent;
-
 /**
  * A Windows event, from {@linkcode createEvent}, {@linkcode openEvent} or
  * {@linkcode openOrCreateEvent}. (Named `SyncEvent` so as not to shadow the
@@ -62,25 +61,20 @@ let newEvent: (made: Made, manualReset: boolean | null) => SyncEvent;
  * ```
  */
 export class SyncEvent extends SyncObject {
-  #manualReset: boolean | null = null;
+  readonly #manualReset: boolean | null;
 
-  private constructor() {
-    super();
-  }
-
-  static {
-    newEvent = (made, manualReset) => {
-      const event = new SyncEvent();
-      event.#manualReset = manualReset;
-      return adopt(event, {
-        ...made,
-        kind: "event",
-        // A manual-reset event is not consumed by a wait; an auto-reset one is.
-        restore: (raw) => {
-          if (manualReset !== true) kernel32().SetEvent(raw);
-        },
-      });
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, made: Made, manualReset: boolean | null) {
+    super(key);
+    this.#manualReset = manualReset;
+    adopt(this, {
+      ...made,
+      kind: "event",
+      // A manual-reset event is not consumed by a wait; an auto-reset one is.
+      restore: (raw) => {
+        if (manualReset !== true) kernel32().SetEvent(raw);
+      },
+    });
   }
 
   /**
@@ -168,7 +162,7 @@ function makeEvent(
     (attributes, wide) =>
       kernel32().CreateEventW(attributes, manualReset ? 1 : 0, initialState ? 1 : 0, wide),
   );
-  return newEvent(made, made.created ? manualReset : null);
+  return new SyncEvent(CONSTRUCT, made, made.created ? manualReset : null);
 }
 
 /**
@@ -261,5 +255,5 @@ export function openEvent(name: string, options?: OpenSyncObjectOptions): SyncEv
     options,
     (wide) => kernel32().OpenEventW(EVENT_MODIFY_STATE_SYNCHRONIZE, 0, wide),
   );
-  return newEvent(opened, null);
+  return new SyncEvent(CONSTRUCT, opened, null);
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -29,8 +30,6 @@ const MUTEX_MODIFY_STATE_SYNCHRONIZE = 0x0010_0001;
 /** What `security: "everyone"` lets Everyone do: wait (acquire) and release. */
 const MUTEX_EVERYONE_RIGHTS = "0x00100001";
 
-let newLock: (abandoned: boolean, release: () => void) => MutexLock;
-
 /**
  * A held mutex, from {@linkcode Mutex.acquire}: release it, or let `using` do it.
  *
@@ -44,18 +43,14 @@ let newLock: (abandoned: boolean, release: () => void) => MutexLock;
  * ```
  */
 export class MutexLock implements Disposable {
-  #release: (() => void) | null = null;
-  #abandoned = false;
+  #release: (() => void) | null;
+  readonly #abandoned: boolean;
 
-  private constructor() {}
-
-  static {
-    newLock = (abandoned, release) => {
-      const lock = new MutexLock();
-      lock.#abandoned = abandoned;
-      lock.#release = release;
-      return lock;
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, abandoned: boolean, release: () => void) {
+    checkConstruct(key, "locks come from Mutex.acquire() and tryAcquire()");
+    this.#abandoned = abandoned;
+    this.#release = release;
   }
 
   /**
@@ -97,8 +92,6 @@ export class MutexLock implements Disposable {
     if (this.#release !== null) this.release();
   }
 }
-
-let newMutex: (made: Made) => Mutex;
 
 /** A process's queue for one kernel mutex (see `Mutex`'s `#state`). */
 interface MutexState {
@@ -180,22 +173,17 @@ export class Mutex extends SyncObject {
    * owns again (Win32 mutexes are recursive), so only this queue keeps two
    * `Mutex` objects for one name from both holding it.
    */
-  #state: MutexState = newState();
+  readonly #state: MutexState;
   /** The acquire in progress, if any (`close()` lets it finish first). */
   #inflight: Promise<unknown> | null = null;
   /** Set by `close()`; the handle is closed once the owner thread has ended. */
   #closing: Promise<void> | null = null;
 
-  private constructor() {
-    super();
-  }
-
-  static {
-    newMutex = (made) => {
-      const mutex = adopt(new Mutex(), { ...made, kind: "mutex", restore: null });
-      mutex.#state = stateFor(mutex.name);
-      return mutex;
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, made: Made) {
+    super(key);
+    adopt(this, { ...made, kind: "mutex", restore: null });
+    this.#state = stateFor(this.name);
   }
 
   /**
@@ -203,7 +191,7 @@ export class Mutex extends SyncObject {
    * thread that owns it), then lets this process's next acquire go.
    */
   #lock(abandoned: boolean, giveBack: () => void, next: () => void): MutexLock {
-    const lock = newLock(abandoned, () => {
+    const lock = new MutexLock(CONSTRUCT, abandoned, () => {
       this.#state.current = null;
       this.#state.holder = null;
       try {
@@ -480,7 +468,8 @@ function makeMutex(
   name: string | undefined,
   options: CreateSyncObjectOptions,
 ): Mutex {
-  return newMutex(
+  return new Mutex(
+    CONSTRUCT,
     createObject(
       "mutex",
       mode,
@@ -577,7 +566,8 @@ export function openOrCreateMutex(name: string, options?: CreateSyncObjectOption
  * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
 export function openMutex(name: string, options?: OpenSyncObjectOptions): Mutex {
-  return newMutex(
+  return new Mutex(
+    CONSTRUCT,
     openObject(
       "mutex",
       name,

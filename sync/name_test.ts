@@ -147,10 +147,16 @@ Deno.test("sync create and open functions refuse hostile option values before an
       "maximum must be an integer",
     ],
     [
-      "maximum missing",
-      () => createSemaphore(undefined as unknown as { maximum: number }),
+      "maximum above LONG_MAX",
+      () => createSemaphore({ maximum: 2 ** 31 }),
       RangeError,
-      "maximum",
+      "maximum must be an integer from 1 to 2147483647",
+    ],
+    [
+      "initial above the default maximum (LONG_MAX)",
+      () => createSemaphore({ initial: 2 ** 31 }),
+      RangeError,
+      "initial must be an integer from 0 to the maximum (2147483647)",
     ],
     [
       "initial > maximum",
@@ -215,10 +221,13 @@ Deno.test("waitAny and waitAll do not type-check with a Mutex", () => {
 
 Deno.test("sync classes cannot be constructed, and expose no internals", () => {
   for (const Class of [SyncEvent, Semaphore, Mutex, WaitableTimer]) {
-    const fake = new (Class as unknown as new () => SyncEvent)();
-    assertThrows(() => fake.closed, TypeError, "Not a winipc synchronisation object");
+    assertThrows(
+      () => new (Class as unknown as new () => SyncEvent)(),
+      TypeError,
+      "Illegal constructor: synchronisation objects come from the create and open functions",
+    );
     for (const key of ["raw", "handle", "describe", "restore"]) {
-      assertEquals(key in fake, false, `${Class.name}: ${key}`);
+      assertEquals(key in Class.prototype, false, `${Class.name}: ${key}`);
     }
   }
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, outValue, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
 import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -30,17 +31,23 @@ export interface CreateSemaphoreOptions extends CreateSyncObjectOptions {
    * @default {0}
    */
   initial?: number;
-  /** The largest count, from 1 to 2^31 - 1. Required. */
-  maximum: number;
+  /**
+   * The largest count, from 1 to 2^31 - 1. By default the largest Win32
+   * allows (`LONG_MAX`): a semaphore with no bound of its own, so
+   * `createSemaphore({ initial })` counts as a plain counting semaphore
+   * does; give one to make {@linkcode Semaphore.release} refuse counts
+   * above it.
+   * @default {2147483647}
+   */
+  maximum?: number;
 }
 
 const SEMAPHORE_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
 /** What `security: "everyone"` lets Everyone do: wait and release. */
 const SEMAPHORE_EVERYONE_RIGHTS = "0x00100002";
 const ERROR_TOO_MANY_POSTS = 298;
+/** `LONG_MAX`: the largest count Win32 allows, and the default maximum. */
 const MAX_COUNT = 0x7fff_ffff;
-
-let newPermit: (semaphore: Semaphore) => SemaphorePermit;
 
 /**
  * One unit of a semaphore's count, held until `release()` (or `using` ends).
@@ -56,16 +63,12 @@ let newPermit: (semaphore: Semaphore) => SemaphorePermit;
  * ```
  */
 export class SemaphorePermit implements Disposable {
-  #semaphore: Semaphore | null = null;
+  #semaphore: Semaphore | null;
 
-  private constructor() {}
-
-  static {
-    newPermit = (semaphore) => {
-      const permit = new SemaphorePermit();
-      permit.#semaphore = semaphore;
-      return permit;
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, semaphore: Semaphore) {
+    checkConstruct(key, "permits come from Semaphore.acquire() and tryAcquire()");
+    this.#semaphore = semaphore;
   }
 
   /** True once released. */
@@ -102,8 +105,6 @@ export class SemaphorePermit implements Disposable {
   }
 }
 
-let newSemaphore: (made: Made) => Semaphore;
-
 /**
  * A Windows semaphore, from {@linkcode createSemaphore},
  * {@linkcode openSemaphore} or {@linkcode openOrCreateSemaphore}.
@@ -118,17 +119,14 @@ let newSemaphore: (made: Made) => Semaphore;
  * ```
  */
 export class Semaphore extends SyncObject {
-  private constructor() {
-    super();
-  }
-
-  static {
-    newSemaphore = (made) =>
-      adopt(new Semaphore(), {
-        ...made,
-        kind: "semaphore",
-        restore: (raw) => kernel32().ReleaseSemaphore(raw, 1, null),
-      });
+  /** @ignore */
+  constructor(key: ConstructKey, made: Made) {
+    super(key);
+    adopt(this, {
+      ...made,
+      kind: "semaphore",
+      restore: (raw) => kernel32().ReleaseSemaphore(raw, 1, null),
+    });
   }
 
   /**
@@ -150,7 +148,7 @@ export class Semaphore extends SyncObject {
    */
   async acquire(options?: WaitOptions): Promise<SemaphorePermit> {
     await waitObject(this, "acquire", options);
-    return newPermit(this);
+    return new SemaphorePermit(CONSTRUCT, this);
   }
 
   /**
@@ -172,7 +170,7 @@ export class Semaphore extends SyncObject {
     const result = kernel32().WaitForSingleObject(liveHandle(this, "acquire"), 0);
     if (result === WAIT_TIMEOUT) return null;
     if (result !== WAIT_OBJECT_0) throwLastError(`Cannot acquire ${describe(this)}`);
-    return newPermit(this);
+    return new SemaphorePermit(CONSTRUCT, this);
   }
 
   /**
@@ -228,7 +226,7 @@ function makeSemaphore(
   options: CreateSemaphoreOptions,
 ): Semaphore {
   const what = `Cannot ${mode === "create" ? "create" : "open or create"} semaphore`;
-  const { initial = 0, maximum } = options;
+  const { initial = 0, maximum = MAX_COUNT } = options;
   if (!Number.isInteger(maximum) || maximum < 1 || maximum > MAX_COUNT) {
     throw new RangeError(
       `${what}: maximum must be an integer from 1 to ${MAX_COUNT}, got ${String(maximum)}`,
@@ -241,7 +239,8 @@ function makeSemaphore(
       }`,
     );
   }
-  return newSemaphore(
+  return new Semaphore(
+    CONSTRUCT,
     createObject(
       "semaphore",
       mode,
@@ -269,7 +268,7 @@ function makeSemaphore(
  * @throws {RangeError} For bad counts.
  * @throws {TypeError} For bad options.
  */
-export function createSemaphore(options: CreateSemaphoreOptions): Semaphore;
+export function createSemaphore(options?: CreateSemaphoreOptions): Semaphore;
 /**
  * Creates a new named semaphore; fails if the name is taken.
  *
@@ -290,9 +289,9 @@ export function createSemaphore(options: CreateSemaphoreOptions): Semaphore;
  * @throws {TypeError} For a bad name, bad options, or a name held by an
  * object of another kind.
  */
-export function createSemaphore(name: string, options: CreateSemaphoreOptions): Semaphore;
+export function createSemaphore(name: string, options?: CreateSemaphoreOptions): Semaphore;
 export function createSemaphore(
-  nameOrOptions: string | CreateSemaphoreOptions,
+  nameOrOptions?: string | CreateSemaphoreOptions,
   options?: CreateSemaphoreOptions,
 ): Semaphore {
   const [name, checked] = nameAndOptions(nameOrOptions, options, "Cannot create semaphore");
@@ -317,7 +316,10 @@ export function createSemaphore(
  * @throws {TypeError} For a bad name, bad options, or a name held by an
  * object of another kind.
  */
-export function openOrCreateSemaphore(name: string, options: CreateSemaphoreOptions): Semaphore {
+export function openOrCreateSemaphore(
+  name: string,
+  options?: CreateSemaphoreOptions,
+): Semaphore {
   return makeSemaphore(
     "openOrCreate",
     name,
@@ -343,7 +345,8 @@ export function openOrCreateSemaphore(name: string, options: CreateSemaphoreOpti
  * @throws {TypeError} For a bad name, or a name held by an object of another kind.
  */
 export function openSemaphore(name: string, options?: OpenSyncObjectOptions): Semaphore {
-  return newSemaphore(
+  return new Semaphore(
+    CONSTRUCT,
     openObject(
       "semaphore",
       name,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32 } from "../_win32/ffi.ts";
 import { errorFromCode, lastError } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -45,7 +46,10 @@ export interface TimerSetOptions {
 
 /** Options for {@linkcode WaitableTimer.ticks}. */
 export interface TimerTicksOptions {
-  /** Ends the loop quietly when aborted. */
+  /**
+   * Cancels the wait for the next tick: the iterator's `next()` rejects
+   * with the signal's reason (so a `for await` loop throws it).
+   */
   signal?: AbortSignal;
 }
 
@@ -56,8 +60,6 @@ const TIMER_MODIFY_STATE_SYNCHRONIZE = 0x0010_0002;
 const TIMER_EVERYONE_RIGHTS = "0x00100002";
 /** Milliseconds between 1601-01-01 (FILETIME's epoch) and 1970-01-01. */
 const FILETIME_EPOCH_MS = 11_644_473_600_000;
-
-let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
 
 /**
  * A Windows waitable timer, from {@linkcode createWaitableTimer},
@@ -74,23 +76,14 @@ let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
  * ```
  */
 export class WaitableTimer extends SyncObject {
-  #manualReset: boolean | null = null;
+  readonly #manualReset: boolean | null;
   #period = 0;
 
-  private constructor() {
-    super();
-  }
-
-  static {
-    newTimer = (made, manualReset) => {
-      const timer = new WaitableTimer();
-      timer.#manualReset = manualReset;
-      return adopt(timer, {
-        ...made,
-        kind: "waitable timer",
-        restore: (raw) => timer.#fireNow(raw),
-      });
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, made: Made, manualReset: boolean | null) {
+    super(key);
+    this.#manualReset = manualReset;
+    adopt(this, { ...made, kind: "waitable timer", restore: (raw) => this.#fireNow(raw) });
   }
 
   /** A firing a cancelled wait took is given back by firing again now. */
@@ -208,10 +201,11 @@ export class WaitableTimer extends SyncObject {
   }
 
   /**
-   * The firings of a periodic timer, numbered from 1, until the signal
-   * aborts (which ends the loop quietly) or the loop is left.
+   * The firings of a periodic timer, numbered from 1, until the loop is
+   * left, or the signal aborts: then `next()` rejects with its reason, as
+   * every call given a `signal` does.
    *
-   * @example Five ticks, or fewer if aborted
+   * @example Five ticks, or the signal's reason after a second
    * ```ts ignore
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
@@ -224,16 +218,12 @@ export class WaitableTimer extends SyncObject {
    *
    * @param options Cancellation.
    * @returns The firings.
+   * @throws The signal's reason, from `next()`, once it aborts.
    */
   async *ticks(options?: TimerTicksOptions): AsyncGenerator<number> {
     const { signal } = checkOptions(options, `Cannot wait for ${describe(this)}`);
     for (let tick = 1;; tick++) {
-      try {
-        await this.wait(signal === undefined ? {} : { signal });
-      } catch (error) {
-        if (signal?.aborted) return;
-        throw error;
-      }
+      await this.wait(signal === undefined ? {} : { signal });
       yield tick;
     }
   }
@@ -269,7 +259,7 @@ function makeTimer(
         TIMER_ALL_ACCESS,
       ),
   );
-  return newTimer(made, made.created ? manualReset : null);
+  return new WaitableTimer(CONSTRUCT, made, made.created ? manualReset : null);
 }
 
 /**
@@ -372,5 +362,5 @@ export function openWaitableTimer(name: string, options?: OpenSyncObjectOptions)
     options,
     (wide) => kernel32().OpenWaitableTimerW(TIMER_MODIFY_STATE_SYNCHRONIZE, 0, wide),
   );
-  return newTimer(opened, null);
+  return new WaitableTimer(CONSTRUCT, opened, null);
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { checkSignal } from "../_win32/options.ts";
 import { kernel32, outValue } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
@@ -18,7 +19,7 @@ export interface TimerQueueTimerOptions {
    * @default {0}
    */
   period?: number;
-  /** Deletes the timer when aborted (as `delete()` does). */
+  /** Closes the timer when aborted (as `close()` does). */
   signal?: AbortSignal;
 }
 
@@ -36,7 +37,7 @@ function callbackPointer(): Deno.PointerObject {
       { parameters: ["pointer", "u8"], result: "void" } as const,
       (context) => {
         const run = timers.get(Number(Deno.UnsafePointer.value(context)));
-        if (run === undefined) return; // deleted meanwhile
+        if (run === undefined) return; // closed meanwhile
         try {
           run();
         } catch (error) {
@@ -54,13 +55,11 @@ function updateReference(): void {
   else callback.unref();
 }
 
-let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
-
 /**
  * A timer of the process's default timer queue, from
  * {@linkcode setTimerQueueTimer}.
  *
- * @example Ticks until deleted
+ * @example Ticks until closed
  * ```ts ignore
  * import { setTimerQueueTimer } from "@winipc/winipc/sync";
  *
@@ -68,19 +67,15 @@ let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
  * ```
  */
 export class TimerQueueTimer implements AsyncDisposable {
-  #id = 0;
-  #handle: Deno.PointerObject | null = null;
-  #deleting: Promise<void> | null = null;
+  readonly #id: number;
+  readonly #handle: Deno.PointerObject;
+  #closing: Promise<void> | null = null;
 
-  private constructor() {}
-
-  static {
-    newTimer = (id, handle) => {
-      const timer = new TimerQueueTimer();
-      timer.#id = id;
-      timer.#handle = handle;
-      return timer;
-    };
+  /** @ignore */
+  constructor(key: ConstructKey, id: number, handle: Deno.PointerObject) {
+    checkConstruct(key, "timer-queue timers come from setTimerQueueTimer()");
+    this.#id = id;
+    this.#handle = handle;
   }
 
   /**
@@ -88,24 +83,24 @@ export class TimerQueueTimer implements AsyncDisposable {
    * calls of your own; not a kernel object handle, and still owned by this
    * object.
    *
-   * @throws {Deno.errors.BadResource} Once the timer is deleted.
+   * @throws {Deno.errors.BadResource} Once the timer is closed.
    */
   get unsafeHandle(): Deno.PointerValue {
-    if (this.#deleting !== null) {
-      throw new Deno.errors.BadResource("Cannot use a timer-queue timer: it is deleted");
+    if (this.#closing !== null) {
+      throw new Deno.errors.BadResource("Cannot use a timer-queue timer: it is closed");
     }
     return this.#handle;
   }
 
-  /** True once `delete()` was called. */
-  get deleted(): boolean {
-    return this.#deleting !== null;
+  /** True once `close()` was called (or the signal aborted). */
+  get closed(): boolean {
+    return this.#closing !== null;
   }
 
   /**
-   * Deletes the timer (`DeleteTimerQueueTimer`) without blocking: no call
+   * Closes the timer (`DeleteTimerQueueTimer`) without blocking: no call
    * of the callback starts after this returns, and the promise resolves
-   * once any call that had already started has finished. Deleting from
+   * once any call that had already started has finished. Closing from
    * inside the callback is fine (it does not wait for itself).
    *
    * @example Stop after three calls
@@ -114,41 +109,53 @@ export class TimerQueueTimer implements AsyncDisposable {
    *
    * let calls = 0;
    * const timer = setTimerQueueTimer(() => {
-   *   if (++calls === 3) timer.delete();
+   *   if (++calls === 3) timer.close();
    * }, 0, { period: 10 });
    * ```
    *
    * @returns Resolves when the timer is gone.
+   * @throws {Deno.errors.BadResource} If already closed (the promise rejects).
    */
-  delete(): Promise<void> {
-    if (this.#deleting !== null) return this.#deleting;
+  close(): Promise<void> {
+    if (this.#closing !== null) {
+      return Promise.reject(
+        new Deno.errors.BadResource("Cannot close a timer-queue timer: it is already closed"),
+      );
+    }
+    return this.#close();
+  }
+
+  #close(): Promise<void> {
     timers.delete(this.#id);
     const done = OwnedHandle.from(
       kernel32().CreateEventW(null, 1, 0, null),
       "event",
-      "Cannot delete a timer-queue timer",
+      "Cannot close a timer-queue timer",
     );
     const ok = kernel32().DeleteTimerQueueTimer(null, this.#handle, done.raw);
     const code = ok ? 0 : lastError();
     if (!ok && code !== ERROR.IO_PENDING) {
       done.close();
       updateReference();
-      this.#deleting = Promise.reject(errorFromCode(code, "Cannot delete a timer-queue timer"));
-      return this.#deleting;
+      this.#closing = Promise.reject(errorFromCode(code, "Cannot close a timer-queue timer"));
+      return this.#closing;
     }
     // The completion event is set once no callback runs any more: wait for
     // it without blocking (a blocking delete from the JavaScript thread
     // would deadlock with a callback waiting for that thread).
-    this.#deleting = waitForHandle(done).then(() => {
+    this.#closing = waitForHandle(done).then(() => {
       done.close();
       updateReference();
     });
-    return this.#deleting;
+    return this.#closing;
   }
 
-  /** Deletes the timer and waits until it is gone. */
+  /**
+   * Closes the timer unless it is closed already, and waits until it is
+   * gone (a second call waits for the same close).
+   */
   [Symbol.asyncDispose](): Promise<void> {
-    return this.delete();
+    return this.#closing ?? this.#close();
   }
 }
 
@@ -158,7 +165,7 @@ export class TimerQueueTimer implements AsyncDisposable {
  * queue (`CreateTimerQueueTimer`). While a timer exists, it keeps the
  * process alive, as `setInterval` does.
  *
- * @example Every second, until deleted
+ * @example Every second, until closed
  * ```ts ignore
  * import { setTimerQueueTimer } from "@winipc/winipc/sync";
  *
@@ -167,7 +174,7 @@ export class TimerQueueTimer implements AsyncDisposable {
  *
  * @param callback Called on the JavaScript thread; an error it throws is reported, not fatal.
  * @param due Milliseconds until the first call.
- * @param options The period, and a signal that deletes the timer.
+ * @param options The period, and a signal that closes the timer.
  * @returns The timer.
  * @throws {RangeError} For a bad due time or period.
  */
@@ -209,7 +216,7 @@ export function setTimerQueueTimer(
     throw errorFromCode(code, "Cannot set a timer-queue timer");
   }
   updateReference();
-  const timer = newTimer(id, Deno.UnsafePointer.create(outValue(out))!);
-  signal?.addEventListener("abort", () => timer.delete(), { once: true });
+  const timer = new TimerQueueTimer(CONSTRUCT, id, Deno.UnsafePointer.create(outValue(out))!);
+  signal?.addEventListener("abort", () => timer[Symbol.asyncDispose](), { once: true });
   return timer;
 }

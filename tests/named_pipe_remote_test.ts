@@ -7,7 +7,8 @@ import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { uniqueName, windowsTest } from "./_helpers.ts";
 import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
 import { ntPipePath, openPipeNonblocking } from "../named_pipe/_open.ts";
-import { newNamedPipeConn } from "../named_pipe/conn.ts";
+import { NamedPipeConn } from "../named_pipe/conn.ts";
+import { CONSTRUCT } from "../_win32/construct.ts";
 import { associate } from "../_win32/completion.ts";
 import {
   kernel32,
@@ -36,7 +37,7 @@ async function openNt(path: string, level = SECURITY_IDENTIFICATION) {
     throw new Error("SetNamedPipeHandleState failed");
   }
   associate(opened);
-  return newNamedPipeConn(opened, path, "message", "client");
+  return new NamedPipeConn(CONSTRUCT, opened, path, "message", "client");
 }
 
 windowsTest("remote route: NT paths of local and remote pipe names", {}, () => {

@@ -348,6 +348,56 @@ windowsTest("200 pipes with a read pending on each add no threads", {}, async ()
   }
 });
 
+/** Whether a process this test started (and no longer holds a handle to) still runs; ends it if so. */
+function endIfRunning(pid: number): boolean {
+  const k = kernel32();
+  // PROCESS_TERMINATE | SYNCHRONIZE
+  const raw = k.OpenProcess(0x0010_0001, 0, pid);
+  assert(raw !== null, `process ${pid} cannot be opened`);
+  try {
+    const running = k.WaitForSingleObject(raw, 0) === 258; // WAIT_TIMEOUT
+    if (running) k.TerminateProcess(raw, 1);
+    return running;
+  } finally {
+    k.CloseHandle(raw);
+  }
+}
+
+windowsTest(
+  "ChildProcess.close() releases the process handle and leaves the process running",
+  {},
+  async () => {
+    const child = spawn(CHILD, { args: ["sleep", "20000"], stdout: "piped" });
+    assertEquals(child.closed, false);
+    child.close();
+    assertEquals(child.closed, true);
+    assertEquals(child.unsafeHandle, null);
+    await assertRejects(() => child.status, Deno.errors.BadResource, "closed");
+    assertThrows(() => child.close(), Deno.errors.BadResource, "already closed");
+    assertThrows(() => child.kill(), Deno.errors.BadResource, "closed");
+    await assertRejects(() => child.output(), Deno.errors.BadResource, "closed");
+    // Dispose is idempotent, and the piped end is this process's own until then.
+    child[Symbol.dispose]();
+    assertEquals(child.stdout!.closed, false);
+    assert(endIfRunning(child.pid), "close() ended the process");
+    assertEquals(await child.stdout!.read(new Uint8Array(16), { timeout: 5000 }), null);
+    await child[Symbol.asyncDispose]();
+    assertEquals(child.stdout!.closed, true);
+    // `using` releases the handle the same way; a status nobody awaits rejects unseen.
+    let pid: number;
+    {
+      using scoped = spawn(CHILD, { args: ["sleep", "20000"] });
+      pid = scoped.pid;
+    }
+    assert(endIfRunning(pid), "using ended the process");
+    // A child that had ended keeps its status after close().
+    const done = spawn(CHILD, { args: ["sleep", "0"] });
+    assertEquals(await done.status, OK);
+    done.close();
+    assertEquals(await done.status, OK);
+  },
+);
+
 windowsTest(
   "ChildProcess.status is { success, code, signal }, as Deno.ChildProcess.status",
   {},
@@ -370,9 +420,10 @@ windowsTest(
     assertEquals(await killed.status, { success: false, code: 1, signal: null });
     // The process handle stays open, and valid, until the child is disposed.
     assert(killed.unsafeHandle !== null);
+    assert(!killed.kill(), "kill() after the end");
     await killed[Symbol.asyncDispose]();
     assertEquals(killed.unsafeHandle, null);
-    assert(!killed.kill());
+    assertThrows(() => killed.kill(), Deno.errors.BadResource, "closed");
   },
 );
 
@@ -430,6 +481,69 @@ for (const childEnd of ["none", "both"] as const) {
       await assertRejects(() => reader.read(buffer, { timeout: -1 }), RangeError, "timeout");
       await assertRejects(() => reader.read(buffer, { timeout: NaN }), RangeError, "timeout");
       reader.close();
+    },
+  );
+}
+
+for (const childEnd of ["none", "both"] as const) {
+  const kind = childEnd === "none" ? "an asynchronous" : "a synchronous";
+  windowsTest(
+    `PipeWriter.write() timeout on ${kind} end: never early; 0 tries once`,
+    {},
+    async () => {
+      const { reader, writer } = createPipe({ childEnd, bufferSize: 4096 });
+      // A write larger than the buffer waits for a reader: TimedOut, not before its time.
+      const start = performance.now();
+      await assertRejects(
+        () => writer.write(new Uint8Array(1 << 20), { timeout: 150 }),
+        Deno.errors.TimedOut,
+        "timed out after 150 ms",
+      );
+      const took = performance.now() - start;
+      assert(took >= 150, `timed out after ${took} ms of 150`);
+      // The buffer is full now: 0 tries once and fails at once.
+      const zero = performance.now();
+      await assertRejects(
+        () => writer.write(new Uint8Array(8192), { timeout: 0 }),
+        Deno.errors.TimedOut,
+        "timeout 0",
+      );
+      assert(performance.now() - zero < 1000, `timeout 0 took ${performance.now() - zero} ms`);
+      // Drain what the given-up writes left, then 0 writes when there is room.
+      const buffer = new Uint8Array(1 << 16);
+      while (true) {
+        try {
+          await reader.read(buffer, { timeout: 0 });
+        } catch (error) {
+          if (error instanceof Deno.errors.TimedOut) break;
+          throw error;
+        }
+      }
+      assertEquals(await writer.write(encoder.encode("room"), { timeout: 0 }), 4);
+      assertEquals(await reader.read(buffer, { timeout: 1000 }), 4);
+      assertEquals(decoder.decode(buffer.subarray(0, 4)), "room");
+      // A write that finishes in time is not a timeout; the caller's signal keeps its reason.
+      assertEquals(await writer.write(encoder.encode("ok"), { timeout: 5000 }), 2);
+      const reason = new Error("stop");
+      await assertRejects(
+        () =>
+          writer.write(encoder.encode("x"), { timeout: 5000, signal: AbortSignal.abort(reason) }),
+        Error,
+        "stop",
+      );
+      for (const timeout of [-1, NaN, "5" as unknown as number]) {
+        await assertRejects(
+          () => writer.write(encoder.encode("x"), { timeout }),
+          RangeError,
+          "timeout",
+        );
+      }
+      reader.close();
+      writer.close();
+      await assertRejects(
+        () => writer.write(encoder.encode("x"), { timeout: 0 }),
+        Deno.errors.BadResource,
+      );
     },
   );
 }

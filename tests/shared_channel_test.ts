@@ -3,6 +3,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { channelMessage, checksum, Peer, repoPath, uniqueName, windowsTest } from "./_helpers.ts";
 import { processCpuMilliseconds } from "../_win32/process_info.ts";
+import { kernel32 } from "../_win32/ffi.ts";
 import {
   createSharedChannel,
   createSharedMemory,
@@ -337,6 +338,27 @@ windowsTest(
     }
   },
 );
+
+windowsTest("channel ends: unsafeHandle is the mapping's handle while open", {}, () => {
+  const name = uniqueName("handle");
+  const tx = createSharedChannel(name, { role: "sender", capacity: 4096 });
+  const rx = openSharedChannel(name, { role: "receiver" });
+  const k = kernel32();
+  for (const end of [tx, rx]) {
+    // The mapping: its first bytes are the channel header's magic, "WCHN".
+    const view = k.MapViewOfFile(end.unsafeHandle, 0x4, 0, 0, 256n); // FILE_MAP_READ
+    if (view === null) throw new Error("MapViewOfFile failed");
+    try {
+      assertEquals(new Deno.UnsafePointerView(view).getUint32(0), 0x4e48_4357);
+    } finally {
+      k.UnmapViewOfFile(view);
+    }
+  }
+  tx.close();
+  rx.close();
+  assertThrows(() => tx.unsafeHandle, Deno.errors.BadResource, "closed");
+  assertThrows(() => rx.unsafeHandle, Deno.errors.BadResource, "closed");
+});
 
 windowsTest("channel ends: no public constructor; hostile roles are TypeErrors", {}, () => {
   // deno-lint-ignore no-explicit-any

@@ -1,7 +1,7 @@
 // Copyright 2026 the winipc authors. MIT license.
 // Events, semaphores, waitable timers and waits on many objects, across
 // processes with a plain C peer (tests/native/sync_peer.c).
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
 import { at, nativePath, Peer, uniqueName, windowsTest } from "./_helpers.ts";
 import {
   createEvent,
@@ -119,6 +119,26 @@ windowsTest("semaphores: counts across processes, permits, the maximum", {}, asy
 });
 
 windowsTest(
+  "createSemaphore({ initial }): the maximum defaults to 2147483647 (LONG_MAX)",
+  {},
+  () => {
+    const LONG_MAX = 2147483647;
+    using counting = createSemaphore({ initial: 3 });
+    assertEquals(counting.release(LONG_MAX - 3), 3);
+    assertThrows(() => counting.release(1), RangeError, "maximum");
+    using empty = createSemaphore();
+    assertEquals(empty.tryAcquire(), null);
+    assertEquals(empty.release(LONG_MAX), 0);
+    using named = createSemaphore(uniqueName("sem-default"), { initial: LONG_MAX });
+    assertThrows(() => named.release(1), RangeError, "maximum");
+    using either = openOrCreateSemaphore(uniqueName("sem-default"));
+    assertEquals(either.release(LONG_MAX), 0);
+    // A given maximum still bounds the count, and initial is checked against the default.
+    assertThrows(() => createSemaphore({ initial: LONG_MAX + 1 }), RangeError, "initial");
+  },
+);
+
+windowsTest(
   "waitable timers: relative and absolute due times, periods, a C waiter",
   {},
   async () => {
@@ -146,6 +166,32 @@ windowsTest(
     assertEquals(await c.line(), "ready");
     timer.set(100);
     assertEquals(await c.line(), "fired");
+  },
+);
+
+windowsTest(
+  "WaitableTimer.ticks(): an abort rejects next() with the signal's reason",
+  {},
+  async () => {
+    using timer = createWaitableTimer();
+    timer.set(30, { period: 30 });
+    const reason = new Error("enough");
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const tick of timer.ticks({ signal: controller.signal })) {
+        seen.push(tick);
+        if (tick === 3) controller.abort(reason);
+      }
+    })().then(() => "ended quietly", (e) => e);
+    assertStrictEquals(error, reason);
+    assertEquals(seen, [1, 2, 3]);
+    // An already aborted signal: the first next() rejects, nothing is yielded.
+    const ticks = timer.ticks({ signal: AbortSignal.abort(reason) });
+    assertStrictEquals(await ticks.next().then(() => "a tick", (e) => e), reason);
+    // The loop is done after that.
+    assertEquals(await ticks.next(), { done: true, value: undefined });
+    timer.cancel();
   },
 );
 
@@ -212,7 +258,7 @@ windowsTest("bad input: clear errors", {}, async () => {
 });
 
 windowsTest(
-  "timer-queue timers call back on the JavaScript thread; delete never deadlocks",
+  "timer-queue timers call back on the JavaScript thread; close never deadlocks",
   {},
   async () => {
     const calls: number[] = [];
@@ -222,13 +268,13 @@ windowsTest(
     );
     const waited = await once;
     assert(waited >= 95 && waited < 1000, `fired after ${waited} ms`);
-    // Periodic, deleted from inside its own callback after 5 calls.
+    // Periodic, closed from inside its own callback after 5 calls.
     let timer: TimerQueueTimer;
     const finished = new Promise<void>((resolve) => {
       timer = setTimerQueueTimer(
         () => {
           calls.push(performance.now());
-          if (calls.length === 5) timer.delete().then(resolve);
+          if (calls.length === 5) timer.close().then(resolve);
         },
         20,
         { period: 20 },
@@ -236,22 +282,52 @@ windowsTest(
     });
     await finished;
     await new Promise((r) => setTimeout(r, 100));
-    assertEquals(calls.length, 5, "no call after delete");
-    // Deleted from outside while calls keep coming; an abort deletes too.
+    assertEquals(calls.length, 5, "no call after close");
+    // Closed from outside while calls keep coming; an abort closes too.
     let count = 0;
     const busy = setTimerQueueTimer(() => count++, 0, { period: 1 });
     await new Promise((r) => setTimeout(r, 50));
-    await busy.delete();
+    await busy.close();
     const after = count;
     await new Promise((r) => setTimeout(r, 50));
     assertEquals(count, after);
     const controller = new AbortController();
     let aborted = 0;
-    setTimerQueueTimer(() => aborted++, 200, { signal: controller.signal });
+    const cancelled = setTimerQueueTimer(() => aborted++, 200, { signal: controller.signal });
     controller.abort();
     await new Promise((r) => setTimeout(r, 300));
     assertEquals(aborted, 0);
+    assertEquals(cancelled.closed, true);
     assertThrows(() => setTimerQueueTimer(() => {}, -1), RangeError);
+  },
+);
+
+windowsTest(
+  "TimerQueueTimer.close(): closed, a second close is BadResource, dispose is idempotent",
+  {},
+  async () => {
+    const timer = setTimerQueueTimer(() => {}, 10_000);
+    assertEquals(timer.closed, false);
+    const closing = timer.close();
+    assertEquals(timer.closed, true);
+    await assertRejects(() => timer.close(), Deno.errors.BadResource, "already closed");
+    await closing;
+    await assertRejects(() => timer.close(), Deno.errors.BadResource, "already closed");
+    assertThrows(() => timer.unsafeHandle, Deno.errors.BadResource, "closed");
+    // Disposing waits for the same close, as often as it is called.
+    await timer[Symbol.asyncDispose]();
+    await timer[Symbol.asyncDispose]();
+    {
+      await using disposed = setTimerQueueTimer(() => {}, 10_000);
+      assertEquals(disposed.closed, false);
+    }
+    // A timer an abort closed: disposing is fine, closing again is BadResource.
+    const controller = new AbortController();
+    const aborted = setTimerQueueTimer(() => {}, 10_000, { signal: controller.signal });
+    controller.abort();
+    assertEquals(aborted.closed, true);
+    await aborted[Symbol.asyncDispose]();
+    await assertRejects(() => aborted.close(), Deno.errors.BadResource);
   },
 );
 
@@ -520,6 +596,6 @@ windowsTest("internals are not reachable; unsafeHandle is the raw handle", {}, a
   assertThrows(() => event.unsafeHandle, Deno.errors.BadResource, "closed");
   const queued = setTimerQueueTimer(() => {}, 10_000);
   assert(queued.unsafeHandle !== null);
-  await queued.delete();
+  await queued.close();
   assertThrows(() => queued.unsafeHandle, Deno.errors.BadResource);
 });
