@@ -108,7 +108,7 @@ let messageInit: { tag: bigint; bytes: Uint8Array; senderWindow: bigint } | null
  * released. From {@linkcode CopyDataListener}; not constructed directly.
  *
  * @example Read a message as text
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -144,7 +144,7 @@ export class CopyDataMessage {
    * An odd byte at the end of UTF-16LE text decodes as U+FFFD.
    *
    * @example Decode UTF-8 text
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -222,7 +222,7 @@ let openListener: (options: ListenCopyDataOptions) => Promise<CopyDataListener>;
  * the listener is closed.
  *
  * @example Messages as they come
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -262,7 +262,7 @@ export class CopyDataListener
    * The window handle (`HWND`), for senders in this or another process.
    *
    * @example Tell another process where to send
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData();
@@ -278,7 +278,7 @@ export class CopyDataListener
    * function that failed).
    *
    * @example Check before receiving
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * const listener = await listenCopyData();
@@ -295,7 +295,7 @@ export class CopyDataListener
    * `maxQueuedBytes`): their senders got 0.
    *
    * @example Watch for refused messages
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver", maxQueued: 100 });
@@ -311,7 +311,7 @@ export class CopyDataListener
    * `replyTimeout`.
    *
    * @example Count late replies
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ reply: () => 1 });
@@ -447,7 +447,7 @@ export class CopyDataListener
    * Waits for the next message.
    *
    * @example Receive one message, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ title: "MyApp receiver" });
@@ -510,7 +510,7 @@ export class CopyDataListener
    * Messages in arrival order, until the listener is closed.
    *
    * @example Iterate
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -542,7 +542,7 @@ export class CopyDataListener
    * {@linkcode CopyDataListener[Symbol.asyncDispose]}) waits for that.
    *
    * @example Close
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * const listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -573,7 +573,7 @@ export class CopyDataListener
    * Closes the listener unless it is closed already.
    *
    * @example Close at the end of the scope
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -588,7 +588,7 @@ export class CopyDataListener
    * window is destroyed.
    *
    * @example Close and wait
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * await using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -636,7 +636,7 @@ export class CopyDataListener
  * Treat every message as untrusted input.
  *
  * @example Receive text from AutoHotkey or a C program
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver", title: "MyApp" });

@@ -46,7 +46,7 @@ let instanceInit: {
  * first instance's reply. Not constructed directly.
  *
  * @example Hand the command line to the running instance
- * ```ts ignore
+ * ```ts no-run
  * import { singleInstance } from "@winipc/winipc/copydata";
  *
  * using instance = await singleInstance("my-app");
@@ -76,7 +76,7 @@ export class SingleInstance implements Disposable {
    * Whether this is the first instance.
    *
    * @example Branch on it
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * using instance = await singleInstance("my-app");
@@ -91,7 +91,7 @@ export class SingleInstance implements Disposable {
    * Whether this instance is closed.
    *
    * @example Check
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * const instance = await singleInstance("MyApp");
@@ -109,7 +109,7 @@ export class SingleInstance implements Disposable {
    * for a later instance.
    *
    * @example Step down
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * const instance = await singleInstance("my-app");
@@ -133,7 +133,7 @@ export class SingleInstance implements Disposable {
    * Closes unless closed already.
    *
    * @example At the end of the scope
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * using instance = await singleInstance("my-app");
@@ -169,7 +169,7 @@ function make(init: NonNullable<typeof instanceInit>): SingleInstance {
  * or when the process ends.
  *
  * @example A program that runs once
- * ```ts ignore
+ * ```ts no-run
  * import { singleInstance } from "@winipc/winipc/copydata";
  *
  * using instance = await singleInstance("my-app", { message: Deno.args.join(" ") });

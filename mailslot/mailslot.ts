@@ -110,7 +110,7 @@ function makeMailslot(init: MailslotInit): Mailslot {
  * when the slot is closed.
  *
  * @example Messages as they come
- * ```ts ignore
+ * ```ts no-run
  * import { createMailslot } from "@winipc/winipc/mailslot";
  *
  * using slot = createMailslot("jobs");
@@ -157,7 +157,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * while it waits.
    *
    * @example Receive one message, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -238,7 +238,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * one trailing NUL dropped.
    *
    * @example Receive what a C sender sent
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -272,7 +272,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * The slot's state (`GetMailslotInfo`), and its read timeout.
    *
    * @example How many messages wait
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -305,7 +305,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * `timeout` waits. A receive already waiting keeps the timeout it had.
    *
    * @example Poll without waiting
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -326,7 +326,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * The slot's read timeout, if it has one, ends it with `TimedOut`.
    *
    * @example Every message
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -355,7 +355,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * discarded.
    *
    * @example Close early
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * const slot = createMailslot("jobs");
@@ -382,7 +382,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
  * for broadcasts, from the domain); only this process reads.
  *
  * @example Receive messages
- * ```ts ignore
+ * ```ts no-run
  * import { createMailslot } from "@winipc/winipc/mailslot";
  *
  * using slot = createMailslot("jobs", { maxMessageSize: 4096, security: "everyone" });

@@ -76,7 +76,7 @@ export let newNamedPipeConn: (
  * then sees the end of the stream.
  *
  * @example Read each message a client sends
- * ```ts ignore
+ * ```ts no-run
  * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using listener = listenNamedPipe("my-app", { mode: "message" });
@@ -203,11 +203,12 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * controller).
    *
    * @example Log who is asking
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("my-app", { mode: "message" });
    * for await (const conn of listener) {
+   *   using _ = conn;
    *   const request = await conn.receive();
    *   const user = await conn.peerUser();
    *   console.log(`${user.domain}\\${user.name} (${user.sid}) sent`, request);
@@ -238,7 +239,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * over several reads.
    *
    * @example Read what is there, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("my-app");
@@ -272,7 +273,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Receives one whole message, whatever its size (message mode).
    *
    * @example Wait at most 5 seconds for a request
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("jobs", { mode: "message" });
@@ -306,7 +307,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Writes all of `p`. In message mode, `p` is one message.
    *
    * @example Write a greeting
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("my-app");
@@ -339,7 +340,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Sends one whole message (message mode).
    *
    * @example Answer a request
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("jobs", { mode: "message" });
@@ -373,7 +374,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * may be waiting to be read.
    *
    * @example Ask and wait at most 2 seconds for the answer
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("jobs", { mode: "message", timeout: 1000 });
@@ -430,7 +431,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Looks at what is waiting without reading it (`PeekNamedPipe`), at once.
    *
    * @example How much is waiting
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("jobs", { mode: "message" });
@@ -490,7 +491,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * the peer sees the end of the stream after the data already written.
    *
    * @example Close after the last write
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * const conn = await connectNamedPipe("my-app");
@@ -514,7 +515,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * stream. Leaving the loop early leaves the connection open.
    *
    * @example Every message a client sends
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("jobs", { mode: "message" });

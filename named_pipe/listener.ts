@@ -128,7 +128,7 @@ interface Waiter {
  * server does.
  *
  * @example Serve each client in turn
- * ```ts ignore
+ * ```ts no-run
  * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using listener = listenNamedPipe("my-app", { mode: "message" });
@@ -403,7 +403,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * oldest call first.
    *
    * @example Wait at most 10 seconds for a client
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("my-app");
@@ -491,7 +491,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * connections stay open.
    *
    * @example Stop after the first client
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * const listener = listenNamedPipe("my-app");
@@ -535,7 +535,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * Yields each new connection until the listener is closed.
    *
    * @example Accept for ever
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("my-app");
@@ -569,7 +569,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
  * server check it with `connectNamedPipe`'s `server` option.
  *
  * @example Serve a pipe
- * ```ts ignore
+ * ```ts no-run
  * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using listener = listenNamedPipe("my-app");

@@ -111,7 +111,7 @@ function notPiped(name: string): never {
  * the child is disposed, even after the process has ended.
  *
  * @example Run a program and collect what it prints
- * ```ts ignore
+ * ```ts no-run
  * import { spawn } from "@winipc/winipc/pipe";
  *
  * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
@@ -180,7 +180,7 @@ export class ChildProcess implements AsyncDisposable {
    * is signalled when the process ends.
    *
    * @example The process handle and id
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "exit 0"] });
@@ -201,7 +201,7 @@ export class ChildProcess implements AsyncDisposable {
    * ends close with it: readers of its output see the end of the stream.
    *
    * @example Stop a child that waits for ever
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "pause"], stdin: "piped" });
@@ -224,7 +224,7 @@ export class ChildProcess implements AsyncDisposable {
    * or the child may wait for it for ever.
    *
    * @example Run a child to the end and collect what it printed
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
@@ -293,7 +293,7 @@ const NAMES = ["stdin", "stdout", "stderr"] as const;
  * exits.
  *
  * @example Talk to a child over its stdin and stdout
- * ```ts ignore
+ * ```ts no-run
  * import { spawn } from "@winipc/winipc/pipe";
  *
  * await using child = spawn("cmd", { args: ["/c", "sort"], stdin: "piped", stdout: "piped" });
@@ -304,7 +304,7 @@ const NAMES = ["stdin", "stdout", "stderr"] as const;
  * ```
  *
  * @example Two children connected directly, `a | b`
- * ```ts ignore
+ * ```ts no-run
  * import { createPipe, spawn } from "@winipc/winipc/pipe";
  *
  * const { reader, writer } = createPipe({ childEnd: "both" });

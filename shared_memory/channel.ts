@@ -275,7 +275,7 @@ function deadlineOf(ms: number): number {
  * The other process opens the other end with {@linkcode openSharedChannel}.
  *
  * @example A sender here, a receiver in another process
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedChannel, openSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * using tx = createSharedChannel("frames", { role: "sender", capacity: 1 << 20 });
@@ -352,7 +352,7 @@ export function createSharedChannel<R extends SharedChannelRole>(
  * in another process. The header is validated first.
  *
  * @example The receiving end, in the second process
- * ```ts ignore
+ * ```ts no-run
  * import { openSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -427,7 +427,7 @@ export function openSharedChannel<R extends SharedChannelRole>(
  * handle.
  *
  * @example Send, then close: the receiver sees the end of the stream
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * const tx = createSharedChannel("frames", { role: "sender" });
@@ -463,7 +463,7 @@ export class SharedChannelSender implements Disposable {
    * full: back-pressure.
    *
    * @example Send, waiting at most a second for room
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using tx = createSharedChannel("frames", { role: "sender" });
@@ -587,7 +587,7 @@ export class SharedChannelSender implements Disposable {
    * A stream whose chunks are sent as messages; closing it closes this end.
    *
    * @example Pipe a stream of messages
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * const tx = createSharedChannel("frames", { role: "sender" });
@@ -613,7 +613,7 @@ export class SharedChannelSender implements Disposable {
    * end of the stream.
    *
    * @example Send, then end the stream
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * const tx = createSharedChannel("frames", { role: "sender" });
@@ -651,7 +651,7 @@ export class SharedChannelSender implements Disposable {
  * handle.
  *
  * @example Receive with a deadline
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * using rx = createSharedChannel("frames", { role: "receiver" });
@@ -681,7 +681,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * ring is empty.
    *
    * @example Receive, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -807,7 +807,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * ended) and every message it sent was received.
    *
    * @example Every message
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -827,7 +827,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * stream; cancelling it closes this end.
    *
    * @example Read through a stream reader
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -855,7 +855,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * Closes this end; the sender's next send fails with `BrokenPipe`.
    *
    * @example Stop receiving
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * const rx = openSharedChannel("frames", { role: "receiver" });

@@ -50,7 +50,7 @@ let newEvent: (made: Made, manualReset: boolean | null) => SyncEvent;
  * DOM's `Event`.)
  *
  * @example One process signals, another waits
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent, openEvent } from "@winipc/winipc/sync";
  *
  * using ready = createEvent("my-app-ready");
@@ -95,7 +95,7 @@ export class SyncEvent extends SyncObject {
    * Signals the event (`SetEvent`).
    *
    * @example Signal
-   * ```ts ignore
+   * ```ts no-run
    * import { openEvent } from "@winipc/winipc/sync";
    *
    * using ready = openEvent("my-app-ready");
@@ -114,7 +114,7 @@ export class SyncEvent extends SyncObject {
    * Makes the event non-signalled (`ResetEvent`).
    *
    * @example Reset a manual-reset event
-   * ```ts ignore
+   * ```ts no-run
    * import { createEvent } from "@winipc/winipc/sync";
    *
    * using gate = createEvent({ manualReset: true, initialState: true });
@@ -134,7 +134,7 @@ export class SyncEvent extends SyncObject {
    * auto-reset event consumes its signal; a cancelled wait never does.
    *
    * @example Wait at most 5 seconds
-   * ```ts ignore
+   * ```ts no-run
    * import { openEvent } from "@winipc/winipc/sync";
    *
    * using ready = openEvent("my-app-ready");
@@ -176,7 +176,7 @@ function makeEvent(
  * `createEvent(name, options?)` (then any process may open it).
  *
  * @example An unnamed event
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent } from "@winipc/winipc/sync";
  *
  * using done = createEvent({ manualReset: true });
@@ -191,7 +191,7 @@ export function createEvent(options?: CreateEventOptions): SyncEvent;
  * Creates a new named event; fails if the name is taken.
  *
  * @example Signal another process
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent } from "@winipc/winipc/sync";
  *
  * using ready = createEvent("my-app-ready", { manualReset: true });
@@ -220,7 +220,7 @@ export function createEvent(
  * (the options other than the namespace apply only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateEvent } from "@winipc/winipc/sync";
  *
  * using ready = openOrCreateEvent("my-app-ready", { manualReset: true });
@@ -241,7 +241,7 @@ export function openOrCreateEvent(name: string, options?: CreateEventOptions): S
  * Opens an existing named event, made by winipc or any program.
  *
  * @example Wait for another process's signal
- * ```ts ignore
+ * ```ts no-run
  * import { openEvent } from "@winipc/winipc/sync";
  *
  * using ready = openEvent("my-app-ready");

@@ -35,7 +35,7 @@ let newLock: (abandoned: boolean, release: () => void) => MutexLock;
  * A held mutex, from {@linkcode Mutex.acquire}: release it, or let `using` do it.
  *
  * @example Held for the scope
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openOrCreateMutex("my-app-config");
@@ -75,7 +75,7 @@ export class MutexLock implements Disposable {
    * Releases the mutex.
    *
    * @example Release before the end of the block
-   * ```ts ignore
+   * ```ts no-run
    * import { openMutex } from "@winipc/winipc/sync";
    *
    * using mutex = openMutex("my-app-config");
@@ -162,7 +162,7 @@ function leaveState(name: string | null, state: MutexState): void {
  * `waitAny`/`waitAll` refuse it; use `acquire()`.
  *
  * @example One process at a time edits the file
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openOrCreateMutex("my-app-config");
@@ -243,7 +243,7 @@ export class Mutex extends SyncObject {
    * waits for a lock on it); never waits.
    *
    * @example Do the work only if nobody else is
-   * ```ts ignore
+   * ```ts no-run
    * import { openMutex } from "@winipc/winipc/sync";
    *
    * using mutex = openMutex("my-app-config");
@@ -271,7 +271,7 @@ export class Mutex extends SyncObject {
    * cancelled or timed-out acquire never leaves the mutex held.
    *
    * @example One process at a time, for at most 10 seconds of waiting
-   * ```ts ignore
+   * ```ts no-run
    * import { openMutex } from "@winipc/winipc/sync";
    *
    * using mutex = openMutex("my-app-config");
@@ -437,7 +437,7 @@ export class Mutex extends SyncObject {
    * thread, if any, ends before the handle is closed.
    *
    * @example Close early
-   * ```ts ignore
+   * ```ts no-run
    * import { createMutex } from "@winipc/winipc/sync";
    *
    * const mutex = createMutex();
@@ -496,7 +496,7 @@ function makeMutex(
  * Creates a new unnamed mutex (not held): for tasks of this process.
  *
  * @example One task at a time
- * ```ts ignore
+ * ```ts no-run
  * import { createMutex } from "@winipc/winipc/sync";
  *
  * using mutex = createMutex();
@@ -512,7 +512,7 @@ export function createMutex(options?: CreateSyncObjectOptions): Mutex;
  * Creates a new named mutex (not held); fails if the name is taken.
  *
  * @example One process at a time
- * ```ts ignore
+ * ```ts no-run
  * import { createMutex } from "@winipc/winipc/sync";
  *
  * using mutex = createMutex("my-app-config");
@@ -542,7 +542,7 @@ export function createMutex(
  * says which (security applies only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openOrCreateMutex("my-app-config");
@@ -563,7 +563,7 @@ export function openOrCreateMutex(name: string, options?: CreateSyncObjectOption
  * Opens an existing named mutex, made by winipc or any program.
  *
  * @example Take another process's mutex
- * ```ts ignore
+ * ```ts no-run
  * import { openMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openMutex("my-app-config");

@@ -46,7 +46,7 @@ let newPermit: (semaphore: Semaphore) => SemaphorePermit;
  * One unit of a semaphore's count, held until `release()` (or `using` ends).
  *
  * @example Give the unit back early
- * ```ts ignore
+ * ```ts no-run
  * import { createSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = createSemaphore({ initial: 1, maximum: 1 });
@@ -77,7 +77,7 @@ export class SemaphorePermit implements Disposable {
    * Gives the unit back.
    *
    * @example Release early
-   * ```ts ignore
+   * ```ts no-run
    * import { createSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = createSemaphore({ initial: 1, maximum: 1 });
@@ -109,7 +109,7 @@ let newSemaphore: (made: Made) => Semaphore;
  * {@linkcode openSemaphore} or {@linkcode openOrCreateSemaphore}.
  *
  * @example At most four workers at once, across processes
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = openOrCreateSemaphore("my-app-slots", { initial: 4, maximum: 4 });
@@ -136,7 +136,7 @@ export class Semaphore extends SyncObject {
    * A cancelled or timed-out acquire never keeps a unit.
    *
    * @example Wait at most 10 seconds for a slot
-   * ```ts ignore
+   * ```ts no-run
    * import { openSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = openSemaphore("my-app-slots");
@@ -157,7 +157,7 @@ export class Semaphore extends SyncObject {
    * Takes one unit if one is free now (never waits).
    *
    * @example Take a slot if there is one
-   * ```ts ignore
+   * ```ts no-run
    * import { openSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = openSemaphore("my-app-slots");
@@ -180,7 +180,7 @@ export class Semaphore extends SyncObject {
    * other) took, or to give out more.
    *
    * @example Give out two more units
-   * ```ts ignore
+   * ```ts no-run
    * import { createSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = createSemaphore({ maximum: 4 });
@@ -257,7 +257,7 @@ function makeSemaphore(
  * Creates a new unnamed semaphore.
  *
  * @example Limit concurrent work in this process
- * ```ts ignore
+ * ```ts no-run
  * import { createSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = createSemaphore({ initial: 4, maximum: 4 });
@@ -274,7 +274,7 @@ export function createSemaphore(options: CreateSemaphoreOptions): Semaphore;
  * Creates a new named semaphore; fails if the name is taken.
  *
  * @example Limit concurrent work across processes
- * ```ts ignore
+ * ```ts no-run
  * import { createSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = createSemaphore("my-app-slots", { initial: 4, maximum: 4 });
@@ -304,7 +304,7 @@ export function createSemaphore(
  * which (the counts and security apply only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = openOrCreateSemaphore("my-app-slots", { initial: 4, maximum: 4 });
@@ -329,7 +329,7 @@ export function openOrCreateSemaphore(name: string, options: CreateSemaphoreOpti
  * Opens an existing named semaphore, made by winipc or any program.
  *
  * @example Take a slot another process gives out
- * ```ts ignore
+ * ```ts no-run
  * import { openSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = openSemaphore("my-app-slots");

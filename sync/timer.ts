@@ -64,7 +64,7 @@ let newTimer: (made: Made, manualReset: boolean | null) => WaitableTimer;
  * {@linkcode openWaitableTimer} or {@linkcode openOrCreateWaitableTimer}.
  *
  * @example Every 100 ms, five times
- * ```ts ignore
+ * ```ts no-run
  * import { createWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = createWaitableTimer();
@@ -114,7 +114,7 @@ export class WaitableTimer extends SyncObject {
    * it again replaces the previous setting.
    *
    * @example In 100 ms, then every 100 ms
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
@@ -170,7 +170,7 @@ export class WaitableTimer extends SyncObject {
    * Disarms the timer (`CancelWaitableTimer`); a pending `wait()` keeps waiting.
    *
    * @example Disarm
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
@@ -190,7 +190,7 @@ export class WaitableTimer extends SyncObject {
    * Waits until the timer is due, holding no thread.
    *
    * @example Wait for the timer
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
@@ -212,13 +212,18 @@ export class WaitableTimer extends SyncObject {
    * aborts (which ends the loop quietly) or the loop is left.
    *
    * @example Five ticks, or fewer if aborted
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
    * timer.set(100, { period: 100 });
-   * for await (const tick of timer.ticks({ signal: AbortSignal.timeout(1000) })) {
-   *   if (tick === 5) break;
+   * const signal = AbortSignal.timeout(1000);
+   * try {
+   *   for await (const tick of timer.ticks({ signal })) {
+   *     if (tick === 5) break;
+   *   }
+   * } catch (error) {
+   *   if (error !== signal.reason) throw error; // aborted first: fewer ticks
    * }
    * ```
    *
@@ -276,7 +281,7 @@ function makeTimer(
  * Creates a new unnamed waitable timer.
  *
  * @example Every 100 ms, five times
- * ```ts ignore
+ * ```ts no-run
  * import { createWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = createWaitableTimer();
@@ -293,7 +298,7 @@ export function createWaitableTimer(options?: CreateWaitableTimerOptions): Waita
  * Creates a new named waitable timer; fails if the name is taken.
  *
  * @example A timer other processes wait on
- * ```ts ignore
+ * ```ts no-run
  * import { createWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = createWaitableTimer("my-app-tick", { manualReset: true });
@@ -325,7 +330,7 @@ export function createWaitableTimer(
  * says which (reset mode and security apply only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = openOrCreateWaitableTimer("my-app-tick");
@@ -352,7 +357,7 @@ export function openOrCreateWaitableTimer(
  * Opens an existing named waitable timer, made by winipc or any program.
  *
  * @example Wait on another process's timer
- * ```ts ignore
+ * ```ts no-run
  * import { openWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = openWaitableTimer("my-app-tick");

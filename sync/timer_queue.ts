@@ -60,8 +60,8 @@ let newTimer: (id: number, handle: Deno.PointerObject) => TimerQueueTimer;
  * A timer of the process's default timer queue, from
  * {@linkcode setTimerQueueTimer}.
  *
- * @example Ticks until deleted
- * ```ts ignore
+ * @example Ticks until closed
+ * ```ts no-run
  * import { setTimerQueueTimer } from "@winipc/winipc/sync";
  *
  * await using timer = setTimerQueueTimer(() => console.log("tick"), 0, { period: 1000 });
@@ -109,12 +109,12 @@ export class TimerQueueTimer implements AsyncDisposable {
    * inside the callback is fine (it does not wait for itself).
    *
    * @example Stop after three calls
-   * ```ts ignore
+   * ```ts no-run
    * import { setTimerQueueTimer } from "@winipc/winipc/sync";
    *
    * let calls = 0;
    * const timer = setTimerQueueTimer(() => {
-   *   if (++calls === 3) timer.delete();
+   *   if (++calls === 3) timer.close();
    * }, 0, { period: 10 });
    * ```
    *
@@ -158,8 +158,8 @@ export class TimerQueueTimer implements AsyncDisposable {
  * queue (`CreateTimerQueueTimer`). While a timer exists, it keeps the
  * process alive, as `setInterval` does.
  *
- * @example Every second, until deleted
- * ```ts ignore
+ * @example Every second, until closed
+ * ```ts no-run
  * import { setTimerQueueTimer } from "@winipc/winipc/sync";
  *
  * await using timer = setTimerQueueTimer(() => console.log("tick"), 1000, { period: 1000 });
