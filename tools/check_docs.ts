@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { examples as codeExamples } from "./_examples.ts";
 
 interface JsDoc {
   doc?: string;
@@ -55,8 +56,6 @@ interface DocSymbol {
   name: string;
   declarations: Declaration[];
 }
-
-import { examples as codeExamples } from "./_examples.ts";
 
 const root = new URL("../", import.meta.url);
 const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));

@@ -4,8 +4,9 @@
  *
  * - On Windows: the whole suite, natively.
  * - Elsewhere: the OS-independent unit tests (and the documentation
- *   examples that need no Windows) natively, then the Windows suite under Deno for Windows in Wine 10
- *   (`tools/wine/run.sh`, which builds or reuses the Wine environment).
+ *   examples that need no Windows) natively, then the Windows suite under
+ *   Deno for Windows in Wine 10 (`tools/wine/run.sh`, which builds or
+ *   reuses the Wine environment).
  *
  * The Windows suite is every `*_windows_test.ts` file and everything under
  * `tests/`; the unit tests are the other `*_test.ts` files. The last line is
