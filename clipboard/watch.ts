@@ -48,11 +48,16 @@ let serial = 0;
  * until Windows posts `WM_CLIPBOARDUPDATE`.
  *
  * @example Log changes for a minute
- * ```ts ignore
+ * ```ts no-run
  * import { watch } from "@winipc/winipc/clipboard";
  *
- * for await (const change of watch({ signal: AbortSignal.timeout(60_000) })) {
- *   console.log(change.sequenceNumber, change.formats.map((f) => f.name), change.missed);
+ * const signal = AbortSignal.timeout(60_000);
+ * try {
+ *   for await (const change of watch({ signal })) {
+ *     console.log(change.sequenceNumber, change.formats.map((f) => f.name), change.missed);
+ *   }
+ * } catch (error) {
+ *   if (error !== signal.reason) throw error; // the minute is over: not a failure
  * }
  * ```
  */
@@ -137,7 +142,7 @@ export class ClipboardWatcher
    * event).
    *
    * @example Check that nothing was missed
-   * ```ts ignore
+   * ```ts no-run
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * await using watcher = watch();
@@ -168,7 +173,7 @@ export class ClipboardWatcher
    * failure to start).
    *
    * @example Check
-   * ```ts ignore
+   * ```ts no-run
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * const watcher = watch();
@@ -187,7 +192,7 @@ export class ClipboardWatcher
    * waits for that. Closing twice does nothing more.
    *
    * @example Stop
-   * ```ts ignore
+   * ```ts no-run
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * const watcher = watch();
@@ -202,7 +207,7 @@ export class ClipboardWatcher
    * Closes the watcher at the end of a `using` scope.
    *
    * @example At the end of a scope
-   * ```ts ignore
+   * ```ts no-run
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * using watcher = watch();
@@ -216,7 +221,7 @@ export class ClipboardWatcher
    * Stops watching and waits for the window to go.
    *
    * @example At the end of a scope
-   * ```ts ignore
+   * ```ts no-run
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * await using watcher = watch();
@@ -231,7 +236,7 @@ export class ClipboardWatcher
    * rejects with the signal's reason).
    *
    * @example Iterate
-   * ```ts ignore
+   * ```ts no-run
    * import { watch } from "@winipc/winipc/clipboard";
    *
    * for await (const change of watch()) console.log(change.sequenceNumber);
@@ -264,7 +269,7 @@ export class ClipboardWatcher
  * polling). See {@linkcode ClipboardWatcher}.
  *
  * @example Wait for the next copy
- * ```ts ignore
+ * ```ts no-run
  * import { watch } from "@winipc/winipc/clipboard";
  *
  * for await (const change of watch()) {

@@ -105,7 +105,7 @@ export type CopyDataEncoding = "utf-16le" | "utf-8";
  * released. From {@linkcode CopyDataListener}; not constructed directly.
  *
  * @example Read a message as text
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -139,7 +139,7 @@ export class CopyDataMessage {
    * An odd byte at the end of UTF-16LE text decodes as U+FFFD.
    *
    * @example Decode UTF-8 text
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -198,7 +198,7 @@ let openListener: (options: ListenCopyDataOptions) => Promise<CopyDataListener>;
  * the listener is closed.
  *
  * @example Messages as they come
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -242,7 +242,7 @@ export class CopyDataListener
    * The window handle (`HWND`), for senders in this or another process.
    *
    * @example Tell another process where to send
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData();
@@ -258,7 +258,7 @@ export class CopyDataListener
    * function that failed).
    *
    * @example Check before receiving
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * const listener = await listenCopyData();
@@ -275,7 +275,7 @@ export class CopyDataListener
    * `maxQueuedBytes`): their senders got 0.
    *
    * @example Watch for refused messages
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver", maxQueued: 100 });
@@ -291,7 +291,7 @@ export class CopyDataListener
    * `replyTimeout`.
    *
    * @example Count late replies
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ reply: () => 1 });
@@ -420,7 +420,7 @@ export class CopyDataListener
    * Waits for the next message.
    *
    * @example Receive one message, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ title: "MyApp receiver" });
@@ -483,7 +483,7 @@ export class CopyDataListener
    * Messages in arrival order, until the listener is closed.
    *
    * @example Iterate
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -515,7 +515,7 @@ export class CopyDataListener
    * {@linkcode CopyDataListener[Symbol.asyncDispose]}) waits for that.
    *
    * @example Close
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * const listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -546,7 +546,7 @@ export class CopyDataListener
    * Closes the listener unless it is closed already.
    *
    * @example Close at the end of the scope
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -561,7 +561,7 @@ export class CopyDataListener
    * window is destroyed.
    *
    * @example Close and wait
-   * ```ts ignore
+   * ```ts no-run
    * import { listenCopyData } from "@winipc/winipc/copydata";
    *
    * await using listener = await listenCopyData({ className: "MyApp.Receiver" });
@@ -609,7 +609,7 @@ export class CopyDataListener
  * Treat every message as untrusted input.
  *
  * @example Receive text from AutoHotkey or a C program
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver", title: "MyApp" });

@@ -5,7 +5,7 @@
  * programs find by class name or title; each message carries a tag (a
  * pointer-sized number) and bytes, and the sender waits for a reply.
  *
- * ```ts ignore
+ * ```ts no-run
  * import { listenCopyData, sendCopyData } from "@winipc/winipc/copydata";
  *
  * using listener = await listenCopyData({ className: "MyApp.Receiver", title: "MyApp" });

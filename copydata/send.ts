@@ -60,7 +60,7 @@ const MAX_SEND_TIMEOUT = 0x7fff_ffff;
  * (`FindWindowW`), then message-only ones (`FindWindowExW(HWND_MESSAGE, …)`).
  *
  * @example Find a receiver by class
- * ```ts ignore
+ * ```ts no-run
  * import { findWindow } from "@winipc/winipc/copydata";
  *
  * console.log(findWindow({ className: "AutoHotkey" }));
@@ -108,7 +108,7 @@ function describe(target: CopyDataTarget): string {
  * process alive. Bytes and text are copied to the receiver by Windows.
  *
  * @example Send text to a window found by class
- * ```ts ignore
+ * ```ts no-run
  * import { sendCopyData } from "@winipc/winipc/copydata";
  *
  * const reply = await sendCopyData({ className: "MyApp.Receiver" }, "hello", { tag: 7n });

@@ -40,7 +40,7 @@ const held = new Set<string>();
  * first instance's reply. Not constructed directly.
  *
  * @example Hand the command line to the running instance
- * ```ts ignore
+ * ```ts no-run
  * import { singleInstance } from "@winipc/winipc/copydata";
  *
  * using instance = await singleInstance("my-app");
@@ -75,7 +75,7 @@ export class SingleInstance implements Disposable {
    * Whether this is the first instance.
    *
    * @example Branch on it
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * using instance = await singleInstance("my-app");
@@ -90,7 +90,7 @@ export class SingleInstance implements Disposable {
    * Whether this instance is closed.
    *
    * @example Check
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * const instance = await singleInstance("MyApp");
@@ -108,7 +108,7 @@ export class SingleInstance implements Disposable {
    * for a later instance.
    *
    * @example Step down
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * const instance = await singleInstance("my-app");
@@ -132,7 +132,7 @@ export class SingleInstance implements Disposable {
    * Closes unless closed already.
    *
    * @example At the end of the scope
-   * ```ts ignore
+   * ```ts no-run
    * import { singleInstance } from "@winipc/winipc/copydata";
    *
    * using instance = await singleInstance("my-app");
@@ -159,7 +159,7 @@ export class SingleInstance implements Disposable {
  * or when the process ends.
  *
  * @example A program that runs once
- * ```ts ignore
+ * ```ts no-run
  * import { singleInstance } from "@winipc/winipc/copydata";
  *
  * using instance = await singleInstance("my-app", { message: Deno.args.join(" ") });

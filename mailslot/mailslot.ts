@@ -68,7 +68,7 @@ const DEFAULT_BUFFER = 64 * 1024;
  * when the slot is closed.
  *
  * @example Messages as they come
- * ```ts ignore
+ * ```ts no-run
  * import { createMailslot } from "@winipc/winipc/mailslot";
  *
  * using slot = createMailslot("jobs");
@@ -112,7 +112,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * while it waits.
    *
    * @example Receive one message, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -193,7 +193,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * one trailing NUL dropped.
    *
    * @example Receive what a C sender sent
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -227,7 +227,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * The slot's state (`GetMailslotInfo`).
    *
    * @example How many messages wait
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -257,7 +257,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * Messages as they come, until the slot is closed (which ends the loop).
    *
    * @example Every message
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * using slot = createMailslot("jobs");
@@ -286,7 +286,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
    * discarded.
    *
    * @example Close early
-   * ```ts ignore
+   * ```ts no-run
    * import { createMailslot } from "@winipc/winipc/mailslot";
    *
    * const slot = createMailslot("jobs");
@@ -313,7 +313,7 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
  * for broadcasts, from the domain); only this process reads.
  *
  * @example Receive messages
- * ```ts ignore
+ * ```ts no-run
  * import { createMailslot } from "@winipc/winipc/mailslot";
  *
  * using slot = createMailslot("jobs", { maxMessageSize: 4096, security: "everyone" });

@@ -4,7 +4,7 @@
  * receives whole messages, in order, from any number of writers; waiting
  * holds no thread, and every wait can be cancelled or timed out.
  *
- * ```ts ignore
+ * ```ts no-run
  * import { createMailslot, openMailslot } from "@winipc/winipc/mailslot";
  *
  * using slot = createMailslot("jobs", { maxMessageSize: 4096, security: "owner" });

@@ -51,7 +51,7 @@ function remoteDisabled(path: string, code: number): Error {
  * constructed directly. Each {@linkcode send} is one whole message.
  *
  * @example Two messages
- * ```ts ignore
+ * ```ts no-run
  * import { openMailslot } from "@winipc/winipc/mailslot";
  *
  * using jobs = openMailslot("jobs");
@@ -97,7 +97,7 @@ export class MailslotWriter implements Disposable {
    * first, so `data` may be reused at once.
    *
    * @example Send text and bytes
-   * ```ts ignore
+   * ```ts no-run
    * import { openMailslot } from "@winipc/winipc/mailslot";
    *
    * using jobs = openMailslot("jobs");
@@ -138,7 +138,7 @@ export class MailslotWriter implements Disposable {
    * Closes the writer; a send in flight still completes first.
    *
    * @example Close early
-   * ```ts ignore
+   * ```ts no-run
    * import { openMailslot } from "@winipc/winipc/mailslot";
    *
    * const jobs = openMailslot("jobs");
@@ -162,7 +162,7 @@ export class MailslotWriter implements Disposable {
  * with write access, shared with other writers).
  *
  * @example Send a job
- * ```ts ignore
+ * ```ts no-run
  * import { openMailslot } from "@winipc/winipc/mailslot";
  *
  * using jobs = openMailslot("jobs");

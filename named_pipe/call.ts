@@ -53,7 +53,7 @@ export interface CallNamedPipeOptions {
  * per request.
  *
  * @example Ask a server one question
- * ```ts ignore
+ * ```ts no-run
  * import { callNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * const reply = await callNamedPipe("my-app", new TextEncoder().encode("status"), {

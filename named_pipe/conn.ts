@@ -52,7 +52,7 @@ const CHUNK = 64 * 1024;
  * then sees the end of the stream.
  *
  * @example Read each message a client sends
- * ```ts ignore
+ * ```ts no-run
  * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using listener = listenNamedPipe("my-app", { mode: "message" });
@@ -177,11 +177,12 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * controller).
    *
    * @example Log who is asking
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("my-app", { mode: "message" });
    * for await (const conn of listener) {
+   *   using _ = conn;
    *   const request = await conn.receive();
    *   const user = await conn.peerUser();
    *   console.log(`${user.domain}\\${user.name} (${user.sid}) sent`, request);
@@ -212,7 +213,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * over several reads.
    *
    * @example Read what is there, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("my-app");
@@ -246,7 +247,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Receives one whole message, whatever its size (message mode).
    *
    * @example Wait at most 5 seconds for a request
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("jobs", { mode: "message" });
@@ -280,7 +281,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Writes all of `p`. In message mode, `p` is one message.
    *
    * @example Write a greeting
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("my-app");
@@ -313,7 +314,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Sends one whole message (message mode).
    *
    * @example Answer a request
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("jobs", { mode: "message" });
@@ -347,7 +348,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * may be waiting to be read.
    *
    * @example Ask and wait at most 2 seconds for the answer
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("jobs", { mode: "message", timeout: 1000 });
@@ -404,7 +405,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * Looks at what is waiting without reading it (`PeekNamedPipe`), at once.
    *
    * @example How much is waiting
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using conn = await connectNamedPipe("jobs", { mode: "message" });
@@ -464,7 +465,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * the peer sees the end of the stream after the data already written.
    *
    * @example Close after the last write
-   * ```ts ignore
+   * ```ts no-run
    * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * const conn = await connectNamedPipe("my-app");
@@ -488,7 +489,7 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
    * stream. Leaving the loop early leaves the connection open.
    *
    * @example Every message a client sends
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("jobs", { mode: "message" });

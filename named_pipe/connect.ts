@@ -226,7 +226,7 @@ const BUSY_SLICE = 100;
  * (another client was faster) is retried too.
  *
  * @example Connect and talk
- * ```ts ignore
+ * ```ts no-run
  * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using conn = await connectNamedPipe("my-app", { timeout: 5000 });
@@ -236,7 +236,7 @@ const BUSY_SLICE = 100;
  * ```
  *
  * @example Insist on the server process you started
- * ```ts ignore
+ * ```ts no-run
  * import { connectNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * const server = new Deno.Command("server.exe").spawn();

@@ -21,7 +21,7 @@ const NAME_UNITS = 260;
  * shows pipes this process could not open; it opens none of them.
  *
  * @example Find a server by prefix
- * ```ts ignore
+ * ```ts no-run
  * import { listNamedPipes } from "@winipc/winipc/named-pipe";
  *
  * const mine = listNamedPipes().filter((name) => name.startsWith("my-app-"));

@@ -124,7 +124,7 @@ interface Waiter {
  * server does.
  *
  * @example Serve each client in turn
- * ```ts ignore
+ * ```ts no-run
  * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using listener = listenNamedPipe("my-app", { mode: "message" });
@@ -394,7 +394,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * oldest call first.
    *
    * @example Wait at most 10 seconds for a client
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("my-app");
@@ -482,7 +482,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * connections stay open.
    *
    * @example Stop after the first client
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * const listener = listenNamedPipe("my-app");
@@ -526,7 +526,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
    * Yields each new connection until the listener is closed.
    *
    * @example Accept for ever
-   * ```ts ignore
+   * ```ts no-run
    * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
    *
    * using listener = listenNamedPipe("my-app");
@@ -560,7 +560,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
  * server check it with `connectNamedPipe`'s `server` option.
  *
  * @example Serve a pipe
- * ```ts ignore
+ * ```ts no-run
  * import { listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * using listener = listenNamedPipe("my-app");

@@ -3,7 +3,7 @@
  * Windows named pipes: servers and clients, byte streams and whole messages,
  * secure by default, with no thread parked per pending operation.
  *
- * ```ts ignore
+ * ```ts no-run
  * import { connectNamedPipe, listenNamedPipe } from "@winipc/winipc/named-pipe";
  *
  * // Server: a backlog of instances always listening; owner-only security; no remote clients.

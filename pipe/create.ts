@@ -95,7 +95,7 @@ function checkBufferSize(size: unknown): number {
  * only {@linkcode spawn} hands an end to a child, and only to that child.
  *
  * @example In one process
- * ```ts ignore
+ * ```ts no-run
  * import { createPipe } from "@winipc/winipc/pipe";
  *
  * const { reader, writer } = createPipe();
@@ -201,7 +201,7 @@ const FILE_SYNCHRONOUS_IO_NONALERT = 0x20;
  * Deno's blocking pool, one pool thread per pending call.
  *
  * @example In a child started with `spawn(..., { inherit: [writer], args: [String(Deno.UnsafePointer.value(writer.unsafeHandle))] })`
- * ```ts ignore
+ * ```ts no-run
  * import { openPipeHandle } from "@winipc/winipc/pipe";
  *
  * using out = openPipeHandle(Number(Deno.args[0]), { access: "write" });

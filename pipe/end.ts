@@ -46,7 +46,7 @@ function rawOf(io: HandleIo): Deno.PointerValue {
  * (`stdout`/`stderr: "piped"`) or {@linkcode openPipeHandle}.
  *
  * @example Read to the end
- * ```ts ignore
+ * ```ts no-run
  * import { createPipe } from "@winipc/winipc/pipe";
  *
  * const { reader, writer } = createPipe();
@@ -73,7 +73,7 @@ export class PipeReader implements Disposable {
    * opens it with `openPipeHandle` (or a C child uses it with `ReadFile`).
    *
    * @example Hand this end to a child by its value
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe, spawn } from "@winipc/winipc/pipe";
    *
    * const { reader, writer } = createPipe({ childEnd: "reader" });
@@ -93,7 +93,7 @@ export class PipeReader implements Disposable {
    * True once closed, or handed to a child process.
    *
    * @example Whether the end is still usable
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe } from "@winipc/winipc/pipe";
    *
    * const { reader } = createPipe();
@@ -114,7 +114,7 @@ export class PipeReader implements Disposable {
    * loop runs on, but the read holds one pool thread until it ends.
    *
    * @example Wait at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe } from "@winipc/winipc/pipe";
    *
    * const { reader } = createPipe();
@@ -149,7 +149,7 @@ export class PipeReader implements Disposable {
    * The bytes as a byte stream (created once); cancelling it closes this end.
    *
    * @example Read a child's output as a stream
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
@@ -170,7 +170,7 @@ export class PipeReader implements Disposable {
    * then fails with `BrokenPipe` once every copy of this end is closed.
    *
    * @example Close a read end
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe } from "@winipc/winipc/pipe";
    *
    * const { reader } = createPipe();
@@ -194,7 +194,7 @@ export class PipeReader implements Disposable {
  * (`stdin: "piped"`) or {@linkcode openPipeHandle}.
  *
  * @example Write, then close so the reader sees the end
- * ```ts ignore
+ * ```ts no-run
  * import { createPipe } from "@winipc/winipc/pipe";
  *
  * const { reader, writer } = createPipe();
@@ -220,7 +220,7 @@ export class PipeWriter implements Disposable {
    * `WriteFile`).
    *
    * @example Hand this end to a child by its value
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe, spawn } from "@winipc/winipc/pipe";
    *
    * const { reader, writer } = createPipe();
@@ -239,7 +239,7 @@ export class PipeWriter implements Disposable {
    * True once closed, or handed to a child process.
    *
    * @example Whether the end is still usable
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe } from "@winipc/winipc/pipe";
    *
    * const { writer } = createPipe();
@@ -259,11 +259,11 @@ export class PipeWriter implements Disposable {
    * loop runs on).
    *
    * @example Write with a deadline
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe } from "@winipc/winipc/pipe";
    *
    * const { writer } = createPipe();
-   * await writer.write(new TextEncoder().encode("hi"), { signal: AbortSignal.timeout(1000) });
+   * await writer.write(new TextEncoder().encode("hi"), { timeout: 1000 });
    * ```
    *
    * @param p The bytes.
@@ -293,7 +293,7 @@ export class PipeWriter implements Disposable {
    * A stream that writes here (created once); closing it closes this end.
    *
    * @example Pipe a stream into a child
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "sort"], stdin: "piped" });
@@ -315,7 +315,7 @@ export class PipeWriter implements Disposable {
    * end of the stream once every copy of this end is closed.
    *
    * @example Close a write end
-   * ```ts ignore
+   * ```ts no-run
    * import { createPipe } from "@winipc/winipc/pipe";
    *
    * const { writer } = createPipe();

@@ -4,7 +4,7 @@
  * held per pending read), and children whose standard streams, and any
  * extra inherited ends, are those pipes, with nothing else inherited.
  *
- * ```ts ignore
+ * ```ts no-run
  * import { createPipe, spawn } from "@winipc/winipc/pipe";
  *
  * // A child's stdin and stdout.

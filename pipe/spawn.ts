@@ -103,7 +103,7 @@ function notPiped(name: string): never {
  * `await using` ends the process first.
  *
  * @example Run a program and collect what it prints
- * ```ts ignore
+ * ```ts no-run
  * import { spawn } from "@winipc/winipc/pipe";
  *
  * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
@@ -172,7 +172,7 @@ export class ChildProcess implements Disposable, AsyncDisposable {
    * signalled when the process ends.
    *
    * @example The process handle and id
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "exit 0"] });
@@ -188,7 +188,7 @@ export class ChildProcess implements Disposable, AsyncDisposable {
    * or `await using`).
    *
    * @example Release the handle, leave the process running
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * const child = spawn("cmd", { args: ["/c", "pause"] });
@@ -217,7 +217,7 @@ export class ChildProcess implements Disposable, AsyncDisposable {
    * ends close with it: readers of its output see the end of the stream.
    *
    * @example Stop a child that waits for ever
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "pause"], stdin: "piped" });
@@ -243,7 +243,7 @@ export class ChildProcess implements Disposable, AsyncDisposable {
    * or the child may wait for it for ever.
    *
    * @example Run a child to the end and collect what it printed
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * await using child = spawn("cmd", { args: ["/c", "echo hi"], stdout: "piped" });
@@ -286,7 +286,7 @@ export class ChildProcess implements Disposable, AsyncDisposable {
    * process had already ended.
    *
    * @example Start a program and let it run
-   * ```ts ignore
+   * ```ts no-run
    * import { spawn } from "@winipc/winipc/pipe";
    *
    * const child = spawn("notepad");
@@ -350,7 +350,7 @@ const NAMES = ["stdin", "stdout", "stderr"] as const;
  * exits.
  *
  * @example Talk to a child over its stdin and stdout
- * ```ts ignore
+ * ```ts no-run
  * import { spawn } from "@winipc/winipc/pipe";
  *
  * await using child = spawn("cmd", { args: ["/c", "sort"], stdin: "piped", stdout: "piped" });
@@ -361,7 +361,7 @@ const NAMES = ["stdin", "stdout", "stderr"] as const;
  * ```
  *
  * @example Two children connected directly, `a | b`
- * ```ts ignore
+ * ```ts no-run
  * import { createPipe, spawn } from "@winipc/winipc/pipe";
  *
  * const { reader, writer } = createPipe({ childEnd: "both" });

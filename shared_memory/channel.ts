@@ -68,7 +68,7 @@ function newEnd(
  * The other process opens the other end with {@linkcode openSharedChannel}.
  *
  * @example A sender here, a receiver in another process
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedChannel, openSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * using tx = createSharedChannel("frames", { role: "sender", capacity: 1 << 20 });
@@ -111,7 +111,7 @@ export function createSharedChannel<R extends SharedChannelRole>(
  * in another process. The header is validated first.
  *
  * @example The receiving end, in the second process
- * ```ts ignore
+ * ```ts no-run
  * import { openSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * using rx = openSharedChannel("frames", { role: "receiver" });

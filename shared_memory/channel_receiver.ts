@@ -16,7 +16,7 @@ import { type ChannelCore, deadlineOf, RingReceiver } from "./_ring.ts";
  * of the stream (the sender closed, or its process ended).
  *
  * @example Receive with a deadline
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * using rx = createSharedChannel("frames", { role: "receiver" });
@@ -60,7 +60,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * ring is empty.
    *
    * @example Receive, waiting at most a second
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -141,7 +141,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * ended) and every message it sent was received.
    *
    * @example Every message
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -161,7 +161,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * stream; cancelling it closes this end.
    *
    * @example Read through a stream reader
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using rx = openSharedChannel("frames", { role: "receiver" });
@@ -189,7 +189,7 @@ export class SharedChannelReceiver implements Disposable, AsyncIterable<Uint8Arr
    * Closes this end; the sender's next send fails with `BrokenPipe`.
    *
    * @example Stop receiving
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * const rx = openSharedChannel("frames", { role: "receiver" });

@@ -14,7 +14,7 @@ import { type ChannelCore, deadlineOf, RingSender } from "./_ring.ts";
  * or {@linkcode openSharedChannel}; not constructed directly.
  *
  * @example Send, then close: the receiver sees the end of the stream
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedChannel } from "@winipc/winipc/shared-memory";
  *
  * const tx = createSharedChannel("frames", { role: "sender" });
@@ -64,7 +64,7 @@ export class SharedChannelSender implements Disposable {
    * full: back-pressure.
    *
    * @example Send, waiting at most a second for room
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * using tx = createSharedChannel("frames", { role: "sender" });
@@ -145,7 +145,7 @@ export class SharedChannelSender implements Disposable {
    * A stream whose chunks are sent as messages; closing it closes this end.
    *
    * @example Pipe a stream of messages
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * const tx = createSharedChannel("frames", { role: "sender" });
@@ -171,7 +171,7 @@ export class SharedChannelSender implements Disposable {
    * end of the stream.
    *
    * @example Send, then end the stream
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedChannel } from "@winipc/winipc/shared-memory";
    *
    * const tx = createSharedChannel("frames", { role: "sender" });

@@ -4,7 +4,7 @@
  * maps the name, with views that become unusable (never dangling) once
  * unmapped.
  *
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedMemory, openSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = createSharedMemory("my-app-state", { size: 4096 });

@@ -93,7 +93,7 @@ function checkAccess(access: unknown, what: string): AccessMode {
  * constructed directly.
  *
  * @example Write here, read in another process
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedMemory, openSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = createSharedMemory("state", { size: 4096 });
@@ -197,7 +197,7 @@ export class SharedMemory implements Disposable {
    * @throws {Deno.errors.BadResource} After `close()`.
    *
    * @example Write through the view
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedMemory } from "@winipc/winipc/shared-memory";
    *
    * using shm = createSharedMemory("my-app-state", { size: 4096 });
@@ -215,7 +215,7 @@ export class SharedMemory implements Disposable {
    * on close).
    *
    * @example Numbers at offsets
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedMemory } from "@winipc/winipc/shared-memory";
    *
    * using shm = createSharedMemory("my-app-state", { size: 4096 });
@@ -254,7 +254,7 @@ export class SharedMemory implements Disposable {
    * read-only mappings too).
    *
    * @example Read five bytes at offset 0
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedMemory } from "@winipc/winipc/shared-memory";
    *
    * using shm = openSharedMemory("my-app-state", { access: "read" });
@@ -280,7 +280,7 @@ export class SharedMemory implements Disposable {
    * Copies `data` into the mapping, synchronously.
    *
    * @example Write five bytes at offset 100
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedMemory } from "@winipc/winipc/shared-memory";
    *
    * using shm = createSharedMemory("my-app-state", { size: 4096 });
@@ -306,7 +306,7 @@ export class SharedMemory implements Disposable {
    * (`FlushViewOfFile`); nothing to do for page-file memory.
    *
    * @example Make a file-backed mapping durable
-   * ```ts ignore
+   * ```ts no-run
    * import { createSharedMemory } from "@winipc/winipc/shared-memory";
    *
    * using shm = createSharedMemory("log", { size: 4096, file: "log.bin" });
@@ -334,7 +334,7 @@ export class SharedMemory implements Disposable {
    * while another process has it open (or in its file).
    *
    * @example Close early
-   * ```ts ignore
+   * ```ts no-run
    * import { openSharedMemory } from "@winipc/winipc/shared-memory";
    *
    * const shm = openSharedMemory("my-app-state");
@@ -474,7 +474,7 @@ function create(
  * Creates a named mapping and maps it. Fails if the name exists.
  *
  * @example Share bytes with another process
- * ```ts ignore
+ * ```ts no-run
  * import { createSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = createSharedMemory("my-app-state", { size: 4096 });
@@ -501,7 +501,7 @@ export function createSharedMemory(
  * must be at least `size` bytes), or creates it.
  *
  * @example Whoever comes first creates it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = openOrCreateSharedMemory("my-app-state", { size: 4096 });
@@ -527,7 +527,7 @@ export function openOrCreateSharedMemory(
  * (`CreateFileMappingW`).
  *
  * @example Read what another process wrote
- * ```ts ignore
+ * ```ts no-run
  * import { openSharedMemory } from "@winipc/winipc/shared-memory";
  *
  * using shm = openSharedMemory("my-app-state", { size: 4096, access: "read" });

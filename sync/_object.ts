@@ -71,7 +71,7 @@ const INTERNALS = new WeakMap<SyncObject, SyncInternals>();
  * functions.
  *
  * @example What every object has
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateEvent } from "@winipc/winipc/sync";
  *
  * using ready = openOrCreateEvent("my-app-ready");
@@ -117,7 +117,7 @@ export abstract class SyncObject implements Disposable {
    * has one open). A wait still pending on it rejects with `BadResource`.
    *
    * @example Close before the end of the scope
-   * ```ts ignore
+   * ```ts no-run
    * import { createEvent } from "@winipc/winipc/sync";
    *
    * const event = createEvent();

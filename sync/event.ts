@@ -49,7 +49,7 @@ const EVENT_EVERYONE_RIGHTS = "0x00100002";
  * DOM's `Event`.)
  *
  * @example One process signals, another waits
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent, openEvent } from "@winipc/winipc/sync";
  *
  * using ready = createEvent("my-app-ready");
@@ -89,7 +89,7 @@ export class SyncEvent extends SyncObject {
    * Signals the event (`SetEvent`).
    *
    * @example Signal
-   * ```ts ignore
+   * ```ts no-run
    * import { openEvent } from "@winipc/winipc/sync";
    *
    * using ready = openEvent("my-app-ready");
@@ -108,7 +108,7 @@ export class SyncEvent extends SyncObject {
    * Makes the event non-signalled (`ResetEvent`).
    *
    * @example Reset a manual-reset event
-   * ```ts ignore
+   * ```ts no-run
    * import { createEvent } from "@winipc/winipc/sync";
    *
    * using gate = createEvent({ manualReset: true, initialState: true });
@@ -128,7 +128,7 @@ export class SyncEvent extends SyncObject {
    * auto-reset event consumes its signal; a cancelled wait never does.
    *
    * @example Wait at most 5 seconds
-   * ```ts ignore
+   * ```ts no-run
    * import { openEvent } from "@winipc/winipc/sync";
    *
    * using ready = openEvent("my-app-ready");
@@ -170,7 +170,7 @@ function makeEvent(
  * `createEvent(name, options?)` (then any process may open it).
  *
  * @example An unnamed event
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent } from "@winipc/winipc/sync";
  *
  * using done = createEvent({ manualReset: true });
@@ -185,7 +185,7 @@ export function createEvent(options?: CreateEventOptions): SyncEvent;
  * Creates a new named event; fails if the name is taken.
  *
  * @example Signal another process
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent } from "@winipc/winipc/sync";
  *
  * using ready = createEvent("my-app-ready", { manualReset: true });
@@ -214,7 +214,7 @@ export function createEvent(
  * (the options other than the namespace apply only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateEvent } from "@winipc/winipc/sync";
  *
  * using ready = openOrCreateEvent("my-app-ready", { manualReset: true });
@@ -235,7 +235,7 @@ export function openOrCreateEvent(name: string, options?: CreateEventOptions): S
  * Opens an existing named event, made by winipc or any program.
  *
  * @example Wait for another process's signal
- * ```ts ignore
+ * ```ts no-run
  * import { openEvent } from "@winipc/winipc/sync";
  *
  * using ready = openEvent("my-app-ready");

@@ -20,14 +20,15 @@
  * their own; `waitAll` over 64 objects or fewer waits on a thread of its own
  * (see {@linkcode waitAll}).
  *
- * ```ts ignore
+ * ```ts no-run
  * import { createEvent, createSemaphore, waitAny } from "@winipc/winipc/sync";
  *
- * using ready = createEvent("my-app-ready", { manualReset: true });
- * await ready.wait({ timeout: 5000 });
+ * using ready = createEvent("my-app-ready", { manualReset: true }); // another process sets it
+ * await ready.wait({ timeout: 5000 }); // TimedOut unless it is set within 5 s
  *
  * using slots = createSemaphore({ initial: 4, maximum: 4 });
  * using permit = await slots.acquire();
+ * const first = await waitAny([ready, slots], { timeout: 1000 }); // 0: ready is still set
  * ```
  *
  * Names follow the rule of shared memory's names: they stay in `Local\` or

@@ -34,7 +34,7 @@ const MUTEX_EVERYONE_RIGHTS = "0x00100001";
  * A held mutex, from {@linkcode Mutex.acquire}: release it, or let `using` do it.
  *
  * @example Held for the scope
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openOrCreateMutex("my-app-config");
@@ -70,7 +70,7 @@ export class MutexLock implements Disposable {
    * Releases the mutex.
    *
    * @example Release before the end of the block
-   * ```ts ignore
+   * ```ts no-run
    * import { openMutex } from "@winipc/winipc/sync";
    *
    * using mutex = openMutex("my-app-config");
@@ -155,7 +155,7 @@ function leaveState(name: string | null, state: MutexState): void {
  * `waitAny`/`waitAll` refuse it; use `acquire()`.
  *
  * @example One process at a time edits the file
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openOrCreateMutex("my-app-config");
@@ -231,7 +231,7 @@ export class Mutex extends SyncObject {
    * waits for a lock on it); never waits.
    *
    * @example Do the work only if nobody else is
-   * ```ts ignore
+   * ```ts no-run
    * import { openMutex } from "@winipc/winipc/sync";
    *
    * using mutex = openMutex("my-app-config");
@@ -259,7 +259,7 @@ export class Mutex extends SyncObject {
    * cancelled or timed-out acquire never leaves the mutex held.
    *
    * @example One process at a time, for at most 10 seconds of waiting
-   * ```ts ignore
+   * ```ts no-run
    * import { openMutex } from "@winipc/winipc/sync";
    *
    * using mutex = openMutex("my-app-config");
@@ -425,7 +425,7 @@ export class Mutex extends SyncObject {
    * thread, if any, ends before the handle is closed.
    *
    * @example Close early
-   * ```ts ignore
+   * ```ts no-run
    * import { createMutex } from "@winipc/winipc/sync";
    *
    * const mutex = createMutex();
@@ -485,7 +485,7 @@ function makeMutex(
  * Creates a new unnamed mutex (not held): for tasks of this process.
  *
  * @example One task at a time
- * ```ts ignore
+ * ```ts no-run
  * import { createMutex } from "@winipc/winipc/sync";
  *
  * using mutex = createMutex();
@@ -501,7 +501,7 @@ export function createMutex(options?: CreateSyncObjectOptions): Mutex;
  * Creates a new named mutex (not held); fails if the name is taken.
  *
  * @example One process at a time
- * ```ts ignore
+ * ```ts no-run
  * import { createMutex } from "@winipc/winipc/sync";
  *
  * using mutex = createMutex("my-app-config");
@@ -531,7 +531,7 @@ export function createMutex(
  * says which (security applies only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openOrCreateMutex("my-app-config");
@@ -552,7 +552,7 @@ export function openOrCreateMutex(name: string, options?: CreateSyncObjectOption
  * Opens an existing named mutex, made by winipc or any program.
  *
  * @example Take another process's mutex
- * ```ts ignore
+ * ```ts no-run
  * import { openMutex } from "@winipc/winipc/sync";
  *
  * using mutex = openMutex("my-app-config");

@@ -53,7 +53,7 @@ const MAX_COUNT = 0x7fff_ffff;
  * One unit of a semaphore's count, held until `release()` (or `using` ends).
  *
  * @example Give the unit back early
- * ```ts ignore
+ * ```ts no-run
  * import { createSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = createSemaphore({ initial: 1, maximum: 1 });
@@ -80,7 +80,7 @@ export class SemaphorePermit implements Disposable {
    * Gives the unit back.
    *
    * @example Release early
-   * ```ts ignore
+   * ```ts no-run
    * import { createSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = createSemaphore({ initial: 1, maximum: 1 });
@@ -110,7 +110,7 @@ export class SemaphorePermit implements Disposable {
  * {@linkcode openSemaphore} or {@linkcode openOrCreateSemaphore}.
  *
  * @example At most four workers at once, across processes
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = openOrCreateSemaphore("my-app-slots", { initial: 4, maximum: 4 });
@@ -134,7 +134,7 @@ export class Semaphore extends SyncObject {
    * A cancelled or timed-out acquire never keeps a unit.
    *
    * @example Wait at most 10 seconds for a slot
-   * ```ts ignore
+   * ```ts no-run
    * import { openSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = openSemaphore("my-app-slots");
@@ -155,7 +155,7 @@ export class Semaphore extends SyncObject {
    * Takes one unit if one is free now (never waits).
    *
    * @example Take a slot if there is one
-   * ```ts ignore
+   * ```ts no-run
    * import { openSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = openSemaphore("my-app-slots");
@@ -178,7 +178,7 @@ export class Semaphore extends SyncObject {
    * other) took, or to give out more.
    *
    * @example Give out two more units
-   * ```ts ignore
+   * ```ts no-run
    * import { createSemaphore } from "@winipc/winipc/sync";
    *
    * using slots = createSemaphore({ maximum: 4 });
@@ -256,7 +256,7 @@ function makeSemaphore(
  * Creates a new unnamed semaphore.
  *
  * @example Limit concurrent work in this process
- * ```ts ignore
+ * ```ts no-run
  * import { createSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = createSemaphore({ initial: 4, maximum: 4 });
@@ -273,7 +273,7 @@ export function createSemaphore(options?: CreateSemaphoreOptions): Semaphore;
  * Creates a new named semaphore; fails if the name is taken.
  *
  * @example Limit concurrent work across processes
- * ```ts ignore
+ * ```ts no-run
  * import { createSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = createSemaphore("my-app-slots", { initial: 4, maximum: 4 });
@@ -303,7 +303,7 @@ export function createSemaphore(
  * which (the counts and security apply only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = openOrCreateSemaphore("my-app-slots", { initial: 4, maximum: 4 });
@@ -331,7 +331,7 @@ export function openOrCreateSemaphore(
  * Opens an existing named semaphore, made by winipc or any program.
  *
  * @example Take a slot another process gives out
- * ```ts ignore
+ * ```ts no-run
  * import { openSemaphore } from "@winipc/winipc/sync";
  *
  * using slots = openSemaphore("my-app-slots");

@@ -66,7 +66,7 @@ const FILETIME_EPOCH_MS = 11_644_473_600_000;
  * {@linkcode openWaitableTimer} or {@linkcode openOrCreateWaitableTimer}.
  *
  * @example Every 100 ms, five times
- * ```ts ignore
+ * ```ts no-run
  * import { createWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = createWaitableTimer();
@@ -107,7 +107,7 @@ export class WaitableTimer extends SyncObject {
    * it again replaces the previous setting.
    *
    * @example In 100 ms, then every 100 ms
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
@@ -163,7 +163,7 @@ export class WaitableTimer extends SyncObject {
    * Disarms the timer (`CancelWaitableTimer`); a pending `wait()` keeps waiting.
    *
    * @example Disarm
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
@@ -183,7 +183,7 @@ export class WaitableTimer extends SyncObject {
    * Waits until the timer is due, holding no thread.
    *
    * @example Wait for the timer
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
@@ -206,13 +206,18 @@ export class WaitableTimer extends SyncObject {
    * every call given a `signal` does.
    *
    * @example Five ticks, or the signal's reason after a second
-   * ```ts ignore
+   * ```ts no-run
    * import { createWaitableTimer } from "@winipc/winipc/sync";
    *
    * using timer = createWaitableTimer();
    * timer.set(100, { period: 100 });
-   * for await (const tick of timer.ticks({ signal: AbortSignal.timeout(1000) })) {
-   *   if (tick === 5) break;
+   * const signal = AbortSignal.timeout(1000);
+   * try {
+   *   for await (const tick of timer.ticks({ signal })) {
+   *     if (tick === 5) break;
+   *   }
+   * } catch (error) {
+   *   if (error !== signal.reason) throw error; // aborted first: fewer ticks
    * }
    * ```
    *
@@ -266,7 +271,7 @@ function makeTimer(
  * Creates a new unnamed waitable timer.
  *
  * @example Every 100 ms, five times
- * ```ts ignore
+ * ```ts no-run
  * import { createWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = createWaitableTimer();
@@ -283,7 +288,7 @@ export function createWaitableTimer(options?: CreateWaitableTimerOptions): Waita
  * Creates a new named waitable timer; fails if the name is taken.
  *
  * @example A timer other processes wait on
- * ```ts ignore
+ * ```ts no-run
  * import { createWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = createWaitableTimer("my-app-tick", { manualReset: true });
@@ -315,7 +320,7 @@ export function createWaitableTimer(
  * says which (reset mode and security apply only when it is created).
  *
  * @example Whoever comes first makes it
- * ```ts ignore
+ * ```ts no-run
  * import { openOrCreateWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = openOrCreateWaitableTimer("my-app-tick");
@@ -342,7 +347,7 @@ export function openOrCreateWaitableTimer(
  * Opens an existing named waitable timer, made by winipc or any program.
  *
  * @example Wait on another process's timer
- * ```ts ignore
+ * ```ts no-run
  * import { openWaitableTimer } from "@winipc/winipc/sync";
  *
  * using timer = openWaitableTimer("my-app-tick");

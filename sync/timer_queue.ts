@@ -60,7 +60,7 @@ function updateReference(): void {
  * {@linkcode setTimerQueueTimer}.
  *
  * @example Ticks until closed
- * ```ts ignore
+ * ```ts no-run
  * import { setTimerQueueTimer } from "@winipc/winipc/sync";
  *
  * await using timer = setTimerQueueTimer(() => console.log("tick"), 0, { period: 1000 });
@@ -104,7 +104,7 @@ export class TimerQueueTimer implements AsyncDisposable {
    * inside the callback is fine (it does not wait for itself).
    *
    * @example Stop after three calls
-   * ```ts ignore
+   * ```ts no-run
    * import { setTimerQueueTimer } from "@winipc/winipc/sync";
    *
    * let calls = 0;
@@ -166,7 +166,7 @@ export class TimerQueueTimer implements AsyncDisposable {
  * process alive, as `setInterval` does.
  *
  * @example Every second, until closed
- * ```ts ignore
+ * ```ts no-run
  * import { setTimerQueueTimer } from "@winipc/winipc/sync";
  *
  * await using timer = setTimerQueueTimer(() => console.log("tick"), 1000, { period: 1000 });

@@ -66,7 +66,7 @@ function checkObjects(objects: readonly Waitable[], what: string): SyncInternals
  * the same instant are put back.
  *
  * @example Whichever comes first
- * ```ts ignore
+ * ```ts no-run
  * import { openEvent, openSemaphore, waitAny } from "@winipc/winipc/sync";
  *
  * using ready = openEvent("my-app-ready");
@@ -130,7 +130,7 @@ export async function waitAny(
  * awaited). On abort or timeout the signals already taken are given back.
  *
  * @example Both at once
- * ```ts ignore
+ * ```ts no-run
  * import { openEvent, openSemaphore, waitAll } from "@winipc/winipc/sync";
  *
  * using ready = openEvent("my-app-ready");

@@ -9,9 +9,13 @@
  *   title;
  * - every exported interface, type and constant, and every public property
  *   or getter, has a description;
- * - an example is a ` ```ts ` block (` ```ts ignore ` when it needs
- *   Windows), and imports only what a user can: `@winipc/winipc...` or
- *   `@std/...`, never a private path;
+ * - an example is a `ts` code block, fenced `ts`, `ts no-run` or
+ *   `ts ignore REASON` (see `tools/_examples.ts`), and imports only what a
+ *   user can: `@winipc/winipc...` or `@std/...`, never a private path;
+ * - in every file of the repository (JSDoc of `.ts` files, `README.md`,
+ *   `docs/*.md`), every example's fence is one of those three, and no `.ts`
+ *   file mixes examples that run with `no-run` ones (`deno test --doc`
+ *   runs a whole file or none of it);
  * - nothing public is marked `@internal`, and no public signature takes a
  *   type the package does not export.
  *
@@ -20,6 +24,7 @@
  *
  * @module
  */
+import { examples as codeExamples } from "./_examples.ts";
 
 interface JsDoc {
   doc?: string;
@@ -76,16 +81,11 @@ function checkExample(text: string, what: string): void {
   if (firstLine === "" || firstLine.startsWith("```")) {
     problems.add(`${what}: an @example needs a title on its first line`);
   }
-  // The groups below always take part in a match: the defaults never apply.
-  const fences = [...text.matchAll(/^```(.*)$/gm)].map(([, info = ""]) => info.trim());
-  const openings = fences.filter((_, i) => i % 2 === 0);
-  if (openings.length === 0) problems.add(`${what}: an @example needs a code block`);
-  for (const opening of openings) {
-    if (opening !== "ts" && opening !== "ts ignore") {
-      problems.add(
-        `${what}: an example block is \`\`\`ts or \`\`\`ts ignore, not \`\`\`${opening}`,
-      );
-    }
+  // The tag's text is Markdown: its blocks are found as in a .md file.
+  const found = codeExamples("example.md", text);
+  if (found.length === 0) problems.add(`${what}: an @example needs a \`ts\` code block`);
+  for (const example of found) {
+    if (example.problem !== null) problems.add(`${what}: ${example.problem}`);
   }
   for (const [, specifier = ""] of text.matchAll(/from\s+["']([^"']+)["']/g)) {
     if (!ALLOWED_IMPORT.test(specifier)) {
@@ -158,6 +158,36 @@ for (const entry of entries) {
         checkDoc(member.jsDoc, memberWhat, isMethod);
       }
     }
+  }
+}
+
+// Every example of the repository, not only those of exported symbols.
+async function listFiles(dir: URL): Promise<URL[]> {
+  const found: URL[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (/^(\.|node_modules$|scratch|build$)/.test(entry.name)) continue;
+    const url = new URL(entry.isDirectory ? `${entry.name}/` : entry.name, dir);
+    if (entry.isDirectory) found.push(...await listFiles(url));
+    else if (/\.(ts|md)$/.test(entry.name)) found.push(url);
+  }
+  return found;
+}
+
+for (const url of await listFiles(root)) {
+  const path = url.href.replace(root.href, "");
+  if (path.endsWith(".md") && path !== "README.md" && !path.startsWith("docs/")) continue;
+  const found = codeExamples(path, await Deno.readTextFile(url));
+  for (const example of found) {
+    if (example.problem !== null) problems.add(`${path}:${example.line}: ${example.problem}`);
+  }
+  if (
+    path.endsWith(".ts") && found.some((e) => e.kind === "run") &&
+    found.some((e) => e.kind === "no-run")
+  ) {
+    problems.add(
+      `${path}: mixes examples that run (\`ts\`) with \`ts no-run\` ones: \`deno test --doc\` ` +
+        "runs all of a file's examples or none, so split the module or mark them all no-run",
+    );
   }
 }
 

@@ -3,9 +3,10 @@
  * The test command (`deno task test`).
  *
  * - On Windows: the whole suite, natively.
- * - Elsewhere: the OS-independent unit tests (and documentation examples)
- *   natively, then the Windows suite under Deno for Windows in Wine 10
- *   (`tools/wine/run.sh`, which builds or reuses the Wine environment).
+ * - Elsewhere: the OS-independent unit tests (and the documentation
+ *   examples that need no Windows) natively, then the Windows suite under
+ *   Deno for Windows in Wine 10 (`tools/wine/run.sh`, which builds or
+ *   reuses the Wine environment).
  *
  * The Windows suite is every `*_windows_test.ts` file and everything under
  * `tests/`; the unit tests are the other `*_test.ts` files. The last line is
@@ -21,6 +22,7 @@
  */
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { buildNative } from "./native.ts";
+import { examples } from "./_examples.ts";
 
 const root = new URL("../", import.meta.url);
 const rootPath = decodeURIComponent(root.pathname).replace(/^\/([A-Za-z]:)/, "$1");
@@ -101,10 +103,16 @@ const files = await listFiles(rootPath);
 const all = files.filter((path) => path.endsWith("_test.ts"));
 const unit = all.filter((path) => !isWindowsSuite(path));
 const windows = all.filter(isWindowsSuite);
-// The library's own modules, whose documentation examples `--doc` checks and runs.
-const library = files.filter((path) =>
-  !path.endsWith("_test.ts") && !/^(tools|tests|bench|demo)\//.test(path)
-);
+// The modules whose documentation examples run (`--doc`): those with an
+// example fenced `ts` and none fenced `ts no-run` (which needs Windows or a
+// peer: type-checked by `deno task check`, never run; see tools/_examples.ts).
+const doctested: string[] = [];
+for (const path of files.filter((path) => !path.endsWith("_test.ts"))) {
+  const found = examples(path, await Deno.readTextFile(`${rootPath}${path}`));
+  if (found.some((e) => e.kind === "run") && !found.some((e) => e.kind === "no-run")) {
+    doctested.push(path);
+  }
+}
 const denoTest = ["test", "-A", "--v8-flags=--expose-gc"];
 // Native peers for the interop tests; on Linux the compiler comes with the
 // Wine harness, so make sure it is there first.
@@ -124,7 +132,7 @@ if (Deno.build.os === "windows") {
       "--doc",
       ...extra,
       ...all,
-      ...library,
+      ...doctested,
     ]),
   ]);
 } else {
@@ -135,7 +143,7 @@ if (Deno.build.os === "windows") {
       "--doc",
       ...extra,
       ...unit,
-      ...library,
+      ...doctested,
     ]),
   ]);
   halves.push([
