@@ -236,6 +236,8 @@ export function startIo(
       signal.addEventListener("abort", onAbort, { once: true });
     }
     pending.set(slot.key, { slot, handle, keepAlive, signal, onAbort, resolve, reject });
+    // The thread's call in progress serves this operation too: it keeps the process alive.
+    if (thread?.calling) thread.hold(true);
     options.onPending?.(() => {
       if (pending.get(slot.key)?.resolve === resolve && !handle.closed) {
         kernel32().CancelIoEx(handle.raw, slot.address);
@@ -264,6 +266,9 @@ function settle(key: bigint, bytes: number): void {
     return;
   }
   pending.delete(key);
+  // Nothing pending any more (settled by another way than the thread's call,
+  // which may still be in progress): the thread must not keep the process alive.
+  if (pending.size === 0) thread?.hold(false);
   // The status is the operation's own OVERLAPPED.Internal (an NTSTATUS); the
   // entry's copy of it is documented as reserved (Wine leaves its upper half
   // unset).

@@ -45,6 +45,9 @@ export class PortThread {
   #onFailure: ((error: Error) => void) | null = null;
   #taken = 0;
   #asked = 0;
+  /** A new Worker is ref'd: held until it has started (its start is awaited). */
+  #held = true;
+  #waiting = false;
 
   /** @param port The completion port. */
   constructor(port: Deno.PointerObject) {
@@ -56,7 +59,6 @@ export class PortThread {
       port: BigInt(Deno.UnsafePointer.value(port)),
       block,
     };
-    // Ref'd until it runs (the start is awaited), unref'd afterwards.
     this.#worker = new Worker(new URL(PORT_THREAD.url), { workerData });
     const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
     failed.catch(() => {});
@@ -69,7 +71,9 @@ export class PortThread {
       () => {
         this.#ready = true;
       },
-    ).finally(() => this.#worker.unref());
+    ).finally(() => {
+      if (!this.#waiting) this.hold(false);
+    });
     this.started.catch(() => {});
   }
 
@@ -107,7 +111,8 @@ export class PortThread {
   /**
    * Asks for a call on the port (unless one is in progress or stored), and
    * waits until its batch is stored. The Worker keeps the process alive
-   * meanwhile.
+   * meanwhile, unless {@linkcode hold} lets it go (nothing is pending any
+   * more: the operations were settled by another way).
    *
    * @throws The Worker's error if it failed.
    */
@@ -119,7 +124,8 @@ export class PortThread {
       Atomics.store(i32, PORT_SLOT.asked, this.#asked);
       Atomics.notify(i32, PORT_SLOT.asked);
     }
-    this.#worker.ref();
+    this.hold(true);
+    this.#waiting = true;
     try {
       const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
       while (Atomics.load(i32, PORT_SLOT.batch) === this.#taken) {
@@ -129,8 +135,22 @@ export class PortThread {
       }
     } finally {
       this.#onFailure = null;
-      this.#worker.unref();
+      this.#waiting = false;
+      this.hold(false);
     }
+  }
+
+  /**
+   * Whether the Worker keeps the process alive (`ref()`): while the core
+   * waits for it and operations are pending. Idempotent.
+   *
+   * @param on Keep it alive, or not.
+   */
+  hold(on: boolean): void {
+    if (on === this.#held) return;
+    this.#held = on;
+    if (on) this.#worker.ref();
+    else this.#worker.unref();
   }
 
   /** Gives the stored batch back: the thread waits on the port again. */
