@@ -236,8 +236,9 @@ export function startIo(
       signal.addEventListener("abort", onAbort, { once: true });
     }
     pending.set(slot.key, { slot, handle, keepAlive, signal, onAbort, resolve, reject });
-    // The thread's call in progress serves this operation too: it keeps the process alive.
-    if (thread?.calling) thread.hold(true);
+    // The core waits for the thread's call, which serves this operation too:
+    // the thread keeps the process alive again.
+    if (thread?.waiting) thread.hold(true);
     options.onPending?.(() => {
       if (pending.get(slot.key)?.resolve === resolve && !handle.closed) {
         kernel32().CancelIoEx(handle.raw, slot.address);

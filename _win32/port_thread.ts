@@ -97,6 +97,11 @@ export class PortThread {
     return this.#asked !== this.#taken && !this.stored;
   }
 
+  /** Whether the core waits for a batch ({@linkcode wait} in progress). */
+  get waiting(): boolean {
+    return this.#waiting;
+  }
+
   /**
    * The stored batch: the number of entries in {@linkcode entries}, and the
    * thread's last error when its call failed (0 entries then).
