@@ -310,7 +310,10 @@ Deno.test("every command checks its arguments before the platform: exit 2 and th
     [["sync", "event", "create", "e", "--hold", "soon"], `--hold must be ${DURATION}, got "soon"`],
     [["sync", "mutex", "hold", "m", "--hold", "-1"], `--hold must be ${DURATION}, got "-1"`],
     [["sync", "mutex", "hold", "m", "--timeout", "-1"], `--timeout must be ${DURATION}, got "-1"`],
-    [["sync", "semaphore", "create", "s"], "--maximum is required"],
+    [
+      ["sync", "semaphore", "create", "s", "--initial", "2147483648"],
+      '--initial must be a whole number from 0 to 2147483647, got "2147483648"',
+    ],
     [
       ["sync", "semaphore", "create", "s", "--maximum", "0"],
       '--maximum must be a whole number from 1 to 2147483647, got "0"',

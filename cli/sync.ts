@@ -193,15 +193,20 @@ const semaphoreCreate: Command = {
   summary: "create a named semaphore and keep it until Enter",
   args: [NAME_ARG],
   options: [
-    { name: "maximum", value: "N", description: "its largest count (required)" },
+    {
+      name: "maximum",
+      value: "N",
+      description: "its largest count (default: 2147483647, as createSemaphore's)",
+    },
     { name: "initial", value: "N", description: "the count it starts with (default: 0)" },
     HOLD_OPTION,
   ],
   examples: ["winipc sync semaphore create slots --maximum 4 --initial 4"],
   prepare(parsed) {
     const [name] = parsed.args as [string];
-    if (parsed.strings.maximum === undefined) throw new UsageError("--maximum is required");
-    const maximum = parseInteger(parsed.strings.maximum, "--maximum", 1, MAX_COUNT);
+    const maximum = parsed.strings.maximum === undefined
+      ? MAX_COUNT
+      : parseInteger(parsed.strings.maximum, "--maximum", 1, MAX_COUNT);
     const initial = parsed.strings.initial === undefined
       ? 0
       : parseInteger(parsed.strings.initial, "--initial", 0, maximum);
