@@ -30,6 +30,7 @@ import {
   PORT_SLOT,
   PORT_THREAD,
   type PortThreadData,
+  type PortThreadPost,
 } from "./port_thread_worker.ts";
 
 /** The completion port's waiting thread. */
@@ -48,6 +49,8 @@ export class PortThread {
   /** A new Worker is ref'd: held until it has started (its start is awaited). */
   #held = true;
   #waiting = false;
+  /** Ends the current `Atomics.waitAsync` early (the thread's `"wake"` message). */
+  #wake: (() => void) | null = null;
 
   /** @param port The completion port. */
   constructor(port: Deno.PointerObject) {
@@ -66,12 +69,29 @@ export class PortThread {
       this.#failed = error;
       this.#onFailure?.(error);
     });
-    const wait = Atomics.waitAsync(this.#i32, PORT_SLOT.ready, 0);
-    this.started = Promise.race([wait.async ? wait.value : Promise.resolve(), failed]).then(
+    // The thread says it runs with a message, which surely wakes this
+    // thread's event loop (see PORT_WAKE_AFTER_MS).
+    const ready = new Promise<void>((resolve) => {
+      this.#worker.on("message", (message: PortThreadPost) => {
+        if (message === "ready") resolve();
+        else this.#wake?.();
+      });
+    });
+    const notified = Atomics.waitAsync(this.#i32, PORT_SLOT.ready, 0);
+    // Neither a Worker that has not started nor a pending Atomics.waitAsync
+    // keeps Deno's event loop alive: a timer that never fires does, until the
+    // thread runs (its start may be awaited with nothing else pending).
+    const keepAlive = setTimeout(() => {}, 0x7fff_ffff);
+    this.started = Promise.race([
+      ready,
+      notified.async ? notified.value : Promise.resolve(),
+      failed,
+    ]).then(
       () => {
         this.#ready = true;
       },
     ).finally(() => {
+      clearTimeout(keepAlive);
       if (!this.#waiting) this.hold(false);
     });
     this.started.catch(() => {});
@@ -136,10 +156,14 @@ export class PortThread {
       while (Atomics.load(i32, PORT_SLOT.batch) === this.#taken) {
         if (this.#failed !== null) throw this.#failed;
         const wait = Atomics.waitAsync(i32, PORT_SLOT.batch, this.#taken);
-        if (wait.async) await Promise.race([wait.value, failed]);
+        if (!wait.async) continue;
+        const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+        await Promise.race([wait.value, failed, woken]);
+        this.#wake = null;
       }
     } finally {
       this.#onFailure = null;
+      this.#wake = null;
       this.#waiting = false;
       this.hold(false);
     }
