@@ -366,12 +366,14 @@ function takeQueued(
  * @returns Resolves once the thread waits for requests; rejects if it cannot start.
  */
 export function startPortThread(): Promise<void> {
-  thread ??= new PortThread(completionPort());
-  return thread.started;
+  const started = portThread(completionPort());
+  return started === null
+    ? Promise.reject(new Error("The port thread cannot start"))
+    : started.started;
 }
 
-/** Sleeps until completions are queued, and dispatches them. */
-async function park(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): Promise<void> {
+/** The port's thread, started on first use; `null` if it cannot start. */
+function portThread(cp: Deno.PointerObject): PortThread | null {
   if (thread === null && !threadUnavailable) {
     try {
       thread = new PortThread(cp);
@@ -379,11 +381,17 @@ async function park(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): Pro
       threadUnavailable = true;
     }
   }
-  if (thread !== null && thread.failed === null) {
-    if (thread.ready) {
+  return thread;
+}
+
+/** Sleeps until completions are queued, and dispatches them. */
+async function park(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): Promise<void> {
+  const waiter = portThread(cp);
+  if (waiter !== null && waiter.failed === null) {
+    if (waiter.ready) {
       completionStats.parked++;
       try {
-        await thread.wait();
+        await waiter.wait();
       } catch {
         // The thread failed: the blocking pool from now on.
         return;
@@ -403,7 +411,7 @@ async function park(k: ReturnType<typeof kernel32>, cp: Deno.PointerObject): Pro
         resumeLater();
       },
     );
-    await Promise.race([call, thread.started.catch(() => {})]);
+    await Promise.race([call, waiter.started.catch(() => {})]);
     return;
   }
   // No thread of our own: one call on Deno's blocking pool.

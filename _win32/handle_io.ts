@@ -43,13 +43,13 @@ function sizeClass(size: number): number {
 }
 
 /** A buffer of at least `size` bytes (at most `MAX_CHUNK`), from the pool if one is free. */
-export function takeBuffer(size: number): Uint8Array {
+function takeBuffer(size: number): Uint8Array {
   const c = sizeClass(size);
   return pool.get(c)?.pop() ?? new Uint8Array(c);
 }
 
 /** Gives a buffer from {@linkcode takeBuffer} back, once no operation uses it. */
-export function giveBuffer(buffer: Uint8Array): void {
+function giveBuffer(buffer: Uint8Array): void {
   const c = buffer.byteLength;
   let free = pool.get(c);
   if (free === undefined) pool.set(c, free = []);
@@ -259,19 +259,17 @@ export class HandleIo {
     const started = performance.now();
     try {
       if (wait !== null && this.#quiet) {
-        let waited: IoResult;
+        let waited: IoResult | null;
         try {
-          waited = this.#closedWhileReading(
-            await this.#waitForData((cancel) => this.#cancelRead = cancel, wait.signal),
-            what,
-          );
+          waited = await this.#waitForData((cancel) => this.#cancelRead = cancel, wait.signal);
         } finally {
           this.#cancelRead = null;
         }
-        // The zero-byte read took a message of zero bytes.
-        if (waited.error === 0) return new Uint8Array(0);
-        if (END_OF_STREAM.has(waited.error)) return null;
-        if (waited.error !== ERROR.MORE_DATA) {
+        if (waited !== null) {
+          this.#closedWhileReading(waited, what);
+          // The zero-byte read took a message of zero bytes.
+          if (waited.error === 0) return new Uint8Array(0);
+          if (END_OF_STREAM.has(waited.error)) return null;
           throw errorFromCode(waited.error, `Cannot ${what} ${this.#describe}`);
         }
       }
@@ -316,21 +314,26 @@ export class HandleIo {
 
   /**
    * Waits for data with a zero-byte read, which holds no buffer while it
-   * waits (overlapped handles). It ends with 0 (byte mode: data is there;
-   * message mode: a message of zero bytes was read), `ERROR_MORE_DATA`
-   * (message mode: a message is there), the end of the stream, or an error.
+   * waits (overlapped handles).
+   *
+   * @returns `null` when data is there to read (byte mode), or a message
+   * (message mode: `ERROR_MORE_DATA`); otherwise the read's outcome: a
+   * message of zero bytes taken (message mode, error 0), the end of the
+   * stream, a cancel or an error.
    */
-  #waitForData(
+  async #waitForData(
     onPending: (cancel: () => void) => void,
     signal: AbortSignal | undefined,
-  ): Promise<IoResult> {
+  ): Promise<IoResult | null> {
     const k = kernel32();
     const handle = this.#handle;
-    return startIo(
+    const waited = await startIo(
       handle,
       (overlapped) => k.ReadFile(handle.raw, Deno.UnsafePointer.of(NOTHING), 0, null, overlapped),
       { signal, onPending },
     );
+    const ready = waited.error === ERROR.MORE_DATA || (waited.error === 0 && !this.#messages);
+    return ready ? null : waited;
   }
 
   /**
@@ -418,12 +421,7 @@ export class HandleIo {
         try {
           if (this.#quiet && p.byteLength > 0) {
             const waited = await this.#waitForData(onPending, signal);
-            // Data is there, or a message is (`ERROR_MORE_DATA`); anything
-            // else (the end, an error, a cancel, a message of zero bytes
-            // taken) is the read's outcome.
-            const ready = waited.error === ERROR.MORE_DATA ||
-              (waited.error === 0 && !this.#messages);
-            if (!ready) return { result: waited, timedOut: attempt.timedOut };
+            if (waited !== null) return { result: waited, timedOut: attempt.timedOut };
           }
           return copied(await readFile(this.#handle, take(), { signal, onPending }));
         } finally {

@@ -43,7 +43,8 @@ export class PortThread {
   readonly started: Promise<void>;
   #ready = false;
   #failed: Error | null = null;
-  #onFailure: ((error: Error) => void) | null = null;
+  /** Rejects with the Worker's error, if it fails. */
+  readonly #failure: Promise<never>;
   #taken = 0;
   #asked = 0;
   /** A new Worker is ref'd: held until it has started (its start is awaited). */
@@ -63,12 +64,13 @@ export class PortThread {
       block,
     };
     this.#worker = new Worker(new URL(PORT_THREAD.url), { workerData });
-    const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
-    failed.catch(() => {});
-    this.#worker.on("error", (error: Error) => {
-      this.#failed = error;
-      this.#onFailure?.(error);
+    this.#failure = new Promise<never>((_, reject) => {
+      this.#worker.on("error", (error: Error) => {
+        this.#failed = error;
+        reject(error);
+      });
     });
+    this.#failure.catch(() => {});
     // The thread says it runs with a message, which surely wakes this
     // thread's event loop (see PORT_WAKE_AFTER_MS).
     const ready = new Promise<void>((resolve) => {
@@ -77,16 +79,11 @@ export class PortThread {
         else this.#wake?.();
       });
     });
-    const notified = Atomics.waitAsync(this.#i32, PORT_SLOT.ready, 0);
     // Neither a Worker that has not started nor a pending Atomics.waitAsync
     // keeps Deno's event loop alive: a timer that never fires does, until the
     // thread runs (its start may be awaited with nothing else pending).
     const keepAlive = setTimeout(() => {}, 0x7fff_ffff);
-    this.started = Promise.race([
-      ready,
-      notified.async ? notified.value : Promise.resolve(),
-      failed,
-    ]).then(
+    this.started = Promise.race([ready, this.#failure]).then(
       () => {
         this.#ready = true;
       },
@@ -110,11 +107,6 @@ export class PortThread {
   /** Whether a batch is stored and not taken yet. */
   get stored(): boolean {
     return Atomics.load(this.#i32, PORT_SLOT.batch) !== this.#taken;
-  }
-
-  /** Whether the thread is in its call on the port (asked, not stored yet). */
-  get calling(): boolean {
-    return this.#asked !== this.#taken && !this.stored;
   }
 
   /** Whether the core waits for a batch ({@linkcode wait} in progress). */
@@ -152,17 +144,15 @@ export class PortThread {
     this.hold(true);
     this.#waiting = true;
     try {
-      const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
       while (Atomics.load(i32, PORT_SLOT.batch) === this.#taken) {
         if (this.#failed !== null) throw this.#failed;
         const wait = Atomics.waitAsync(i32, PORT_SLOT.batch, this.#taken);
         if (!wait.async) continue;
         const woken = new Promise<void>((resolve) => (this.#wake = resolve));
-        await Promise.race([wait.value, failed, woken]);
+        await Promise.race([wait.value, this.#failure, woken]);
         this.#wake = null;
       }
     } finally {
-      this.#onFailure = null;
       this.#wake = null;
       this.#waiting = false;
       this.hold(false);

@@ -36,14 +36,13 @@ export const PORT_ENTRIES_OFFSET = 64;
 export const PORT_BLOCK_BYTES = PORT_ENTRIES_OFFSET + PORT_BATCH * PORT_ENTRY_SIZE;
 
 /**
- * The shared block's Int32 slots: `ready` is 1 once the thread runs;
- * `asked` the number of the last call the JavaScript thread asked for (they
+ * The shared block's Int32 slots: `asked` the number of the last call the JavaScript thread asked for (they
  * count from 1); `batch` the number of the last call whose batch the thread
  * stored; `taken` the number of the last batch the JavaScript thread took;
  * `count` the entries in the stored batch; `error` the thread's last error
  * when the call failed (0 otherwise).
  */
-export const PORT_SLOT = { ready: 0, asked: 1, batch: 2, taken: 3, count: 4, error: 5 } as const;
+export const PORT_SLOT = { asked: 0, batch: 1, taken: 2, count: 3, error: 4 } as const;
 
 /**
  * How long a stored batch may wait to be taken before the thread also posts
@@ -74,8 +73,6 @@ function run(
   const shared = new Uint8Array(block, PORT_ENTRIES_OFFSET, PORT_BATCH * PORT_ENTRY_SIZE);
   const entries = new Uint8Array(PORT_BATCH * PORT_ENTRY_SIZE);
   const removed = new Uint32Array(1);
-  Atomics.store(i32, PORT_SLOT.ready, 1);
-  Atomics.notify(i32, PORT_SLOT.ready);
   post("ready");
   for (let call = 1;; call = call === 0x7fff_ffff ? 1 : call + 1) {
     while (Atomics.load(i32, PORT_SLOT.asked) !== call) {
