@@ -30,7 +30,7 @@
  */
 import { setImmediate } from "node:timers";
 import { INFINITE, kernel32, ntdll, outValue } from "./ffi.ts";
-import { ERROR, lastError, throwLastError } from "./errors.ts";
+import { ERROR, errorFromCode } from "./errors.ts";
 import type { OwnedHandle } from "./handle.ts";
 import { pointerValue } from "./handle.ts";
 import { AdaptiveLook } from "./adaptive_look.ts";
@@ -140,7 +140,9 @@ function completionPort(): Deno.PointerObject {
     const k = kernel32();
     const invalid = Deno.UnsafePointer.create(0xffff_ffff_ffff_ffffn);
     const created = k.CreateIoCompletionPort(invalid, null, 0n, 1);
-    if (created === null) throwLastError("Cannot create the I/O completion port");
+    if (created === null) {
+      throw errorFromCode(k.GetLastError(), "Cannot create the I/O completion port");
+    }
     port = created;
   }
   return port;
@@ -156,7 +158,7 @@ function completionPort(): Deno.PointerObject {
 export function associate(handle: OwnedHandle): void {
   const k = kernel32();
   if (k.CreateIoCompletionPort(handle.raw, completionPort(), 0n, 0) === null) {
-    throwLastError(`Cannot use ${handle.kind} for asynchronous I/O`);
+    throw errorFromCode(k.GetLastError(), `Cannot use ${handle.kind} for asynchronous I/O`);
   }
   if (
     !k.SetFileCompletionNotificationModes(
@@ -164,7 +166,7 @@ export function associate(handle: OwnedHandle): void {
       FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE,
     )
   ) {
-    throwLastError(`Cannot set completion modes on ${handle.kind}`);
+    throw errorFromCode(k.GetLastError(), `Cannot set completion modes on ${handle.kind}`);
   }
 }
 
@@ -194,8 +196,11 @@ export function pendingOperations(): number {
  * Runs one overlapped operation on an associated handle.
  *
  * @param handle The handle (associated with {@linkcode associate}).
- * @param start Issues the call with the given `OVERLAPPED` and returns its
- * `BOOL` result, with nothing between the call and the return.
+ * @param start Issues the call with the given `OVERLAPPED` and returns 0 if
+ * it succeeded, or else `k.GetLastError()` read in the same expression
+ * (`k.ReadFile(...) ? 0 : k.GetLastError()`): read any later, the code may
+ * be V8's own (see `errors.ts`), and an `ERROR_IO_PENDING` misread would
+ * free a buffer the kernel is still writing.
  * @param options Cancellation and buffers to keep alive.
  * @returns How it ended. Failures are reported in `error`, not thrown; the
  * promise rejects only when the operation was cancelled through the signal.
@@ -208,9 +213,8 @@ export function startIo(
   const { signal, keepAlive } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const slot = takeSlot();
-  const ok = start(slot.address);
-  const error = ok ? 0 : lastError();
-  if (ok) {
+  const error = start(slot.address);
+  if (error === 0) {
     completionStats.synchronous++;
     const bytes = Number(slot.view.getBigUint64(8, true));
     giveSlot(slot);

@@ -131,7 +131,15 @@ windowsTest(
     const pairs = Array.from({ length: 200 }, () => createPipePair());
     const events = Array.from(
       { length: 200 },
-      () => OwnedHandle.from(kernel32().CreateEventW(null, 0, 0, null), "event", "event"),
+      () => {
+        const k = kernel32();
+        return OwnedHandle.from(
+          k.CreateEventW(null, 0, 0, null),
+          k.GetLastError(),
+          "event",
+          "event",
+        );
+      },
     );
     // The port's thread starts the first time the core sleeps; under `deno
     // test` its start includes a type check of its module: not idle time.

@@ -2,23 +2,25 @@
 import { assertEquals, assertInstanceOf, assertMatch, assertThrows } from "@std/assert";
 import { windowsTest } from "../tests/_helpers.ts";
 import { kernel32 } from "./ffi.ts";
-import { errorFromCode, lastError, systemMessage, win32ErrorCode } from "./errors.ts";
+import { errorFromCode, systemMessage, win32ErrorCode } from "./errors.ts";
 import { OwnedHandle } from "./handle.ts";
 import { encodeUtf16z } from "./utf16.ts";
 
-windowsTest("lastError() returns the failed call's own error, not an older one", {}, () => {
+windowsTest("GetLastError() right after a call gives its own error, not an older one", {}, () => {
   const k = kernel32();
+  const name = encodeUtf16z("winipc-test-no-such-event-" + Deno.pid);
   // A stale value that must not be reported.
   k.SetLastError(1234);
-  const missing = k.OpenEventW(0x2, 0, encodeUtf16z("winipc-test-no-such-event-" + Deno.pid));
-  const code = lastError();
+  const missing = k.OpenEventW(0x2, 0, name);
+  const code = k.GetLastError();
   assertEquals(missing, null);
   assertEquals(code, 2); // ERROR_FILE_NOT_FOUND
 
+  const bad = Deno.UnsafePointer.create(0x7ffff0n);
   k.SetLastError(1234);
-  const bad = k.CloseHandle(Deno.UnsafePointer.create(0x7ffff0n));
-  const code2 = lastError();
-  assertEquals(bad, 0);
+  const closed = k.CloseHandle(bad);
+  const code2 = k.GetLastError();
+  assertEquals(closed, 0);
   assertEquals(code2, 6); // ERROR_INVALID_HANDLE
 });
 
@@ -29,6 +31,7 @@ windowsTest("OwnedHandle.from() throws the mapped error of the call it wraps", {
     () =>
       OwnedHandle.from(
         k.OpenEventW(0x2, 0, encodeUtf16z("winipc-test-missing-" + Deno.pid)),
+        k.GetLastError(),
         "event",
         "Cannot open event",
       ),

@@ -614,8 +614,8 @@ function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
           `winipc needs Windows: cannot open ${file} on ${Deno.build.os}`,
         );
       }
-      // Bound now, before any call of this library can fail: a later first
-      // binding keeps the last error through it.
+      // Bound now, so that reading `k.GetLastError` is a plain property read:
+      // a binding getter would run JavaScript between a call and its read.
       lastErrorSlot();
       const made = {} as Record<string, unknown>;
       for (const name of Object.keys(table)) {
@@ -628,14 +628,12 @@ function lazyLibrary<T extends Deno.ForeignLibraryInterface>(
           configurable: true,
           enumerable: true,
           get() {
-            // Binding loads and looks up, which sets the thread's last error:
-            // keep the one a failed call left for the GetLastError after it.
-            const errors = lastErrorSlot();
-            const saved = errors.GetLastError();
+            // Binding sets the thread's last error; it happens before the
+            // symbol's first call, never between a call and its
+            // `GetLastError` (bound already: see errors.ts).
             // Permission errors (--allow-ffi missing) pass through unchanged.
             const one = Deno.dlopen(file, { [name]: table[name]! });
             const symbol = one.symbols[name];
-            errors.SetLastError(saved);
             Object.defineProperty(made, name, { value: symbol, enumerable: true });
             return symbol;
           },

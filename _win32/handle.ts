@@ -6,7 +6,7 @@
  * @module
  */
 import { kernel32 } from "./ffi.ts";
-import { lastError, throwLastError } from "./errors.ts";
+import { errorFromCode } from "./errors.ts";
 
 const INVALID_HANDLE_VALUE = 0xffff_ffff_ffff_ffffn;
 
@@ -101,16 +101,18 @@ export class OwnedHandle implements Disposable {
 
   /**
    * Wraps the result of a handle-returning call, or throws the call's own
-   * last error. Call it directly on the call's result, with nothing between.
+   * last error. Pass `k.GetLastError()` as the next argument, so that it is
+   * read right after the call (see `errors.ts`): it is read on success too.
    *
    * @param raw What the API returned.
+   * @param error `GetLastError()`, read right after the call.
    * @param kind What the handle is.
    * @param context What was being done, for the error message.
    * @returns The owned handle.
-   * @throws The mapped error for `GetLastError` when `raw` is a failure value.
+   * @throws The mapped error for `error` when `raw` is a failure value.
    */
-  static from(raw: Deno.PointerValue, kind: string, context: string): OwnedHandle {
-    if (isInvalidHandle(raw)) throwLastError(context);
+  static from(raw: Deno.PointerValue, error: number, kind: string, context: string): OwnedHandle {
+    if (isInvalidHandle(raw)) throw errorFromCode(error, context);
     return new OwnedHandle(raw, kind);
   }
 
@@ -157,8 +159,9 @@ export class OwnedHandle implements Disposable {
       guard(() => kernel32().CloseHandle(raw));
       return;
     }
-    if (!kernel32().CloseHandle(raw)) {
-      const code = lastError();
+    const k = kernel32();
+    if (!k.CloseHandle(raw)) {
+      const code = k.GetLastError();
       throw new Deno.errors.BadResource(
         `Cannot close ${this.kind}: CloseHandle failed (os error ${code})`,
       );

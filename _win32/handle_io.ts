@@ -329,7 +329,10 @@ export class HandleIo {
     const handle = this.#handle;
     const waited = await startIo(
       handle,
-      (overlapped) => k.ReadFile(handle.raw, Deno.UnsafePointer.of(NOTHING), 0, null, overlapped),
+      (overlapped) =>
+        k.ReadFile(handle.raw, Deno.UnsafePointer.of(NOTHING), 0, null, overlapped)
+          ? 0
+          : k.GetLastError(),
       { signal, onPending },
     );
     const ready = waited.error === ERROR.MORE_DATA || (waited.error === 0 && !this.#messages);

@@ -6,8 +6,10 @@ import { finalizedHandles, OwnedHandle } from "./handle.ts";
 import { handleCount, nextHandleValue } from "./process_info.ts";
 
 function newEvent(): OwnedHandle {
+  const k = kernel32();
   return OwnedHandle.from(
-    kernel32().CreateEventW(null, 1, 0, null),
+    k.CreateEventW(null, 1, 0, null),
+    k.GetLastError(),
     "event",
     "Cannot create event",
   );
@@ -26,8 +28,8 @@ windowsTest("OwnedHandle.close() closes once; a second close() throws BadResourc
   );
   assertThrows(() => event.raw, Deno.errors.BadResource, "Cannot use event: it is closed");
   // The kernel handle is really gone.
-  assertEquals(kernel32().SetEvent(raw), 0);
-  assertEquals(kernel32().GetLastError(), 6);
+  const k = kernel32();
+  assertEquals([k.SetEvent(raw), k.GetLastError()], [0, 6]);
 });
 
 windowsTest("OwnedHandle [Symbol.dispose] closes, and is idempotent", {}, () => {

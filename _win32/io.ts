@@ -29,7 +29,8 @@ export function readFile(
   const data = Deno.UnsafePointer.of(buffer);
   return startIo(
     handle,
-    (overlapped) => k.ReadFile(handle.raw, data, buffer.byteLength, null, overlapped),
+    (overlapped) =>
+      k.ReadFile(handle.raw, data, buffer.byteLength, null, overlapped) ? 0 : k.GetLastError(),
     { ...options, keepAlive: buffer },
   );
 }
@@ -52,7 +53,8 @@ export function writeFile(
   const pointer = Deno.UnsafePointer.of(data);
   return startIo(
     handle,
-    (overlapped) => k.WriteFile(handle.raw, pointer, data.byteLength, null, overlapped),
+    (overlapped) =>
+      k.WriteFile(handle.raw, pointer, data.byteLength, null, overlapped) ? 0 : k.GetLastError(),
     { ...options, keepAlive: data },
   );
 }

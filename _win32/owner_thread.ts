@@ -33,7 +33,7 @@
 import { Worker } from "node:worker_threads";
 import { OWNER_THREAD, type OwnerThreadData } from "./owner_thread_worker.ts";
 import { kernel32, kernel32Address } from "./ffi.ts";
-import { lastError, throwLastError } from "./errors.ts";
+import { errorFromCode } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
 
 /** Offsets in the control block. */
@@ -130,10 +130,12 @@ function threadCode(): Deno.PointerObject {
   const PAGE_READWRITE = 0x04;
   const PAGE_EXECUTE_READ = 0x20;
   const page = k.VirtualAlloc(null, 4096n, MEM_COMMIT_RESERVE, PAGE_READWRITE);
-  if (page === null) throwLastError("Cannot allocate the mutex owner thread's code");
+  if (page === null) {
+    throw errorFromCode(k.GetLastError(), "Cannot allocate the mutex owner thread's code");
+  }
   new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, bytes.length)).set(bytes);
   if (!k.VirtualProtect(page, 4096n, PAGE_EXECUTE_READ, new Uint8Array(4))) {
-    throwLastError("Cannot make the mutex owner thread's code executable");
+    throw errorFromCode(k.GetLastError(), "Cannot make the mutex owner thread's code executable");
   }
   k.FlushInstructionCache(k.GetCurrentProcess(), page, 4096n);
   code = page;
@@ -152,7 +154,7 @@ function kernelFunctions(): KernelFunctions {
   if (functions !== null) return functions;
   const find = (name: string) => {
     const address = kernel32Address(name);
-    if (address === null) throwLastError(`Cannot find kernel32!${name}`);
+    if (address === null) throw new Error(`Cannot find kernel32!${name}`);
     return pointerValue(address);
   };
   functions = [
@@ -165,8 +167,10 @@ function kernelFunctions(): KernelFunctions {
 }
 
 function newEvent(): OwnedHandle {
+  const k = kernel32();
   return OwnedHandle.from(
-    kernel32().CreateEventW(null, 0, 0, null),
+    k.CreateEventW(null, 0, 0, null),
+    k.GetLastError(),
     "event",
     "Cannot create an event",
   );
@@ -269,10 +273,9 @@ export class OwnerThread {
       new Uint8Array(4),
     );
     if (raw === null) {
-      const code = lastError();
+      const code = k.GetLastError();
       for (const event of Object.values(this.#events)) event.close();
-      kernel32().SetLastError(code);
-      throwLastError("Cannot start the mutex owner thread");
+      throw errorFromCode(code, "Cannot start the mutex owner thread");
     }
     this.#thread = new OwnedHandle(raw, "thread");
   }

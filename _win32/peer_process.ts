@@ -10,7 +10,7 @@
  */
 import { processTimes } from "./process_info.ts";
 import { kernel32, outValue } from "./ffi.ts";
-import { ERROR, lastError } from "./errors.ts";
+import { ERROR } from "./errors.ts";
 import { isInvalidHandle, OwnedHandle } from "./handle.ts";
 
 /** A process id and its creation time (a `FILETIME`, 100 ns units). */
@@ -24,7 +24,7 @@ const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 
 function creationTime(raw: Deno.PointerObject): bigint | null {
   const times = processTimes(raw);
-  return times === null ? null : outValue(times, 0);
+  return typeof times === "number" ? null : outValue(times, 0);
 }
 
 let self: ProcessIdentity | null = null;
@@ -54,9 +54,8 @@ export function currentProcess(): ProcessIdentity {
 export function openProcessToWatch(identity: ProcessIdentity): OwnedHandle | "gone" | "unknown" {
   const k = kernel32();
   const raw = k.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, 0, identity.pid);
-  if (isInvalidHandle(raw)) {
-    return lastError() === ERROR.INVALID_PARAMETER ? "gone" : "unknown";
-  }
+  const error = k.GetLastError();
+  if (isInvalidHandle(raw)) return error === ERROR.INVALID_PARAMETER ? "gone" : "unknown";
   const handle = new OwnedHandle(raw, "process");
   const birth = creationTime(raw);
   if (birth === null) {

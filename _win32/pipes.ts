@@ -57,8 +57,9 @@ export function createPipeServer(path: string, options: PipeServerOptions = {}):
   const { bufferSize = 65536, maxInstances = 1, firstInstance = true } = options;
   const mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
     (firstInstance ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+  const k = kernel32();
   return associateOrClose(OwnedHandle.from(
-    kernel32().CreateNamedPipeW(
+    k.CreateNamedPipeW(
       encodeUtf16z(path),
       mode,
       PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS,
@@ -68,6 +69,7 @@ export function createPipeServer(path: string, options: PipeServerOptions = {}):
       0,
       null,
     ),
+    k.GetLastError(),
     "named pipe",
     `Cannot create pipe "${path}"`,
   ));
@@ -81,8 +83,9 @@ export function createPipeServer(path: string, options: PipeServerOptions = {}):
  * @throws The mapped Win32 error (NotFound, Busy, ...) if it cannot be opened.
  */
 export function openPipeClient(path: string): OwnedHandle {
+  const k = kernel32();
   return associateOrClose(OwnedHandle.from(
-    kernel32().CreateFileW(
+    k.CreateFileW(
       encodeUtf16z(path),
       GENERIC_READ_WRITE,
       0,
@@ -91,6 +94,7 @@ export function openPipeClient(path: string): OwnedHandle {
       FILE_FLAG_OVERLAPPED,
       null,
     ),
+    k.GetLastError(),
     "pipe",
     `Cannot open pipe "${path}"`,
   ));
@@ -108,7 +112,7 @@ export async function connectPipe(server: OwnedHandle, signal?: AbortSignal): Pr
   const k = kernel32();
   const result = await startIo(
     server,
-    (overlapped) => k.ConnectNamedPipe(server.raw, overlapped),
+    (overlapped) => k.ConnectNamedPipe(server.raw, overlapped) ? 0 : k.GetLastError(),
     { signal },
   );
   return result.error === ERROR.PIPE_CONNECTED ? { ...result, error: 0 } : result;

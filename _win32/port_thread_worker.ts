@@ -79,10 +79,11 @@ function run(
       Atomics.wait(i32, PORT_SLOT.asked, Atomics.load(i32, PORT_SLOT.asked));
     }
     const ok = k.GetQueuedCompletionStatusEx(port, entries, PORT_BATCH, removed, INFINITE, 0);
+    const error = ok ? 0 : k.GetLastError();
     const count = ok ? removed[0]! : 0;
     shared.set(entries.subarray(0, count * PORT_ENTRY_SIZE));
     Atomics.store(i32, PORT_SLOT.count, count);
-    Atomics.store(i32, PORT_SLOT.error, ok ? 0 : k.GetLastError());
+    Atomics.store(i32, PORT_SLOT.error, error);
     Atomics.store(i32, PORT_SLOT.batch, call);
     Atomics.notify(i32, PORT_SLOT.batch);
     // The entries are the JavaScript thread's until it has taken them. Not

@@ -8,7 +8,7 @@
  * @module
  */
 import { DUPLICATE_SAME_ACCESS, HANDLE_FLAG_INHERIT, kernel32, outValue } from "./ffi.ts";
-import { ERROR, errorFromCode, lastError, throwLastError } from "./errors.ts";
+import { ERROR, errorFromCode } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
 import { encodeUtf16z } from "./utf16.ts";
 
@@ -57,7 +57,7 @@ export function inheritableCopy(raw: Deno.PointerObject): OwnedHandle {
   if (
     !k.DuplicateHandle(self, raw, self, new Uint8Array(out.buffer), 0, 1, DUPLICATE_SAME_ACCESS)
   ) {
-    throwLastError("Cannot make an inheritable copy of a handle");
+    throw errorFromCode(k.GetLastError(), "Cannot make an inheritable copy of a handle");
   }
   return new OwnedHandle(Deno.UnsafePointer.create(outValue(out))!, "inheritable handle");
 }
@@ -69,10 +69,9 @@ export function inheritableCopy(raw: Deno.PointerObject): OwnedHandle {
  * @param inherit The new flag.
  */
 export function setInheritable(raw: Deno.PointerObject, inherit: boolean): void {
-  if (
-    !kernel32().SetHandleInformation(raw, HANDLE_FLAG_INHERIT, inherit ? HANDLE_FLAG_INHERIT : 0)
-  ) {
-    throwLastError("Cannot change whether a handle is inheritable");
+  const k = kernel32();
+  if (!k.SetHandleInformation(raw, HANDLE_FLAG_INHERIT, inherit ? HANDLE_FLAG_INHERIT : 0)) {
+    throw errorFromCode(k.GetLastError(), "Cannot change whether a handle is inheritable");
   }
 }
 
@@ -92,7 +91,7 @@ export function createProcess(spec: ProcessSpec): StartedProcess {
   k.InitializeProcThreadAttributeList(null, 1, 0, new Uint8Array(size.buffer));
   const list = new Uint8Array(Number(size[0]));
   if (!k.InitializeProcThreadAttributeList(list, 1, 0, new Uint8Array(size.buffer))) {
-    throwLastError("Cannot prepare the process attribute list");
+    throw errorFromCode(k.GetLastError(), "Cannot prepare the process attribute list");
   }
   try {
     if (
@@ -107,7 +106,7 @@ export function createProcess(spec: ProcessSpec): StartedProcess {
         null,
       )
     ) {
-      throwLastError("Cannot set the handles a child inherits");
+      throw errorFromCode(k.GetLastError(), "Cannot set the handles a child inherits");
     }
     const startup = new Uint8Array(STARTUPINFOEXW_SIZE);
     const view = new DataView(startup.buffer);
@@ -129,8 +128,8 @@ export function createProcess(spec: ProcessSpec): StartedProcess {
       startup,
       new Uint8Array(info.buffer),
     );
+    const code = ok ? 0 : k.GetLastError();
     if (!ok) {
-      const code = lastError();
       if (code === ERROR.FILE_NOT_FOUND || code === ERROR.PATH_NOT_FOUND) {
         throw new Deno.errors.NotFound(
           `Cannot spawn "${spec.command}": no such program (looked in the application's and the current directory, the system directories and PATH)`,

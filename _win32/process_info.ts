@@ -6,7 +6,7 @@
  * @module
  */
 import { kernel32, outValue } from "./ffi.ts";
-import { throwLastError } from "./errors.ts";
+import { errorFromCode } from "./errors.ts";
 import { isInvalidHandle } from "./handle.ts";
 
 const TH32CS_SNAPTHREAD = 0x4;
@@ -20,7 +20,8 @@ const THREADENTRY32_SIZE = 28;
 export function threadCount(): number {
   const k = kernel32();
   const snapshot = k.CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
-  if (isInvalidHandle(snapshot)) throwLastError("Cannot list threads");
+  const error = k.GetLastError();
+  if (isInvalidHandle(snapshot)) throw errorFromCode(error, "Cannot list threads");
   try {
     const entry = new Uint8Array(THREADENTRY32_SIZE);
     const view = new DataView(entry.buffer);
@@ -44,7 +45,9 @@ export function threadCount(): number {
 export function handleCount(): number {
   const k = kernel32();
   const out = new Uint32Array(1);
-  if (!k.GetProcessHandleCount(k.GetCurrentProcess(), out)) throwLastError("Cannot count handles");
+  if (!k.GetProcessHandleCount(k.GetCurrentProcess(), out)) {
+    throw errorFromCode(k.GetLastError(), "Cannot count handles");
+  }
   return outValue(out);
 }
 
@@ -56,7 +59,7 @@ export function handleCount(): number {
  */
 export function processCpuMilliseconds(): number {
   const times = processTimes(kernel32().GetCurrentProcess()!);
-  if (times === null) throwLastError("Cannot read process times");
+  if (typeof times === "number") throw errorFromCode(times, "Cannot read process times");
   return Number(outValue(times, 2) + outValue(times, 3)) / 10_000;
 }
 
@@ -65,12 +68,14 @@ export function processCpuMilliseconds(): number {
  * as `FILETIME` values (100 ns units).
  *
  * @param process A process handle with query rights.
- * @returns The four times, or `null` if the call failed (last error set).
+ * @returns The four times, or the call's error code if it failed.
  */
-export function processTimes(process: Deno.PointerObject): BigUint64Array | null {
+export function processTimes(process: Deno.PointerObject): BigUint64Array | number {
   const times = new BigUint64Array(4);
   const at = (i: number) => new Uint8Array(times.buffer, i * 8, 8);
-  return kernel32().GetProcessTimes(process, at(0), at(1), at(2), at(3)) ? times : null;
+  const k = kernel32();
+  const [creation, exit, kernel, user] = [at(0), at(1), at(2), at(3)];
+  return k.GetProcessTimes(process, creation, exit, kernel, user) ? times : k.GetLastError();
 }
 
 /**
@@ -85,7 +90,7 @@ export function processTimes(process: Deno.PointerObject): BigUint64Array | null
 export function nextHandleValue(): bigint {
   const k = kernel32();
   const probe = k.CreateEventW(null, 1, 0, null);
-  if (probe === null) throwLastError("Cannot create probe event");
+  if (probe === null) throw errorFromCode(k.GetLastError(), "Cannot create probe event");
   const value = BigInt(Deno.UnsafePointer.value(probe));
   k.CloseHandle(probe);
   return value;

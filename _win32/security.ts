@@ -6,7 +6,7 @@
  * @module
  */
 import { advapi32, kernel32, outValue } from "./ffi.ts";
-import { ERROR, errorFromCode, lastError, throwLastError } from "./errors.ts";
+import { ERROR, errorFromCode } from "./errors.ts";
 import { decodeUtf16z, encodeUtf16z, readUtf16z } from "./utf16.ts";
 
 /**
@@ -47,14 +47,15 @@ export class SecurityAttributes implements Disposable {
    */
   constructor(readonly sddl: string) {
     const out = new BigUint64Array(1);
+    const k = kernel32();
     const ok = advapi32().ConvertStringSecurityDescriptorToSecurityDescriptorW(
       encodeUtf16z(sddl),
       SDDL_REVISION_1,
       new Uint8Array(out.buffer),
       null,
     );
+    const code = ok ? 0 : k.GetLastError();
     if (!ok) {
-      const code = lastError();
       throw new TypeError(`Invalid security descriptor "${sddl}": os error ${code}`);
     }
     const descriptor = outValue(out);
@@ -110,14 +111,12 @@ export function objectSddl(handle: Deno.PointerObject): string {
     null,
     new Uint8Array(descriptor.buffer),
   );
-  if (status !== 0) {
-    kernel32().SetLastError(status);
-    throwLastError("Cannot read the object's security descriptor");
-  }
+  if (status !== 0) throw errorFromCode(status, "Cannot read the object's security descriptor");
   const sd = Deno.UnsafePointer.create(outValue(descriptor))!;
   try {
     const text = new BigUint64Array(1);
     const length = new Uint32Array(1);
+    const k = kernel32();
     const ok = advapi32().ConvertSecurityDescriptorToStringSecurityDescriptorW(
       sd,
       SDDL_REVISION_1,
@@ -125,7 +124,9 @@ export function objectSddl(handle: Deno.PointerObject): string {
       new Uint8Array(text.buffer),
       new Uint8Array(length.buffer),
     );
-    if (!ok) throwLastError("Cannot convert the security descriptor to SDDL");
+    if (!ok) {
+      throw errorFromCode(k.GetLastError(), "Cannot convert the security descriptor to SDDL");
+    }
     const pointer = Deno.UnsafePointer.create(outValue(text))!;
     try {
       return readUtf16z(pointer, outValue(length) + 1);
@@ -187,10 +188,11 @@ export function sidToString(sid: Uint8Array): string {
  */
 export function tokenUserSid(token: Deno.PointerValue, what: string): Uint8Array {
   const a = advapi32();
+  const k = kernel32();
   const needed = new Uint32Array(1);
   let info = new Uint8Array(128);
   while (!a.GetTokenInformation(token, TOKEN_USER_CLASS, info, info.byteLength, needed)) {
-    const code = lastError();
+    const code = k.GetLastError();
     const size = outValue(needed);
     if (code !== ERROR.INSUFFICIENT_BUFFER || size <= info.byteLength) {
       throw errorFromCode(code, `Cannot read the user of ${what}`);
@@ -215,7 +217,7 @@ function threadUserSid(): Uint8Array {
   if (
     !advapi32().OpenThreadToken(k.GetCurrentThread(), TOKEN_QUERY, 1, new Uint8Array(token.buffer))
   ) {
-    throwLastError("Cannot open the impersonation token");
+    throw errorFromCode(k.GetLastError(), "Cannot open the impersonation token");
   }
   const handle = Deno.UnsafePointer.create(outValue(token));
   try {
@@ -240,8 +242,9 @@ function threadUserSid(): Uint8Array {
  */
 export function pipeClientSid(pipe: Deno.PointerObject, path: string): Uint8Array {
   const a = advapi32();
+  const k = kernel32();
   if (!a.ImpersonateNamedPipeClient(pipe)) {
-    const code = lastError();
+    const code = k.GetLastError();
     throw errorFromCode(
       code,
       code === ERROR.CANNOT_IMPERSONATE
@@ -259,7 +262,7 @@ export function pipeClientSid(pipe: Deno.PointerObject, path: string): Uint8Arra
   if (!a.RevertToSelf()) {
     // The thread would go on as the client: report it rather than go on.
     throw errorFromCode(
-      lastError(),
+      k.GetLastError(),
       `RevertToSelf failed after identifying the client of named pipe "${path}"`,
     );
   }

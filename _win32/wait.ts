@@ -47,7 +47,7 @@ import {
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "./ffi.ts";
-import { throwLastError } from "./errors.ts";
+import { errorFromCode } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
 import { checkTimeout, startTimer } from "./timeout.ts";
 
@@ -153,8 +153,13 @@ export function waitActivity(): { watched: number; inFlight: number } {
 }
 
 function newGroup(): Group {
-  const raw = kernel32().CreateEventW(null, 0, 0, null);
-  const wake = OwnedHandle.from(raw, "event", "Cannot create a wait group's event");
+  const k = kernel32();
+  const wake = OwnedHandle.from(
+    k.CreateEventW(null, 0, 0, null),
+    k.GetLastError(),
+    "event",
+    "Cannot create a wait group's event",
+  );
   const group: Group = { wake, members: [], inFlight: null };
   groups.push(group);
   return group;
@@ -422,8 +427,9 @@ export function waitForHandle(
     const raw = handle.raw;
     // Waiters queue in order: no immediate take past one already waiting.
     if (!busy(handle)) {
-      const now = kernel32().WaitForSingleObject(raw, 0);
-      if (now === WAIT_FAILED) throwLastError("Cannot wait");
+      const k = kernel32();
+      const now = k.WaitForSingleObject(raw, 0);
+      if (now === WAIT_FAILED) throw errorFromCode(k.GetLastError(), "Cannot wait");
       if (now === WAIT_OBJECT_0 || now === WAIT_ABANDONED_0) {
         waitStats.immediate++;
         return Promise.resolve(now === WAIT_OBJECT_0 ? "signaled" : "abandoned");
@@ -467,7 +473,7 @@ export function waitForAny(
       const raw = handle.raw;
       if (busy(handle)) continue;
       const now = k.WaitForSingleObject(raw, 0);
-      if (now === WAIT_FAILED) throwLastError(`Cannot wait on object ${i}`);
+      if (now === WAIT_FAILED) throw errorFromCode(k.GetLastError(), `Cannot wait on object ${i}`);
       if (now !== WAIT_TIMEOUT) {
         waitStats.immediate++;
         return Promise.resolve(i);

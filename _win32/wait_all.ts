@@ -35,7 +35,7 @@ import {
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "./ffi.ts";
-import { errorFromCode, lastError } from "./errors.ts";
+import { errorFromCode } from "./errors.ts";
 import { isInvalidHandle, type OwnedHandle, pointerValue } from "./handle.ts";
 import { WAIT_ALL_THREAD, type WaitAllPost, type WaitAllRequest } from "./wait_all_worker.ts";
 
@@ -63,9 +63,10 @@ class WaitThread {
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (data: WaitAllPost) => {
         if ("ready" in data) {
-          const thread = kernel32().OpenThread(THREAD_SET_CONTEXT, 0, data.ready);
+          const k = kernel32();
+          const thread = k.OpenThread(THREAD_SET_CONTEXT, 0, data.ready);
           if (thread === null) {
-            reject(errorFromCode(lastError(), "Cannot open the waitAll thread"));
+            reject(errorFromCode(k.GetLastError(), "Cannot open the waitAll thread"));
             return;
           }
           this.#thread = thread;
@@ -113,9 +114,7 @@ let apc: Deno.PointerObject | null = null;
 function apcRoutine(): Deno.PointerObject {
   if (apc === null) {
     apc = kernel32Address("SetLastError");
-    if (apc === null) {
-      throw errorFromCode(lastError(), "Cannot find kernel32!SetLastError for waitAll");
-    }
+    if (apc === null) throw new Error("Cannot find kernel32!SetLastError for waitAll");
   }
   return apc;
 }
@@ -194,7 +193,7 @@ export async function waitForAll(
           DUPLICATE_SAME_ACCESS,
         )
       ) {
-        throw errorFromCode(lastError(), "Cannot wait for all objects");
+        throw errorFromCode(k.GetLastError(), "Cannot wait for all objects");
       }
       const duplicate = Deno.UnsafePointer.create(out[0]!);
       if (duplicate === null || isInvalidHandle(duplicate)) {

@@ -7,8 +7,10 @@ import { waitActivity, waitForAny, waitForHandle, waitStats } from "./wait.ts";
 import { threadCount } from "./process_info.ts";
 
 function newEvent(manualReset = false): OwnedHandle {
+  const k = kernel32();
   return OwnedHandle.from(
-    kernel32().CreateEventW(null, manualReset ? 1 : 0, 0, null),
+    k.CreateEventW(null, manualReset ? 1 : 0, 0, null),
+    k.GetLastError(),
     "event",
     "Cannot create event",
   );
@@ -250,8 +252,13 @@ windowsTest(
 );
 
 windowsTest("a semaphore's units survive 1,000 aborted acquires racing releases", {}, async () => {
-  const raw = kernel32().CreateSemaphoreW(null, 0, 100_000, null);
-  using semaphore = OwnedHandle.from(raw, "semaphore", "Cannot create a semaphore");
+  const k = kernel32();
+  using semaphore = OwnedHandle.from(
+    k.CreateSemaphoreW(null, 0, 100_000, null),
+    k.GetLastError(),
+    "semaphore",
+    "Cannot create a semaphore",
+  );
   const restore = (r: Deno.PointerObject) => kernel32().ReleaseSemaphore(r, 1, null);
   let taken = 0;
   for (let round = 0; round < 1000; round++) {

@@ -116,10 +116,9 @@ class Instance {
 
   constructor(entry: ThreadEntry, onStop: (instance: Instance) => void) {
     this.#onStop = onStop;
-    const wake = kernel32().CreateEventW(null, 0, 0, null);
-    if (wake === null) {
-      throw errorFromCode(kernel32().GetLastError(), `Cannot start the ${entry.name}`);
-    }
+    const k = kernel32();
+    const wake = k.CreateEventW(null, 0, 0, null);
+    if (wake === null) throw errorFromCode(k.GetLastError(), `Cannot start the ${entry.name}`);
     this.#wake = wake;
     const channel = new MessageChannel();
     this.#port = channel.port1;
@@ -208,8 +207,9 @@ class Instance {
     // The request is on the port whatever happens next: the thread takes it
     // at its next wake of any kind. A wake that cannot be given means the
     // thread is gone (its event closed), and the worker's end rejects it.
-    if (kernel32().SetEvent(this.#wake) === 0) {
-      this.#finish(errorFromCode(kernel32().GetLastError(), "Cannot wake the window thread"));
+    const k = kernel32();
+    if (k.SetEvent(this.#wake) === 0) {
+      this.#finish(errorFromCode(k.GetLastError(), "Cannot wake the window thread"));
     }
   }
 

@@ -302,6 +302,7 @@ class Loop implements ThreadContext {
 
   run(): void {
     const u = user32();
+    const k = kernel32();
     const msg = new Uint8Array(48); // MSG
     const view = new DataView(msg.buffer);
     u.PeekMessageW(msg, null, 0, 0, 0); // makes this thread's message queue
@@ -336,7 +337,8 @@ class Loop implements ThreadContext {
         MWMO_INPUTAVAILABLE,
       );
       if (woke === WAIT_FAILED) {
-        this.#fault(`MsgWaitForMultipleObjectsEx failed (error ${kernel32().GetLastError()})`);
+        const code = k.GetLastError();
+        this.#fault(`MsgWaitForMultipleObjectsEx failed (error ${code})`);
         break;
       }
     }
@@ -395,8 +397,9 @@ class Loop implements ThreadContext {
       v.setBigUint64(8, pointerValue(this.#procedure.pointer), true); // lpfnWndProc
       v.setBigUint64(24, pointerValue(this.#instance), true); // hInstance
       v.setBigUint64(64, pointerValue(Deno.UnsafePointer.of(name16)), true); // lpszClassName
-      if (user32().RegisterClassExW(wc) === 0) {
-        throw new Win32Failure(kernel32().GetLastError(), "RegisterClassExW");
+      const [u, k] = [user32(), kernel32()];
+      if (u.RegisterClassExW(wc) === 0) {
+        throw new Win32Failure(k.GetLastError(), "RegisterClassExW");
       }
       entry = { users: 0, name16 };
       this.#classes.set(name, entry);
@@ -416,7 +419,7 @@ class Loop implements ThreadContext {
     const kind = Object.hasOwn(this.#kinds, args.kind) ? this.#kinds[args.kind] : undefined;
     if (kind === undefined) throw new Error(`unknown window kind ${args.kind}`);
     const name16 = this.#registerClass(args.className);
-    const u = user32();
+    const [u, k] = [user32(), kernel32()];
     // The window procedure runs during CreateWindowExW already, before the
     // handle is known: those first messages get DefWindowProcW.
     const hwnd = u.CreateWindowExW(
@@ -434,7 +437,7 @@ class Loop implements ThreadContext {
       null,
     );
     if (hwnd === null) {
-      const code = kernel32().GetLastError();
+      const code = k.GetLastError();
       this.#releaseClass(args.className);
       throw new Win32Failure(code, "CreateWindowExW");
     }

@@ -66,7 +66,12 @@ const k = kernel32();
 }
 
 {
-  using event = OwnedHandle.from(k.CreateEventW(null, 1, 1, null), "event", "event");
+  using event = OwnedHandle.from(
+    k.CreateEventW(null, 1, 1, null),
+    k.GetLastError(),
+    "event",
+    "event",
+  );
   const handles = new BigUint64Array([BigInt(Deno.UnsafePointer.value(event.raw))]);
   report(
     "core.nonblocking_call",
@@ -103,7 +108,12 @@ const k = kernel32();
 }
 
 {
-  using event = OwnedHandle.from(k.CreateEventW(null, 0, 0, null), "event", "event");
+  using event = OwnedHandle.from(
+    k.CreateEventW(null, 0, 0, null),
+    k.GetLastError(),
+    "event",
+    "event",
+  );
   report(
     "core.wait_signalled",
     {},

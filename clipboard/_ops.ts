@@ -86,8 +86,9 @@ export function formatId(format: number | string): number {
   if (typeof format === "number") return format;
   const known = registered.get(format);
   if (known !== undefined) return known;
+  const k = kernel32();
   const id = user32().RegisterClipboardFormatW(encodeUtf16z(format));
-  if (id === 0) throw new Win32Failure(kernel32().GetLastError(), "RegisterClipboardFormatW");
+  if (id === 0) throw new Win32Failure(k.GetLastError(), "RegisterClipboardFormatW");
   if (registered.size >= 1024) registered.clear();
   registered.set(format, id);
   return id;
@@ -151,8 +152,10 @@ function ownerWouldWait(opener: Opener): boolean {
  */
 function guarded<T>(opener: Opener, body: () => T): T | Busy {
   const u = user32();
-  if (u.OpenClipboard(opener.owner === 0n ? null : pointer(opener.owner)) === 0) {
-    const code = kernel32().GetLastError();
+  const k = kernel32();
+  const owner = opener.owner === 0n ? null : pointer(opener.owner);
+  if (u.OpenClipboard(owner) === 0) {
+    const code = k.GetLastError();
     return { busy: holder(), code };
   }
   try {
@@ -224,11 +227,18 @@ function enumerate(): number[] {
   const u = user32();
   const k = kernel32();
   const ids: number[] = [];
-  k.SetLastError(0);
-  for (let id = u.EnumClipboardFormats(0); id !== 0; id = u.EnumClipboardFormats(id)) ids.push(id);
-  const code = k.GetLastError();
-  if (code !== 0) throw new Win32Failure(code, "EnumClipboardFormats");
-  return ids;
+  // The read follows the call that returned 0 with no loop edge between (a
+  // loop's back edge is where V8 may compile: see errors.ts).
+  for (let id = 0;;) {
+    k.SetLastError(0);
+    id = u.EnumClipboardFormats(id);
+    if (id === 0) {
+      const code = k.GetLastError();
+      if (code !== 0) throw new Win32Failure(code, "EnumClipboardFormats");
+      return ids;
+    }
+    ids.push(id);
+  }
 }
 
 /** Arguments of {@linkcode write}. */
@@ -467,12 +477,13 @@ export function register(name: string): { id: number } {
  */
 export function updatedFormats(): number[] | null {
   const count = new Uint32Array(1);
+  const [u, k] = [user32(), kernel32()];
   for (let size = 512; size <= 0x10000;) {
     const list = new Uint32Array(size);
-    if (user32().GetUpdatedClipboardFormats(list, size, count) !== 0) {
-      return Array.from(list.subarray(0, count[0]));
-    }
-    if (kernel32().GetLastError() !== ERROR_INSUFFICIENT_BUFFER) return null;
+    const got = u.GetUpdatedClipboardFormats(list, size, count);
+    const code = got === 0 ? k.GetLastError() : 0;
+    if (got !== 0) return Array.from(list.subarray(0, count[0]));
+    if (code !== ERROR_INSUFFICIENT_BUFFER) return null;
     size = Math.max(count[0] ?? 0, size * 2);
   }
   return null;

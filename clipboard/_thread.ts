@@ -274,8 +274,10 @@ const threadOps = {
   },
   watchStart(hwnd: bigint): { sequenceNumber: number } {
     const u = user32();
-    if (u.AddClipboardFormatListener(Deno.UnsafePointer.create(hwnd)) === 0) {
-      throw new Win32Failure(kernel32().GetLastError(), "AddClipboardFormatListener");
+    const k = kernel32();
+    const window = Deno.UnsafePointer.create(hwnd);
+    if (u.AddClipboardFormatListener(window) === 0) {
+      throw new Win32Failure(k.GetLastError(), "AddClipboardFormatListener");
     }
     return { sequenceNumber: u.GetClipboardSequenceNumber() };
   },

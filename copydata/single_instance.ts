@@ -189,6 +189,7 @@ export async function singleInstance(
   const k = kernel32();
   const mutex = OwnedHandle.from(
     k.CreateMutexW(null, 0, encodeUtf16z(objectName)),
+    k.GetLastError(),
     "mutex",
     `${what}: cannot create its mutex`,
   );

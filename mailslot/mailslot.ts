@@ -5,7 +5,7 @@
  * @module
  */
 import { kernel32, ntdll, outValue } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import { associateOrClose } from "../_win32/completion.ts";
@@ -242,8 +242,9 @@ export class Mailslot implements Disposable, AsyncIterable<Uint8Array> {
     const max = new Uint32Array(1);
     const next = new Uint32Array(1);
     const count = new Uint32Array(1);
-    if (!kernel32().GetMailslotInfo(raw, max, next, count, null)) {
-      throw errorFromCode(lastError(), `Cannot read the state of mailslot "${this.path}"`);
+    const k = kernel32();
+    if (!k.GetMailslotInfo(raw, max, next, count, null)) {
+      throw errorFromCode(k.GetLastError(), `Cannot read the state of mailslot "${this.path}"`);
     }
     const nextSize = outValue(next);
     return {

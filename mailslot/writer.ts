@@ -11,7 +11,7 @@ import {
   kernel32,
   OPEN_EXISTING,
 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError, win32ErrorCode } from "../_win32/errors.ts";
+import { ERROR, errorFromCode, win32ErrorCode } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
@@ -192,7 +192,8 @@ export function openMailslot(name: string, options: OpenMailslotOptions = {}): M
     what,
     "it is on another computer or a domain (with \\\\*\\, every computer of the domain), and messages sent there leave this computer",
   );
-  const raw = kernel32().CreateFileW(
+  const k = kernel32();
+  const raw = k.CreateFileW(
     encodeUtf16z(path),
     GENERIC_WRITE,
     FILE_SHARE_READ_WRITE,
@@ -201,8 +202,8 @@ export function openMailslot(name: string, options: OpenMailslotOptions = {}): M
     FILE_FLAG_OVERLAPPED,
     null,
   );
+  const code = k.GetLastError();
   if (isInvalidHandle(raw)) {
-    const code = lastError();
     if (code === ERROR.REMOTE_MAILSLOTS_DEPRECATED) throw remoteDisabled(path, code);
     if (code === ERROR.FILE_NOT_FOUND || code === ERROR.PATH_NOT_FOUND) {
       throw new Deno.errors.NotFound(

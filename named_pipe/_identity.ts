@@ -6,7 +6,7 @@
  * @module
  */
 import { advapi32, kernel32, outValue } from "../_win32/ffi.ts";
-import { errorFromCode, lastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import { sidToString, tokenUserSid } from "../_win32/security.ts";
 
 const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
@@ -37,8 +37,9 @@ export function isSidString(value: unknown): value is string {
 /** The user SID of a process handle's primary token. */
 function processTokenUser(process: Deno.PointerObject, what: string): string {
   const out = new BigUint64Array(1);
+  const k = kernel32();
   if (!advapi32().OpenProcessToken(process, TOKEN_QUERY, new Uint8Array(out.buffer))) {
-    throw errorFromCode(lastError(), `Cannot open the token of ${what}`);
+    throw errorFromCode(k.GetLastError(), `Cannot open the token of ${what}`);
   }
   const token = Deno.UnsafePointer.create(outValue(out))!;
   try {
@@ -62,7 +63,7 @@ export function processUserSid(processId: number): string {
   const k = kernel32();
   const what = `process ${processId}`;
   const process = k.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, processId);
-  if (process === null) throw errorFromCode(lastError(), `Cannot open ${what}`);
+  if (process === null) throw errorFromCode(k.GetLastError(), `Cannot open ${what}`);
   try {
     return processTokenUser(process, what);
   } finally {

@@ -5,7 +5,7 @@
  * @module
  */
 import { kernel32, outValue } from "../_win32/ffi.ts";
-import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import type { OwnedHandle } from "../_win32/handle.ts";
 import { startIo } from "../_win32/completion.ts";
 import { HandleIo } from "../_win32/handle_io.ts";
@@ -146,7 +146,9 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
       : (what === "ProcessId"
         ? k.GetNamedPipeServerProcessId(raw, out)
         : k.GetNamedPipeServerSessionId(raw, out));
-    if (!ok) throwLastError(`Cannot read the peer of named pipe "${this.#path}"`);
+    if (!ok) {
+      throw errorFromCode(k.GetLastError(), `Cannot read the peer of named pipe "${this.#path}"`);
+    }
     return outValue(out);
   }
 
@@ -382,14 +384,16 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
             this.#io.handle,
             (overlapped) =>
               k.TransactNamedPipe(
-                raw,
-                Deno.UnsafePointer.of(copy),
-                copy.byteLength,
-                Deno.UnsafePointer.of(into),
-                into.byteLength,
-                null,
-                overlapped,
-              ),
+                  raw,
+                  Deno.UnsafePointer.of(copy),
+                  copy.byteLength,
+                  Deno.UnsafePointer.of(into),
+                  into.byteLength,
+                  null,
+                  overlapped,
+                )
+                ? 0
+                : k.GetLastError(),
             { signal, keepAlive: [copy, into], onPending },
           )),
     );
@@ -421,8 +425,9 @@ export class NamedPipeConn implements AsyncIterable<Uint8Array>, Disposable {
     const available = new Uint32Array(1);
     const left = new Uint32Array(1);
     const read = new Uint32Array(1);
-    if (!kernel32().PeekNamedPipe(raw, null, 0, read, available, left)) {
-      throw errorFromCode(lastError(), `Cannot peek into named pipe "${this.#path}"`);
+    const k = kernel32();
+    if (!k.PeekNamedPipe(raw, null, 0, read, available, left)) {
+      throw errorFromCode(k.GetLastError(), `Cannot peek into named pipe "${this.#path}"`);
     }
     return { bytesAvailable: outValue(available), messageBytesLeft: outValue(left) };
   }

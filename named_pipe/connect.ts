@@ -19,7 +19,7 @@ import {
   SECURITY_IMPERSONATION,
   SECURITY_SQOS_PRESENT,
 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
@@ -180,10 +180,11 @@ const LOCAL_PATH = /^\\\\\.\\pipe\\/i;
  */
 function checkServer(handle: OwnedHandle, path: string, check: ServerCheck): void {
   const out = new Uint32Array(1);
-  if (!kernel32().GetNamedPipeServerProcessId(handle.raw, out)) {
+  const k = kernel32();
+  if (!k.GetNamedPipeServerProcessId(handle.raw, out)) {
     throw new Deno.errors.PermissionDenied(
       `Cannot connect to named pipe "${path}": cannot tell which process the server is`,
-      { cause: errorFromCode(lastError()) },
+      { cause: errorFromCode(k.GetLastError()) },
     );
   }
   const found = outValue(out);
@@ -303,7 +304,8 @@ export async function connectNamedPipe(
         FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | level,
         null,
       );
-      opened = isInvalidHandle(raw) ? lastError() : new OwnedHandle(raw, "named pipe");
+      const error = k.GetLastError();
+      opened = isInvalidHandle(raw) ? error : new OwnedHandle(raw, "named pipe");
     } else {
       opened = await openRemote(path, level, signal);
     }
@@ -422,7 +424,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
     const flags = new Uint32Array(1);
     const none = new Uint32Array(1);
     if (!k.GetNamedPipeInfo(handle.raw, flags, none, none, none)) {
-      throw errorFromCode(lastError(), `Cannot connect to named pipe "${path}"`);
+      throw errorFromCode(k.GetLastError(), `Cannot connect to named pipe "${path}"`);
     }
     const serverIsMessage = (outValue(flags) & PIPE_TYPE_MESSAGE) !== 0;
     if (mode === "message") {
@@ -434,7 +436,7 @@ function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipe
       if (
         !k.SetNamedPipeHandleState(handle.raw, new Uint32Array([PIPE_READMODE_MESSAGE]), null, null)
       ) {
-        throw errorFromCode(lastError(), `Cannot read named pipe "${path}" as messages`);
+        throw errorFromCode(k.GetLastError(), `Cannot read named pipe "${path}" as messages`);
       }
     }
     associate(handle);

@@ -5,7 +5,7 @@
  * @module
  */
 import { kernel32 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { isInvalidHandle } from "../_win32/handle.ts";
 import { decodeUtf16z, encodeUtf16z } from "../_win32/utf16.ts";
 
@@ -35,8 +35,8 @@ export function listNamedPipes(): string[] {
   const data = new Uint8Array(FIND_DATA_SIZE);
   const units = new Uint16Array(data.buffer, NAME_OFFSET, NAME_UNITS);
   const find = k.FindFirstFileW(encodeUtf16z("\\\\.\\pipe\\*"), data);
+  const code = k.GetLastError();
   if (isInvalidHandle(find)) {
-    const code = lastError();
     if (code === ERROR.FILE_NOT_FOUND || code === ERROR.NO_MORE_FILES) return [];
     throw errorFromCode(code, "Cannot list the named pipes");
   }
@@ -45,8 +45,8 @@ export function listNamedPipes(): string[] {
     do {
       names.push(decodeUtf16z(units));
     } while (k.FindNextFileW(find, data));
-    const code = lastError();
-    if (code !== ERROR.NO_MORE_FILES) throw errorFromCode(code, "Cannot list the named pipes");
+    const end = k.GetLastError();
+    if (end !== ERROR.NO_MORE_FILES) throw errorFromCode(code, "Cannot list the named pipes");
   } finally {
     k.FindClose(find);
   }

@@ -15,7 +15,7 @@ import {
   PIPE_TYPE_MESSAGE,
   PIPE_UNLIMITED_INSTANCES,
 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { associateOrClose, type IoResult, startIo } from "../_win32/completion.ts";
@@ -247,19 +247,23 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
 
   #createInstance(first: boolean): OwnedHandle {
     const k = kernel32();
+    const wide = encodeUtf16z(this.path);
+    const mode = this.#openMode | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+    const security = Deno.UnsafePointer.of(this.#security.attributes);
+    // Only property reads between these three calls (see errors.ts).
     k.SetLastError(0);
     const raw = k.CreateNamedPipeW(
-      encodeUtf16z(this.path),
-      this.#openMode | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+      wide,
+      mode,
       this.#pipeMode,
       this.#maxInstances,
       this.#outBufferSize,
       this.#inBufferSize,
       0,
-      Deno.UnsafePointer.of(this.#security.attributes),
+      security,
     );
+    const code = k.GetLastError();
     if (isInvalidHandle(raw)) {
-      const code = lastError();
       // A first instance that is refused (Windows) or finds every instance
       // of the name in use (Wine, which ignores the flag) names a pipe that
       // exists already.
@@ -274,7 +278,7 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     // Windows refuses a first instance of a name that exists (above). Wine
     // ignores FILE_FLAG_FIRST_PIPE_INSTANCE but reports ERROR_ALREADY_EXISTS
     // on success; honour that too, so the name is never silently shared.
-    const existed = first && lastError() === ERROR.ALREADY_EXISTS;
+    const existed = first && code === ERROR.ALREADY_EXISTS;
     const handle = new OwnedHandle(raw, "named pipe");
     if (existed) {
       handle.close();
@@ -291,9 +295,13 @@ export class NamedPipeListener implements AsyncIterable<NamedPipeConn>, Disposab
     const instance: Listening = { handle, cancel: null };
     this.#listening.add(instance);
     const k = kernel32();
-    startIo(handle, (overlapped) => k.ConnectNamedPipe(handle.raw, overlapped), {
-      onPending: (cancel) => instance.cancel = cancel,
-    }).then((result) => this.#connected(instance, result));
+    startIo(
+      handle,
+      (overlapped) => k.ConnectNamedPipe(handle.raw, overlapped) ? 0 : k.GetLastError(),
+      {
+        onPending: (cancel) => instance.cancel = cancel,
+      },
+    ).then((result) => this.#connected(instance, result));
   }
 
   #connected(instance: Listening, result: IoResult): void {

@@ -17,7 +17,7 @@ import {
   PIPE_REJECT_REMOTE_CLIENTS,
   PIPE_TYPE_BYTE,
 } from "../_win32/ffi.ts";
-import { errorFromCode, lastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { OWNER_ONLY_SDDL, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
@@ -126,7 +126,7 @@ export function createPipe(options: CreatePipeOptions = {}): PipeEnds {
     if (
       !k.CreatePipe(new Uint8Array(read.buffer), new Uint8Array(write.buffer), null, bufferSize)
     ) {
-      throw errorFromCode(lastError(), "Cannot create a pipe");
+      throw errorFromCode(k.GetLastError(), "Cannot create a pipe");
     }
     return {
       reader: newPipeReader(
@@ -156,6 +156,7 @@ export function createPipe(options: CreatePipeOptions = {}): PipeEnds {
       0,
       Deno.UnsafePointer.of(security.attributes),
     ),
+    k.GetLastError(),
     "pipe",
     "Cannot create a pipe",
   );
@@ -171,6 +172,7 @@ export function createPipe(options: CreatePipeOptions = {}): PipeEnds {
         writerOverlapped ? FILE_FLAG_OVERLAPPED : 0,
         null,
       ),
+      k.GetLastError(),
       "pipe",
       "Cannot open the write end of a new pipe",
     );
@@ -242,7 +244,7 @@ export function openPipeHandle<A extends PipeAccess>(
   const k = kernel32();
   if (!k.GetHandleInformation(raw, new Uint32Array(1))) {
     throw errorFromCode(
-      lastError(),
+      k.GetLastError(),
       `Cannot open pipe handle ${value}: it is not open in this process (was it inherited?)`,
     );
   }

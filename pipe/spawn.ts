@@ -12,7 +12,7 @@ import {
   OPEN_EXISTING,
   outValue,
 } from "../_win32/ffi.ts";
-import { throwLastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { createProcess, inheritableCopy, setInheritable } from "../_win32/process.ts";
@@ -149,8 +149,9 @@ export class ChildProcess implements Disposable, AsyncDisposable {
     this.status = waitForHandle(handle).then(() => {
       if (handle.closed) throw this.#closedError("read the exit code of");
       const code = new Uint32Array(1);
-      if (!kernel32().GetExitCodeProcess(handle.raw, code)) {
-        throwLastError(`Cannot read the exit code of process ${pid}`);
+      const k = kernel32();
+      if (!k.GetExitCodeProcess(handle.raw, code)) {
+        throw errorFromCode(k.GetLastError(), `Cannot read the exit code of process ${pid}`);
       }
       // A DWORD, read as Deno reads it (a signed 32-bit number: a crash
       // with STATUS_ACCESS_VIOLATION is -1073741819 in both).
@@ -462,6 +463,7 @@ export function spawn(command: string, options: SpawnOptions = {}): ChildProcess
             0,
             null,
           ),
+          k.GetLastError(),
           "NUL device",
           `Cannot spawn "${command}": cannot open NUL`,
         );

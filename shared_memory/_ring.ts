@@ -39,7 +39,7 @@
  * @module
  */
 import { kernel32 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
@@ -213,14 +213,15 @@ export function createRing(
     // SYNCHRONIZE | EVENT_MODIFY_STATE for Everyone on the events.
     const sddl = accessSddl(security, "0x00100002", `${what}: security`);
     using attributes = new SecurityAttributes(sddl);
+    const k = kernel32();
     for (const eventName of eventNames(full)) {
-      const raw = kernel32().CreateEventW(
+      const raw = k.CreateEventW(
         Deno.UnsafePointer.of(attributes.attributes),
         0,
         0,
         encodeUtf16z(eventName),
       );
-      const code = lastError();
+      const code = k.GetLastError();
       if (isInvalidHandle(raw)) throw errorFromCode(code, `${what}: cannot create its event`);
       events.push(new OwnedHandle(raw, "event"));
       if (code === ERROR.ALREADY_EXISTS) {
@@ -278,10 +279,12 @@ export function openRing(full: string, what: string): ChannelCore {
         `${what}: its header says a capacity of ${capacity} bytes, which a ${shm.size}-byte mapping cannot hold`,
       );
     }
+    const k = kernel32();
     for (const eventName of eventNames(full)) {
-      const raw = kernel32().OpenEventW(EVENT_ACCESS, 0, encodeUtf16z(eventName));
+      const raw = k.OpenEventW(EVENT_ACCESS, 0, encodeUtf16z(eventName));
+      const code = k.GetLastError();
       if (isInvalidHandle(raw)) {
-        throw errorFromCode(lastError(), `${what}: cannot open its event "${eventName}"`);
+        throw errorFromCode(code, `${what}: cannot open its event "${eventName}"`);
       }
       events.push(new OwnedHandle(raw, "event"));
     }

@@ -11,7 +11,7 @@ import {
   GENERIC_READ_WRITE,
   kernel32,
 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, globalPrivilegeError, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode, globalPrivilegeError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
 import { type AccessMode, checkChoice, type SecurityRule } from "../_win32/options.ts";
@@ -318,8 +318,9 @@ export class SharedMemory implements Disposable {
    */
   flush(): void {
     const address = this.#view("flush");
-    if (!kernel32().FlushViewOfFile(address, BigInt(this.size))) {
-      throw errorFromCode(lastError(), `Cannot flush shared memory "${this.name}"`);
+    const k = kernel32();
+    if (!k.FlushViewOfFile(address, BigInt(this.size))) {
+      throw errorFromCode(k.GetLastError(), `Cannot flush shared memory "${this.name}"`);
     }
   }
 
@@ -374,7 +375,7 @@ function mapView(
   const desired = access === "read" ? FILE_MAP_READ : FILE_MAP_READ | FILE_MAP_WRITE;
   const address = k.MapViewOfFile(mapping.raw, desired, 0, 0, BigInt(size ?? 0));
   if (address === null) {
-    const code = lastError();
+    const code = k.GetLastError();
     if (size !== undefined && existed) {
       throw new RangeError(
         `Cannot map ${size} bytes of shared memory "${name}": the existing mapping is smaller (os error ${code})`,
@@ -421,6 +422,7 @@ function create(
         FILE_ATTRIBUTE_NORMAL,
         null,
       ),
+      k.GetLastError(),
       "file",
       `${what}: cannot open its file "${options.file}"`,
     );
@@ -435,7 +437,7 @@ function create(
       size % 0x1_0000_0000,
       encodeUtf16z(full),
     );
-    const code = lastError();
+    const code = k.GetLastError();
     if (isInvalidHandle(raw)) {
       if (code === ERROR.ACCESS_DENIED && /^Global\\/i.test(full)) {
         throw globalPrivilegeError(what, errorFromCode(code));
@@ -555,8 +557,8 @@ export function openSharedMemory(
     0,
     encodeUtf16z(full),
   );
+  const code = k.GetLastError();
   if (isInvalidHandle(raw)) {
-    const code = lastError();
     if (code === ERROR.FILE_NOT_FOUND) {
       throw new Deno.errors.NotFound(`${what}: no such mapping`, { cause: errorFromCode(code) });
     }

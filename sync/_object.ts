@@ -12,7 +12,7 @@
  */
 import { checkConstruct, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, WAIT_OBJECT_0 } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, globalPrivilegeError, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode, globalPrivilegeError } from "../_win32/errors.ts";
 import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
 import { kernelObjectName } from "../_win32/names.ts";
 import { accessSddl, SecurityAttributes } from "../_win32/security.ts";
@@ -21,6 +21,11 @@ import { encodeUtf16z } from "../_win32/utf16.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { AdaptiveLook } from "../_win32/adaptive_look.ts";
 import { checkWaitOptions } from "../_win32/timeout.ts";
+
+/** The kernel32 symbols, handed to a Create*W or Open*W call. */
+export type Kernel32 = ReturnType<typeof kernel32>;
+/** What a Create*W or Open*W call returned, and its last error read right after. */
+export type Returned = readonly [Deno.PointerValue, number];
 
 /** Options for opening a named synchronisation object (`openEvent`, `openMutex`, ...). */
 export interface OpenSyncObjectOptions {
@@ -334,7 +339,8 @@ export interface Made {
  * @param name The name, or `undefined` for an unnamed object.
  * @param options Namespace and security (checked here).
  * @param everyoneMask The rights `security: "everyone"` gives Everyone.
- * @param call The Create*W call.
+ * @param call Makes the Create*W call and reads `k.GetLastError()` right
+ * after it (see `errors.ts`).
  * @returns The handle, the full name, and whether it was made.
  */
 export function createObject(
@@ -343,7 +349,7 @@ export function createObject(
   name: string | undefined,
   options: CreateSyncObjectOptions,
   everyoneMask: string,
-  call: (attributes: Deno.PointerObject, name: Uint16Array | null) => Deno.PointerValue,
+  call: (k: Kernel32, attributes: Deno.PointerObject, name: Uint16Array | null) => Returned,
 ): Made {
   const bare = `Cannot ${mode === "create" ? "create" : "open or create"} ${kind}`;
   const global = checkBoolean(options.global, "global", bare);
@@ -355,8 +361,11 @@ export function createObject(
   using security = new SecurityAttributes(
     accessSddl(options.security, everyoneMask, `${what}: security`),
   );
-  const raw = call(Deno.UnsafePointer.of(security.attributes)!, full ? encodeUtf16z(full) : null);
-  const code = lastError();
+  const [raw, code] = call(
+    kernel32(),
+    Deno.UnsafePointer.of(security.attributes)!,
+    full ? encodeUtf16z(full) : null,
+  );
   if (isInvalidHandle(raw)) {
     if (code === ERROR.INVALID_HANDLE && full) {
       throw new TypeError(`${what}: the name belongs to an object of another kind`, {
@@ -388,7 +397,8 @@ export function createObject(
  * @param kind What it is.
  * @param name The name.
  * @param options The namespace (checked here).
- * @param call The Open*W call.
+ * @param call Makes the Open*W call and reads `k.GetLastError()` right after
+ * it.
  * @returns The handle and the full name (`created` is false).
  * @throws {Deno.errors.NotFound} If no such object exists.
  */
@@ -396,14 +406,13 @@ export function openObject(
   kind: string,
   name: string,
   options: OpenSyncObjectOptions | undefined,
-  call: (name: Uint16Array) => Deno.PointerValue,
+  call: (k: Kernel32, name: Uint16Array) => Returned,
 ): Made {
   const checked = checkOptions(options, `Cannot open ${kind}`);
   const global = checkBoolean(checked.global, "global", `Cannot open ${kind}`);
   const full = kernelObjectName(name, global, kind);
-  const raw = call(encodeUtf16z(full));
+  const [raw, code] = call(kernel32(), encodeUtf16z(full));
   if (isInvalidHandle(raw)) {
-    const code = lastError();
     if (code === ERROR.FILE_NOT_FOUND) {
       throw new Deno.errors.NotFound(`Cannot open ${kind} "${full}": no such ${kind}`, {
         cause: errorFromCode(code),

@@ -6,7 +6,7 @@
  */
 import { CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32 } from "../_win32/ffi.ts";
-import { errorFromCode, lastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import {
   adopt,
@@ -99,8 +99,9 @@ export class SyncEvent extends SyncObject {
    * @throws {Deno.errors.BadResource} If the event is closed.
    */
   set(): void {
-    if (!kernel32().SetEvent(liveHandle(this, "set"))) {
-      throw errorFromCode(lastError(), `Cannot set ${describe(this)}`);
+    const k = kernel32();
+    if (!k.SetEvent(liveHandle(this, "set"))) {
+      throw errorFromCode(k.GetLastError(), `Cannot set ${describe(this)}`);
     }
   }
 
@@ -118,8 +119,9 @@ export class SyncEvent extends SyncObject {
    * @throws {Deno.errors.BadResource} If the event is closed.
    */
   reset(): void {
-    if (!kernel32().ResetEvent(liveHandle(this, "reset"))) {
-      throw errorFromCode(lastError(), `Cannot reset ${describe(this)}`);
+    const k = kernel32();
+    if (!k.ResetEvent(liveHandle(this, "reset"))) {
+      throw errorFromCode(k.GetLastError(), `Cannot reset ${describe(this)}`);
     }
   }
 
@@ -159,8 +161,10 @@ function makeEvent(
     name,
     options,
     EVENT_EVERYONE_RIGHTS,
-    (attributes, wide) =>
-      kernel32().CreateEventW(attributes, manualReset ? 1 : 0, initialState ? 1 : 0, wide),
+    (k, attributes, wide) => [
+      k.CreateEventW(attributes, manualReset ? 1 : 0, initialState ? 1 : 0, wide),
+      k.GetLastError(),
+    ],
   );
   return new SyncEvent(CONSTRUCT, made, made.created ? manualReset : null);
 }
@@ -253,7 +257,7 @@ export function openEvent(name: string, options?: OpenSyncObjectOptions): SyncEv
     "event",
     name,
     options,
-    (wide) => kernel32().OpenEventW(EVENT_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+    (k, wide) => [k.OpenEventW(EVENT_MODIFY_STATE_SYNCHRONIZE, 0, wide), k.GetLastError()],
   );
   return new SyncEvent(CONSTRUCT, opened, null);
 }

@@ -6,7 +6,7 @@
  */
 import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
-import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import { OwnerThread } from "../_win32/owner_thread.ts";
 import { waitForHandle } from "../_win32/wait.ts";
@@ -208,14 +208,15 @@ export class Mutex extends SyncObject {
   /** Takes the mutex on the JavaScript thread if it is free now. */
   #tryOnJsThread(next: () => void): MutexLock | null {
     const raw = liveHandle(this, "acquire");
-    const result = kernel32().WaitForSingleObject(raw, 0);
+    const k = kernel32();
+    const result = k.WaitForSingleObject(raw, 0);
     if (result === WAIT_TIMEOUT) return null;
     if (result !== WAIT_OBJECT_0 && result !== WAIT_ABANDONED_0) {
-      throwLastError(`Cannot acquire ${describe(this)}`);
+      throw errorFromCode(k.GetLastError(), `Cannot acquire ${describe(this)}`);
     }
     return this.#lock(result === WAIT_ABANDONED_0, () => {
-      if (!kernel32().ReleaseMutex(raw)) {
-        throw errorFromCode(lastError(), `Cannot release ${describe(this)}`);
+      if (!k.ReleaseMutex(raw)) {
+        throw errorFromCode(k.GetLastError(), `Cannot release ${describe(this)}`);
       }
     }, next);
   }
@@ -476,7 +477,7 @@ function makeMutex(
       name,
       options,
       MUTEX_EVERYONE_RIGHTS,
-      (attributes, wide) => kernel32().CreateMutexW(attributes, 0, wide),
+      (k, attributes, wide) => [k.CreateMutexW(attributes, 0, wide), k.GetLastError()],
     ),
   );
 }
@@ -572,7 +573,7 @@ export function openMutex(name: string, options?: OpenSyncObjectOptions): Mutex 
       "mutex",
       name,
       options,
-      (wide) => kernel32().OpenMutexW(MUTEX_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+      (k, wide) => [k.OpenMutexW(MUTEX_MODIFY_STATE_SYNCHRONIZE, 0, wide), k.GetLastError()],
     ),
   );
 }

@@ -7,7 +7,7 @@
  */
 import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32, outValue, WAIT_OBJECT_0, WAIT_TIMEOUT } from "../_win32/ffi.ts";
-import { errorFromCode, lastError, throwLastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import {
   adopt,
@@ -167,9 +167,12 @@ export class Semaphore extends SyncObject {
    * @throws {Deno.errors.BadResource} If the semaphore is closed.
    */
   tryAcquire(): SemaphorePermit | null {
-    const result = kernel32().WaitForSingleObject(liveHandle(this, "acquire"), 0);
+    const k = kernel32();
+    const result = k.WaitForSingleObject(liveHandle(this, "acquire"), 0);
     if (result === WAIT_TIMEOUT) return null;
-    if (result !== WAIT_OBJECT_0) throwLastError(`Cannot acquire ${describe(this)}`);
+    if (result !== WAIT_OBJECT_0) {
+      throw errorFromCode(k.GetLastError(), `Cannot acquire ${describe(this)}`);
+    }
     return new SemaphorePermit(CONSTRUCT, this);
   }
 
@@ -200,14 +203,15 @@ export class Semaphore extends SyncObject {
       );
     }
     const previous = new Int32Array(1);
+    const k = kernel32();
     if (
-      !kernel32().ReleaseSemaphore(
+      !k.ReleaseSemaphore(
         liveHandle(this, "release"),
         count,
         new Uint8Array(previous.buffer),
       )
     ) {
-      const code = lastError();
+      const code = k.GetLastError();
       if (code === ERROR_TOO_MANY_POSTS) {
         throw new RangeError(
           `Cannot release ${describe(this)} by ${count}: that would pass its maximum count`,
@@ -247,7 +251,10 @@ function makeSemaphore(
       name,
       options,
       SEMAPHORE_EVERYONE_RIGHTS,
-      (attributes, wide) => kernel32().CreateSemaphoreW(attributes, initial, maximum, wide),
+      (k, attributes, wide) => [
+        k.CreateSemaphoreW(attributes, initial, maximum, wide),
+        k.GetLastError(),
+      ],
     ),
   );
 }
@@ -351,7 +358,10 @@ export function openSemaphore(name: string, options?: OpenSyncObjectOptions): Se
       "semaphore",
       name,
       options,
-      (wide) => kernel32().OpenSemaphoreW(SEMAPHORE_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+      (k, wide) => [
+        k.OpenSemaphoreW(SEMAPHORE_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+        k.GetLastError(),
+      ],
     ),
   );
 }

@@ -7,7 +7,7 @@
  */
 import { CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { kernel32 } from "../_win32/ffi.ts";
-import { errorFromCode, lastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import type { WaitOptions } from "../_win32/options.ts";
 import {
   adopt,
@@ -144,8 +144,9 @@ export class WaitableTimer extends SyncObject {
       value = -BigInt(Math.round(due * 10_000)) || -1n; // relative: negative 100 ns units
     }
     const dueTime = new BigInt64Array([value]);
+    const k = kernel32();
     if (
-      !kernel32().SetWaitableTimer(
+      !k.SetWaitableTimer(
         liveHandle(this, "set"),
         new Uint8Array(dueTime.buffer),
         period,
@@ -154,7 +155,7 @@ export class WaitableTimer extends SyncObject {
         0,
       )
     ) {
-      throw errorFromCode(lastError(), `Cannot set ${describe(this)}`);
+      throw errorFromCode(k.GetLastError(), `Cannot set ${describe(this)}`);
     }
     this.#period = period;
   }
@@ -174,8 +175,9 @@ export class WaitableTimer extends SyncObject {
    * @throws {Deno.errors.BadResource} If the timer is closed.
    */
   cancel(): void {
-    if (!kernel32().CancelWaitableTimer(liveHandle(this, "cancel"))) {
-      throw errorFromCode(lastError(), `Cannot cancel ${describe(this)}`);
+    const k = kernel32();
+    if (!k.CancelWaitableTimer(liveHandle(this, "cancel"))) {
+      throw errorFromCode(k.GetLastError(), `Cannot cancel ${describe(this)}`);
     }
   }
 
@@ -256,13 +258,15 @@ function makeTimer(
     name,
     options,
     TIMER_EVERYONE_RIGHTS,
-    (attributes, wide) =>
-      kernel32().CreateWaitableTimerExW(
+    (k, attributes, wide) => [
+      k.CreateWaitableTimerExW(
         attributes,
         wide,
         manualReset ? CREATE_WAITABLE_TIMER_MANUAL_RESET : 0,
         TIMER_ALL_ACCESS,
       ),
+      k.GetLastError(),
+    ],
   );
   return new WaitableTimer(CONSTRUCT, made, made.created ? manualReset : null);
 }
@@ -365,7 +369,7 @@ export function openWaitableTimer(name: string, options?: OpenSyncObjectOptions)
     "waitable timer",
     name,
     options,
-    (wide) => kernel32().OpenWaitableTimerW(TIMER_MODIFY_STATE_SYNCHRONIZE, 0, wide),
+    (k, wide) => [k.OpenWaitableTimerW(TIMER_MODIFY_STATE_SYNCHRONIZE, 0, wide), k.GetLastError()],
   );
   return new WaitableTimer(CONSTRUCT, opened, null);
 }

@@ -7,7 +7,7 @@
 import { checkConstruct, CONSTRUCT, type ConstructKey } from "../_win32/construct.ts";
 import { checkSignal } from "../_win32/options.ts";
 import { kernel32, outValue } from "../_win32/ffi.ts";
-import { ERROR, errorFromCode, lastError } from "../_win32/errors.ts";
+import { ERROR, errorFromCode } from "../_win32/errors.ts";
 import { OwnedHandle } from "../_win32/handle.ts";
 import { waitForHandle } from "../_win32/wait.ts";
 import { checkOptions } from "./_object.ts";
@@ -127,13 +127,15 @@ export class TimerQueueTimer implements AsyncDisposable {
 
   #close(): Promise<void> {
     timers.delete(this.#id);
+    const k = kernel32();
     const done = OwnedHandle.from(
-      kernel32().CreateEventW(null, 1, 0, null),
+      k.CreateEventW(null, 1, 0, null),
+      k.GetLastError(),
       "event",
       "Cannot close a timer-queue timer",
     );
-    const ok = kernel32().DeleteTimerQueueTimer(null, this.#handle, done.raw);
-    const code = ok ? 0 : lastError();
+    const ok = k.DeleteTimerQueueTimer(null, this.#handle, done.raw);
+    const code = ok ? 0 : k.GetLastError();
     if (!ok && code !== ERROR.IO_PENDING) {
       done.close();
       updateReference();
@@ -201,7 +203,8 @@ export function setTimerQueueTimer(
   const out = new BigUint64Array(1);
   const pointer = callbackPointer();
   timers.set(id, callback);
-  const ok = kernel32().CreateTimerQueueTimer(
+  const k = kernel32();
+  const ok = k.CreateTimerQueueTimer(
     new Uint8Array(out.buffer),
     null,
     pointer,
@@ -210,8 +213,8 @@ export function setTimerQueueTimer(
     period,
     0,
   );
+  const code = ok ? 0 : k.GetLastError();
   if (!ok) {
-    const code = lastError();
     timers.delete(id);
     throw errorFromCode(code, "Cannot set a timer-queue timer");
   }

@@ -11,7 +11,7 @@ import {
   WAIT_OBJECT_0,
   WAIT_TIMEOUT,
 } from "../_win32/ffi.ts";
-import { errorFromCode, lastError } from "../_win32/errors.ts";
+import { errorFromCode } from "../_win32/errors.ts";
 import { pointerValue, sameObject } from "../_win32/handle.ts";
 import { checkWaitOptions } from "../_win32/timeout.ts";
 import type { WaitOptions } from "../_win32/options.ts";
@@ -198,8 +198,9 @@ export async function waitAll(
   );
   // One try on the JavaScript thread: a zero timeout never blocks, and
   // objects that are all signalled already cost no thread.
-  const result = kernel32().WaitForMultipleObjects(count, handles, 1, 0);
-  if (result === WAIT_FAILED) throw errorFromCode(lastError(), `Cannot ${what}`);
+  const k = kernel32();
+  const result = k.WaitForMultipleObjects(count, handles, 1, 0);
+  if (result === WAIT_FAILED) throw errorFromCode(k.GetLastError(), `Cannot ${what}`);
   if (result !== WAIT_TIMEOUT) {
     if (result < WAIT_OBJECT_0 || result >= WAIT_OBJECT_0 + count) {
       throw new Error(`Cannot ${what}: WaitForMultipleObjects returned ${result}`);

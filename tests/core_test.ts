@@ -21,8 +21,10 @@ async function connect(pipe: OwnedHandle): Promise<void> {
 
 windowsTest("a wait is signalled by another process", {}, async () => {
   const name = uniqueName("event");
+  const k = kernel32();
   using event = OwnedHandle.from(
-    kernel32().CreateEventW(null, 0, 0, encodeUtf16z(name)),
+    k.CreateEventW(null, 0, 0, encodeUtf16z(name)),
+    k.GetLastError(),
     "event",
     "Cannot create event",
   );

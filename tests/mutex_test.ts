@@ -7,7 +7,6 @@ import { createMutex, openMutex, openOrCreateMutex } from "../sync/mod.ts";
 import { createSharedMemory } from "../shared_memory/mod.ts";
 import { threadCount } from "../_win32/process_info.ts";
 import { kernel32 } from "../_win32/ffi.ts";
-import { lastError } from "../_win32/errors.ts";
 import { type OwnerThreadKind, useOwnerThreadKind } from "../_win32/owner_thread.ts";
 
 /**
@@ -195,8 +194,9 @@ mutexTest("16. a release by a thread that does not own the mutex fails cleanly",
   await holder.release();
   using lock = await pending; // held by this mutex's owner thread
   // The JavaScript thread is not the owner: Windows refuses, nothing breaks.
-  assertEquals(kernel32().ReleaseMutex(mutex.unsafeHandle), 0);
-  assertEquals(lastError(), 288); // ERROR_NOT_OWNER
+  const k = kernel32();
+  const handle = mutex.unsafeHandle;
+  assertEquals([k.ReleaseMutex(handle), k.GetLastError()], [0, 288]); // ERROR_NOT_OWNER
   assert(!lock.abandoned);
   lock.release();
   await cTakesIt(mutex.name!);

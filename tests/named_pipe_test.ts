@@ -23,7 +23,7 @@ import {
 } from "../named_pipe/mod.ts";
 import { objectSddl } from "../_win32/security.ts";
 import { advapi32, kernel32, outValue } from "../_win32/ffi.ts";
-import { lastError, Win32Error } from "../_win32/errors.ts";
+import { Win32Error } from "../_win32/errors.ts";
 import { connectPipe, openPipeClient } from "../_win32/pipes.ts";
 import { writeFile } from "../_win32/io.ts";
 
@@ -465,13 +465,19 @@ windowsTest("9. server-only calls on a client end fail cleanly", {}, async () =>
   // code, nothing hangs, and the handle stays usable.
   using raw = openPipeClient(listener.path);
   const k = kernel32();
-  assertEquals(k.DisconnectNamedPipe(raw.raw), 0);
-  assert(lastError() !== 0);
-  if (advapi32().ImpersonateNamedPipeClient(raw.raw)) {
-    advapi32().RevertToSelf();
+  const [disconnected, disconnectError] = [k.DisconnectNamedPipe(raw.raw), k.GetLastError()];
+  assertEquals(disconnected, 0);
+  assert(disconnectError !== 0);
+  const a = advapi32();
+  const [impersonated, impersonateError] = [
+    a.ImpersonateNamedPipeClient(raw.raw),
+    k.GetLastError(),
+  ];
+  if (impersonated) {
+    a.RevertToSelf();
     throw new Error("ImpersonateNamedPipeClient succeeded on a client handle");
   }
-  assert(lastError() !== 0);
+  assert(impersonateError !== 0);
   const connect = await connectPipe(raw);
   assert(connect.error !== 0, "ConnectNamedPipe succeeded on a client handle");
   // Both connections still carry data.
@@ -499,16 +505,11 @@ windowsTest(
     assert(user.domain !== null && user.domain.length > 0);
     // The JavaScript thread is itself again: it has no thread token.
     const token = new BigUint64Array(1);
-    assertEquals(
-      advapi32().OpenThreadToken(
-        kernel32().GetCurrentThread(),
-        0x8,
-        1,
-        new Uint8Array(token.buffer),
-      ),
-      0,
-    );
-    assertEquals(lastError(), 1008); // ERROR_NO_TOKEN
+    const [a, k] = [advapi32(), kernel32()];
+    const thread = k.GetCurrentThread();
+    const out = new Uint8Array(token.buffer);
+    const opened = [a.OpenThreadToken(thread, 0x8, 1, out), k.GetLastError()];
+    assertEquals(opened, [0, 1008]); // ERROR_NO_TOKEN
     await conn.send(encoder.encode("bye"));
     assertEquals(await client.line(), "bye");
     assertEquals((await client.finish()).code, 0);
