@@ -452,6 +452,30 @@ export const NTDLL = {
     result: "u32",
     nonblocking: true,
   },
+  // The same, on the JavaScript thread: a local open answers at once, and its
+  // status is its return value, which nothing can overwrite (see errors.ts).
+  NtCreateFile: {
+    parameters: [
+      "buffer",
+      "u32",
+      "buffer",
+      "buffer",
+      "pointer",
+      "u32",
+      "u32",
+      "u32",
+      "u32",
+      "pointer",
+      "u32",
+    ],
+    result: "u32",
+  },
+  // NTSTATUS NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock,
+  //   PVOID FileInformation, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass)
+  NtSetInformationFile: {
+    parameters: ["pointer", "buffer", "buffer", "u32", "u32"],
+    result: "u32",
+  },
   // ULONG RtlNtStatusToDosError(NTSTATUS Status)
   RtlNtStatusToDosError: { parameters: ["u32"], result: "u32" },
   // const char *wine_get_version(void) (Wine only)

@@ -1,13 +1,11 @@
 // Copyright 2026 the winipc authors. MIT license.
 /**
- * Opening a pipe on another computer without blocking the event loop.
- *
- * `CreateFileW` on `\\server\pipe\name` goes over the network (SMB) and can
- * take seconds. A nonblocking `CreateFileW` would lose its last error on the
- * pool thread, so this calls `NtCreateFile`, which returns its status, on
- * Deno's blocking pool, with the same access, sharing, overlapped I/O and
- * impersonation level (`SECURITY_QUALITY_OF_SERVICE`) that `CreateFileW`
- * would pass.
+ * Opening a pipe's client end with `NtCreateFile`, which returns its status
+ * (where `CreateFileW` leaves a last error that other code may overwrite),
+ * with the same access, sharing, overlapped I/O and impersonation level
+ * (`SECURITY_QUALITY_OF_SERVICE`) that `CreateFileW` would pass: on the
+ * JavaScript thread for this computer, and on Deno's blocking pool for
+ * another computer (the open goes over the network and can take seconds).
  *
  * @module
  */
@@ -32,20 +30,8 @@ export function ntPipePath(path: string): string {
 const pointerOf = (buffer: ArrayBufferView) =>
   BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
 
-/**
- * Opens a named pipe for overlapped reading and writing, as `CreateFileW`
- * with `FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | level` would, on
- * Deno's blocking pool.
- *
- * @param path The Win32 path.
- * @param level The `SECURITY_SQOS_PRESENT` level (`SECURITY_IDENTIFICATION` and so on: the
- * impersonation level shifted left by 16).
- * @returns The handle, or the Win32 error code.
- */
-export async function openPipeNonblocking(
-  path: string,
-  level: number,
-): Promise<OwnedHandle | number> {
+/** `NtCreateFile`'s arguments for a pipe client, and the buffers they point into. */
+function openArguments(path: string, level: number) {
   const name16 = encodeUtf16z(ntPipePath(path));
   const name = new Uint8Array(16); // UNICODE_STRING
   const nameView = new DataView(name.buffer);
@@ -66,7 +52,7 @@ export async function openPipeNonblocking(
   view.setBigUint64(40, pointerOf(qos), true);
   const handle = new BigUint64Array(1);
   const io = new Uint8Array(16);
-  const status = await ntdll().NtCreateFileNb(
+  const args = [
     new Uint8Array(handle.buffer),
     (GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE | FILE_READ_ATTRIBUTES) >>> 0,
     attributes,
@@ -78,9 +64,47 @@ export async function openPipeNonblocking(
     FILE_NON_DIRECTORY_FILE,
     null,
     0,
-  );
-  // The buffers above stay referenced until here, while the pool thread reads them.
-  void [name16, name, qos, attributes, io];
-  if (status !== 0) return ntdll().RtlNtStatusToDosError(status);
+  ] as const;
+  return { args, handle, keep: [name16, name, qos, attributes, io] };
+}
+
+/** What an open gave: the handle, or the status and its Win32 code. */
+export type Opened = OwnedHandle | { status: number; code: number };
+
+function opened(status: number, handle: BigUint64Array): Opened {
+  if (status !== 0) return { status, code: ntdll().RtlNtStatusToDosError(status) };
   return new OwnedHandle(Deno.UnsafePointer.create(outValue(handle))!, "named pipe");
+}
+
+/**
+ * Opens a named pipe on this computer for overlapped reading and writing,
+ * as `CreateFileW` with `FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
+ * level` would. The status is the call's return value: no last error to
+ * lose (see `errors.ts`).
+ *
+ * @param path The Win32 path.
+ * @param level The `SECURITY_SQOS_PRESENT` level (`SECURITY_IDENTIFICATION` and so on: the
+ * impersonation level shifted left by 16).
+ * @returns The handle, or the status and its Win32 code.
+ */
+export function openPipe(path: string, level: number): Opened {
+  const { args, handle, keep } = openArguments(path, level);
+  const status = ntdll().NtCreateFile(...args);
+  void keep;
+  return opened(status, handle);
+}
+
+/**
+ * The same open on Deno's blocking pool, for a pipe on another computer.
+ *
+ * @param path The Win32 path.
+ * @param level As for {@linkcode openPipe}.
+ * @returns The handle, or the status and its Win32 code.
+ */
+export async function openPipeNonblocking(path: string, level: number): Promise<Opened> {
+  const { args, handle, keep } = openArguments(path, level);
+  const status = await ntdll().NtCreateFileNb(...args);
+  // The buffers stay referenced until here, while the pool thread reads them.
+  void keep;
+  return opened(status, handle);
 }

@@ -6,30 +6,32 @@
  */
 import { checkSignal, describeValue } from "../_win32/options.ts";
 import {
-  FILE_FLAG_OVERLAPPED,
-  GENERIC_READ_WRITE,
   kernel32,
-  OPEN_EXISTING,
+  ntdll,
   outValue,
-  PIPE_READMODE_MESSAGE,
-  PIPE_TYPE_MESSAGE,
   SECURITY_ANONYMOUS,
   SECURITY_DELEGATION,
   SECURITY_IDENTIFICATION,
   SECURITY_IMPERSONATION,
-  SECURITY_SQOS_PRESENT,
 } from "../_win32/ffi.ts";
 import { ERROR, errorFromCode } from "../_win32/errors.ts";
-import { isInvalidHandle, OwnedHandle } from "../_win32/handle.ts";
+import { OwnedHandle } from "../_win32/handle.ts";
 import { checkTimeout, sleep } from "../_win32/timeout.ts";
 import { encodeUtf16z } from "../_win32/utf16.ts";
 import { checkRemote } from "../_win32/names.ts";
 import { associate } from "../_win32/completion.ts";
 import { pipePath } from "./_path.ts";
-import { openPipeNonblocking } from "./_open.ts";
+import { type Opened, openPipe, openPipeNonblocking } from "./_open.ts";
 import { NamedPipeConn, type NamedPipeMode } from "./conn.ts";
 import { CONSTRUCT } from "../_win32/construct.ts";
 import { currentUserSid, isSidString, processUserSid } from "./_identity.ts";
+
+// FILE_INFORMATION_CLASS values, and the pipe fields they read and write.
+const FILE_PIPE_INFORMATION = 23;
+const FILE_PIPE_LOCAL_INFORMATION = 24;
+const FILE_PIPE_MESSAGE_TYPE = 1;
+const FILE_PIPE_MESSAGE_MODE = 1;
+const FILE_PIPE_QUEUE_OPERATION = 0;
 
 /** How far the server may act as the client (`SECURITY_SQOS_PRESENT` levels). */
 export type NamedPipeImpersonation =
@@ -287,29 +289,13 @@ export async function connectNamedPipe(
   signal?.throwIfAborted();
   const deadline = performance.now() + timeout;
   const wide = encodeUtf16z(path);
-  const k = kernel32();
   // A local open answers at once; one on another computer goes over the
   // network, so it runs on Deno's blocking pool.
   const local = path.startsWith("\\\\.\\");
   let backoff = 5;
   while (true) {
-    let opened: OwnedHandle | number;
-    if (local) {
-      const raw = k.CreateFileW(
-        wide,
-        GENERIC_READ_WRITE,
-        0,
-        null,
-        OPEN_EXISTING,
-        FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | level,
-        null,
-      );
-      const error = k.GetLastError();
-      opened = isInvalidHandle(raw) ? error : new OwnedHandle(raw, "named pipe");
-    } else {
-      opened = await openRemote(path, level, signal);
-    }
-    if (typeof opened !== "number") {
+    const opened = local ? openPipe(path, level) : await openRemote(path, level, signal);
+    if (opened instanceof OwnedHandle) {
       const handle = opened;
       if (server !== undefined) {
         try {
@@ -321,7 +307,7 @@ export async function connectNamedPipe(
       }
       return open(handle, path, mode);
     }
-    const code = opened;
+    const { code, status } = opened;
     const remaining = deadline - performance.now();
     if (code === ERROR.FILE_NOT_FOUND || code === ERROR.PIPE_BUSY) {
       if (remaining <= 0) {
@@ -351,7 +337,8 @@ export async function connectNamedPipe(
         { cause: errorFromCode(code) },
       );
     }
-    throw errorFromCode(code, `Cannot connect to named pipe "${path}"`);
+    const nt = `NTSTATUS 0x${status.toString(16).padStart(8, "0")}`;
+    throw errorFromCode(code, `Cannot connect to named pipe "${path}" (${nt})`);
   }
 }
 
@@ -373,13 +360,13 @@ function openRemote(
   path: string,
   level: number,
   signal: AbortSignal | undefined,
-): Promise<OwnedHandle | number> {
+): Promise<Opened> {
   const opening = openPipeNonblocking(path, level);
   if (signal === undefined) return opening;
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       opening.then((opened) => {
-        if (typeof opened !== "number") opened.close();
+        if (opened instanceof OwnedHandle) opened.close();
       }, () => {});
       reject(signal.reason);
     };
@@ -387,7 +374,7 @@ function openRemote(
     opening.then((opened) => {
       signal.removeEventListener("abort", onAbort);
       if (signal.aborted) {
-        if (typeof opened !== "number") opened.close();
+        if (opened instanceof OwnedHandle) opened.close();
         reject(signal.reason);
       } else resolve(opened);
     }, (error) => {
@@ -420,23 +407,45 @@ function waitForInstance(
 
 function open(handle: OwnedHandle, path: string, mode: NamedPipeMode): NamedPipeConn {
   try {
-    const k = kernel32();
-    const flags = new Uint32Array(1);
-    const none = new Uint32Array(1);
-    if (!k.GetNamedPipeInfo(handle.raw, flags, none, none, none)) {
-      throw errorFromCode(k.GetLastError(), `Cannot connect to named pipe "${path}"`);
+    // NT calls, whose status is their return value (see errors.ts): what
+    // GetNamedPipeInfo and SetNamedPipeHandleState do, less the last error.
+    const nt = ntdll();
+    const io = new Uint8Array(16);
+    const info = new Uint32Array(10); // FILE_PIPE_LOCAL_INFORMATION
+    const queried = nt.NtQueryInformationFile(
+      handle.raw,
+      io,
+      new Uint8Array(info.buffer),
+      info.byteLength,
+      FILE_PIPE_LOCAL_INFORMATION,
+    );
+    if (queried !== 0) {
+      throw errorFromCode(
+        nt.RtlNtStatusToDosError(queried),
+        `Cannot connect to named pipe "${path}" (NTSTATUS 0x${queried.toString(16)})`,
+      );
     }
-    const serverIsMessage = (outValue(flags) & PIPE_TYPE_MESSAGE) !== 0;
+    const serverIsMessage = info[0] === FILE_PIPE_MESSAGE_TYPE;
     if (mode === "message") {
       if (!serverIsMessage) {
         throw new TypeError(
           `Cannot connect to named pipe "${path}" in message mode: the server created a byte-mode pipe`,
         );
       }
-      if (
-        !k.SetNamedPipeHandleState(handle.raw, new Uint32Array([PIPE_READMODE_MESSAGE]), null, null)
-      ) {
-        throw errorFromCode(k.GetLastError(), `Cannot read named pipe "${path}" as messages`);
+      // FILE_PIPE_INFORMATION: message read mode, queued completion.
+      const readMode = new Uint32Array([FILE_PIPE_MESSAGE_MODE, FILE_PIPE_QUEUE_OPERATION]);
+      const set = nt.NtSetInformationFile(
+        handle.raw,
+        io,
+        new Uint8Array(readMode.buffer),
+        readMode.byteLength,
+        FILE_PIPE_INFORMATION,
+      );
+      if (set !== 0) {
+        throw errorFromCode(
+          nt.RtlNtStatusToDosError(set),
+          `Cannot read named pipe "${path}" as messages (NTSTATUS 0x${set.toString(16)})`,
+        );
       }
     }
     associate(handle);

@@ -6,7 +6,8 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { uniqueName, windowsTest } from "./_helpers.ts";
 import { connectNamedPipe, listenNamedPipe } from "../named_pipe/mod.ts";
-import { ntPipePath, openPipeNonblocking } from "../named_pipe/_open.ts";
+import { ntPipePath, type Opened, openPipe, openPipeNonblocking } from "../named_pipe/_open.ts";
+import { OwnedHandle } from "../_win32/handle.ts";
 import { NamedPipeConn } from "../named_pipe/conn.ts";
 import { CONSTRUCT } from "../_win32/construct.ts";
 import { associate } from "../_win32/completion.ts";
@@ -23,7 +24,7 @@ const decoder = new TextDecoder();
 
 async function openNt(path: string, level = SECURITY_IDENTIFICATION) {
   const opened = await openPipeNonblocking(path, level);
-  if (typeof opened === "number") throw new Error(`NtCreateFile gave error ${opened}`);
+  if (!(opened instanceof OwnedHandle)) throw new Error(`NtCreateFile gave error ${opened.code}`);
   // As connectNamedPipe does for a message-mode connection: a message-mode
   // connection reads its handle in message read mode.
   if (
@@ -65,22 +66,22 @@ windowsTest(
 );
 
 windowsTest(
-  "remote route: a missing pipe is ERROR_FILE_NOT_FOUND and a busy one ERROR_PIPE_BUSY",
+  "NtCreateFile opens, on the pool and not: a missing pipe is ERROR_FILE_NOT_FOUND and a busy one ERROR_PIPE_BUSY",
   {},
   async () => {
     const name = uniqueName("nt-codes");
-    assertEquals(
-      await openPipeNonblocking(`\\\\.\\pipe\\${name}`, SECURITY_ANONYMOUS),
-      ERROR.FILE_NOT_FOUND,
-    );
+    const path = `\\\\.\\pipe\\${name}`;
+    const code = (opened: Opened) => opened instanceof OwnedHandle ? 0 : opened.code;
+    assertEquals(code(await openPipeNonblocking(path, SECURITY_ANONYMOUS)), ERROR.FILE_NOT_FOUND);
+    assertEquals(code(openPipe(path, SECURITY_ANONYMOUS)), ERROR.FILE_NOT_FOUND);
     using listener = listenNamedPipe(name, { mode: "message", maxInstances: 1 });
     const accepted = listener.accept();
     using first = await openNt(`\\\\.\\pipe\\${name}`);
     using conn = await accepted;
-    assertEquals(
-      await openPipeNonblocking(`\\\\.\\pipe\\${name}`, SECURITY_ANONYMOUS),
-      ERROR.PIPE_BUSY,
-    );
+    assertEquals(code(await openPipeNonblocking(path, SECURITY_ANONYMOUS)), ERROR.PIPE_BUSY);
+    const busy = openPipe(path, SECURITY_ANONYMOUS);
+    assertEquals(code(busy), ERROR.PIPE_BUSY);
+    assertEquals((busy as { status: number }).status, 0xc00000ac); // STATUS_PIPE_NOT_AVAILABLE
     assert(first !== conn);
   },
 );
