@@ -44,6 +44,22 @@ function closing(code: string, open: number): number {
   return code.length;
 }
 
+/** Where the group closed at `close` (an index of its ")") opens. */
+function opening(code: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    if (code[i] === ")") depth++;
+    else if (code[i] === "(" && --depth === 0) return i;
+  }
+  return 0;
+}
+
+/** Whether a "(" after `head` calls something (rather than grouping). */
+function isCall(head: string): boolean {
+  const trimmed = head.trimEnd();
+  return /[\w$)\]]$/.test(trimmed) && !KEYWORDS.test(trimmed);
+}
+
 /**
  * The problems of each `GetLastError()` read in `text`: what runs between
  * the native call before it and the read. A call opened there and not yet
@@ -72,13 +88,17 @@ export function lastErrorProblems(text: string): string[] {
       continue;
     }
     const between = code.slice(call + 1, at);
-    // The groups opened in between: whether each is a call.
+    // The groups opened in between: whether each is a call. A group closed
+    // in between but opened before the native call wraps it
+    // (`BigInt(u.SendMessageW(...))`): if it is a call, it runs in between too.
     const opened: boolean[] = [];
     for (let i = 0; i < between.length; i++) {
       if (between[i] === "(") {
-        const head = between.slice(0, i).trimEnd();
-        opened.push(/[\w$)\]]$/.test(head) && !KEYWORDS.test(head));
-      } else if (between[i] === ")" && opened.length > 0 && opened.pop()) {
+        opened.push(isCall(between.slice(0, i)));
+      } else if (
+        between[i] === ")" &&
+        (opened.length > 0 ? opened.pop() : isCall(code.slice(0, opening(code, call + 1 + i))))
+      ) {
         problems.push(
           `line ${line}: a JavaScript call runs between the native call and the read: ${
             between.trim().replace(/\s+/g, " ").slice(0, 80)
@@ -108,6 +128,7 @@ Deno.test("the checker accepts the patterns of errors.ts and refuses a call betw
     1,
   );
   assertEquals(lastErrorProblems(`if (!k.SetEvent(h)) f(kernel32().GetLastError());`).length, 1);
+  assertEquals(lastErrorProblems(`const r = BigInt(u.SendMessageW(h));\nconst e = k.GetLastError();`).length, 1);
 });
 
 Deno.test("every last error in the package is read right after its call", async () => {

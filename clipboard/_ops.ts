@@ -186,8 +186,10 @@ export function globalOf(bytes: Uint8Array): Deno.PointerObject {
 function bytesOf(handle: Deno.PointerObject): Uint8Array | null {
   const k = kernel32();
   k.SetLastError(0);
-  const size = Number(k.GlobalSize(handle));
-  if (size === 0) return k.GetLastError() === 0 ? new Uint8Array(0) : null;
+  const bytes = k.GlobalSize(handle);
+  const error = k.GetLastError();
+  const size = Number(bytes);
+  if (size === 0) return error === 0 ? new Uint8Array(0) : null;
   const p = k.GlobalLock(handle);
   if (p === null) return null;
   const out = new Uint8Array(size);

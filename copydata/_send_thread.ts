@@ -10,7 +10,8 @@
  * `_send_worker.ts` (imported here too, so `deno compile` embeds it), which
  * reads `GetLastError` on the calling thread. The request and its outcome
  * pass through a shared control block: a store and an `Atomics.notify` to
- * start, an `Atomics.waitAsync` to learn the end, no message posted.
+ * start, an `Atomics.waitAsync` to learn the end, and a message as well if
+ * the end is not taken within 20 ms (a lost wake, see `_send_worker.ts`).
  *
  * A Worker is `ref()`ed while a send it makes is awaited, and `unref()`ed
  * when the caller stops waiting (so the process may exit while the call is
@@ -21,7 +22,16 @@
  */
 import { Worker } from "node:worker_threads";
 import { startTimer } from "../_win32/timeout.ts";
-import { CONTROL_BYTES, SEND_THREAD, type SendThreadData, SLOT, SLOT64 } from "./_send_worker.ts";
+import {
+  CONTROL_BYTES,
+  I32_SLOTS,
+  I64_OFFSET,
+  SEND_THREAD,
+  type SendThreadData,
+  SLOT,
+  SLOT64,
+  WAKE,
+} from "./_send_worker.ts";
 
 /** Idle threads kept for later sends (each one a Worker). */
 const MAX_IDLE = 2;
@@ -62,13 +72,17 @@ class SendThread {
   #data: Uint8Array | null = null;
   failed: Error | null = null;
   #onFailure: ((error: Error) => void) | null = null;
+  #onWake: (() => void) | null = null;
 
   constructor() {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
-    this.#i32 = new Int32Array(control, 0, 8);
-    this.#i64 = new BigInt64Array(control, 32, 4);
+    this.#i32 = new Int32Array(control, 0, I32_SLOTS);
+    this.#i64 = new BigInt64Array(control, I64_OFFSET, 4);
     const workerData: SendThreadData = { marker: SEND_THREAD.marker, control };
     this.worker = new Worker(new URL(SEND_THREAD.url), { workerData });
+    this.worker.on("message", (message: unknown) => {
+      if (message === WAKE) this.#onWake?.();
+    });
     this.worker.on("error", (error: Error) => {
       this.failed = error;
       this.#onFailure?.(error);
@@ -99,14 +113,22 @@ class SendThread {
       const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
       while (Atomics.load(i32, SLOT.done) !== id) {
         const wait = Atomics.waitAsync(i32, SLOT.done, before);
-        if (wait.async) await Promise.race([wait.value, failed]);
+        if (!wait.async) continue;
+        // A fresh promise each time: a late message from an earlier call
+        // only makes this look again.
+        const woken = new Promise<void>((resolve) => (this.#onWake = resolve));
+        await Promise.race([wait.value, failed, woken]);
       }
-      return {
+      const outcome = {
         ok: Atomics.load(i32, SLOT.ok) === 1,
         reply: Atomics.load(i64, SLOT64.reply),
         error: Atomics.load(i32, SLOT.error),
       };
+      Atomics.store(i32, SLOT.taken, id);
+      Atomics.notify(i32, SLOT.taken);
+      return outcome;
     } finally {
+      this.#onWake = null;
       this.#onFailure = null;
       this.#data = null;
     }

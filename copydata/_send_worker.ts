@@ -3,10 +3,13 @@
  * A send thread's own side (see `_send_thread.ts`): a `node:worker_threads`
  * Worker running this module makes one blocking `SendMessageTimeoutW` (or
  * `SendMessageW`) at a time and reads its last error on its own thread.
- * Requests and outcomes pass through a shared control block (no message
- * is posted either way): the thread sleeps in `Atomics.wait` until the
- * JavaScript thread stores a request's number, and the JavaScript thread
- * awaits the outcome with `Atomics.waitAsync`.
+ * Requests and outcomes pass through a shared control block: the thread
+ * sleeps in `Atomics.wait` until the JavaScript thread stores a request's
+ * number, and the JavaScript thread awaits the outcome with
+ * `Atomics.waitAsync`, then says it took it. An outcome not taken within
+ * {@linkcode WAKE_AFTER_MS} is also announced with a message: a wake by
+ * `Atomics.notify` alone was lost about once in 20 fresh processes (see
+ * `_win32/port_thread.ts`), and a message surely wakes the event loop.
  *
  * `_send_thread.ts` imports this module for {@linkcode SEND_THREAD} (so it
  * is in the static module graph that `deno compile` embeds); outside that
@@ -14,7 +17,7 @@
  *
  * @module
  */
-import { isMainThread, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { kernel32, user32 } from "../_win32/ffi.ts";
 
 /** The worker's marker, and this module's URL. */
@@ -23,13 +26,22 @@ export const SEND_THREAD = {
   marker: "winipc WM_COPYDATA send thread",
 } as const;
 
+/** The control block's Int32 slots: {@linkcode SLOT}. */
+export const I32_SLOTS = 10;
+/** Where the control block's BigInt64 slots ({@linkcode SLOT64}) start, in bytes. */
+export const I64_OFFSET = 40;
 /** The control block's size in bytes. */
-export const CONTROL_BYTES = 64;
+export const CONTROL_BYTES = I64_OFFSET + 4 * 8;
+/** How long an outcome may stay untaken before a message announces it too. */
+export const WAKE_AFTER_MS = 20;
+/** The message that announces an outcome not taken in time. */
+export const WAKE = "wake";
 
 /**
  * The control block's Int32 slots. `request` holds the number of the
  * request to run (-1: end the thread), `done` the number of the last one
- * run; the others are that request's fields and outcome.
+ * run, `taken` the number of the last outcome the JavaScript thread took;
+ * the others are that request's fields and outcome.
  */
 export const SLOT = {
   request: 0,
@@ -41,9 +53,10 @@ export const SLOT = {
   /** The timeout in ms, or -1 for `SendMessageW`. */
   ms: 6,
   message: 7,
+  taken: 8,
 } as const;
 
-/** The control block's BigInt64 slots (from byte 32). */
+/** The control block's BigInt64 slots (from byte {@linkcode I64_OFFSET}). */
 export const SLOT64 = { window: 0, tag: 1, data: 2, reply: 3 } as const;
 
 /** What the Worker is given. */
@@ -67,23 +80,31 @@ function send(i32: Int32Array, i64: BigInt64Array): void {
   const hwnd = Deno.UnsafePointer.create(BigInt.asUintN(64, Atomics.load(i64, SLOT64.window)));
   const message = Atomics.load(i32, SLOT.message);
   const ms = Atomics.load(i32, SLOT.ms);
+  const result = new BigInt64Array(1);
+  const out = new Uint8Array(result.buffer);
+  const flags = Atomics.load(i32, SLOT.flags);
+  // Each call's last error is read right after it (see errors.ts).
+  let returned: number | bigint;
+  let error: number;
   k.SetLastError(0);
+  if (ms < 0) {
+    returned = u.SendMessageW(hwnd, message, 0n, buffer);
+    error = k.GetLastError();
+  } else {
+    returned = u.SendMessageTimeoutW(hwnd, message, 0n, buffer, flags, ms, out);
+    error = k.GetLastError();
+  }
   let ok: boolean;
   let reply: bigint;
   if (ms < 0) {
-    reply = BigInt(u.SendMessageW(hwnd, message, 0n, buffer));
+    reply = BigInt(returned);
     ok = true;
   } else {
-    const result = new BigInt64Array(1);
-    const flags = Atomics.load(i32, SLOT.flags);
-    ok = BigInt(
-      u.SendMessageTimeoutW(hwnd, message, 0n, buffer, flags, ms, new Uint8Array(result.buffer)),
-    ) !== 0n;
+    ok = BigInt(returned) !== 0n;
     reply = result[0] ?? 0n;
   }
   // SendMessageW fails with 0 and a last error (SetLastError(0) before it
   // tells that from a reply of 0).
-  const error = k.GetLastError();
   if (ms < 0 && reply === 0n && error !== 0) ok = false;
   Atomics.store(i32, SLOT.ok, ok ? 1 : 0);
   Atomics.store(i32, SLOT.error, ok ? 0 : error);
@@ -91,8 +112,8 @@ function send(i32: Int32Array, i64: BigInt64Array): void {
 }
 
 function run(control: SharedArrayBuffer): void {
-  const i32 = new Int32Array(control, 0, 8);
-  const i64 = new BigInt64Array(control, 32, 4);
+  const i32 = new Int32Array(control, 0, I32_SLOTS);
+  const i64 = new BigInt64Array(control, I64_OFFSET, 4);
   let last = 0;
   for (;;) {
     Atomics.wait(i32, SLOT.request, last);
@@ -103,6 +124,10 @@ function run(control: SharedArrayBuffer): void {
     send(i32, i64);
     Atomics.store(i32, SLOT.done, request);
     Atomics.notify(i32, SLOT.done);
+    const taken = Atomics.load(i32, SLOT.taken);
+    if (taken !== request && Atomics.wait(i32, SLOT.taken, taken, WAKE_AFTER_MS) === "timed-out") {
+      parentPort?.postMessage(WAKE);
+    }
   }
 }
 
