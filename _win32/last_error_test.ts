@@ -128,7 +128,10 @@ Deno.test("the checker accepts the patterns of errors.ts and refuses a call betw
     1,
   );
   assertEquals(lastErrorProblems(`if (!k.SetEvent(h)) f(kernel32().GetLastError());`).length, 1);
-  assertEquals(lastErrorProblems(`const r = BigInt(u.SendMessageW(h));\nconst e = k.GetLastError();`).length, 1);
+  assertEquals(
+    lastErrorProblems(`const r = BigInt(u.SendMessageW(h));\nconst e = k.GetLastError();`).length,
+    1,
+  );
 });
 
 Deno.test("every last error in the package is read right after its call", async () => {
