@@ -6,9 +6,13 @@
  * A wait first tries the object with a zero timeout on the JavaScript thread
  * (no hop at all when it is already signalled). Otherwise the object joins a
  * *group*: up to 63 objects and the group's own wake event, waited on by one
- * `WaitForMultipleObjects` call on Deno's blocking pool. Waits cost no
- * thread of their own: 200 pending waits use 4 threads, and at most 16
- * groups (1,008 objects) wait at once.
+ * `WaitForMultipleObjectsEx` call on the group's wait thread
+ * (`wait_thread.ts`), never on Deno's blocking pool, which file operations,
+ * child processes' output and every `nonblocking` call share. Until that
+ * thread has started (about 50–75 ms under Wine), the call is made on the
+ * pool, then woken and made again on the thread. Waits cost no thread of
+ * their own: 200 pending waits use 4 threads, and at most 16 groups (1,008
+ * objects) wait at once.
  *
  * **No lost signal.** Waiting on an auto-reset event, a semaphore or a
  * synchronisation timer consumes its signal. The system thread pool's
@@ -33,7 +37,7 @@
  * the call to drop the object.
  *
  * Mutexes are owned by the thread whose wait acquired them, which here would
- * be a pool thread; mutex acquisition therefore has its own path in `sync/`
+ * be a wait thread; mutex acquisition therefore has its own path in `sync/`
  * and must not use these functions.
  *
  * @module
@@ -50,6 +54,7 @@ import {
 import { errorFromCode } from "./errors.ts";
 import { OwnedHandle, pointerValue } from "./handle.ts";
 import { checkTimeout, startTimer } from "./timeout.ts";
+import { giveBack, takeThread, type WaitThread } from "./wait_thread.ts";
 
 /** How a wait ended. */
 export type WaitResult = "signaled" | "abandoned" | "timeout";
@@ -76,11 +81,12 @@ export interface WaitOptions {
 
 /** Objects one wait thread watches: 64, less the group's wake event. */
 const GROUP_SIZE = MAXIMUM_WAIT_OBJECTS - 1;
-/**
- * Groups waiting at once. Each holds a thread of Deno's blocking pool (32
- * threads, shared with every `nonblocking` call), so they are capped.
- */
+/** Groups waiting at once: each holds a wait thread (a Worker) while it waits. */
 const MAX_GROUPS = 16;
+/** What `returned` gets when the group's thread failed (no `WaitForMultipleObjects` result). */
+const THREAD_FAILED = -1;
+/** A pool call's timeout while the group's thread starts: its calls then end soon. */
+const STARTUP_SLICE_MS = 20;
 
 /** One handle's waiters, first come first served, and its place in a group. */
 interface Watch {
@@ -121,13 +127,23 @@ class Waiter {
 
 /**
  * Up to 63 watched objects and one `WaitForMultipleObjects` call on them,
- * on Deno's blocking pool, with the group's own wake event first.
+ * on the group's wait thread, with the group's own wake event first.
  */
 interface Group {
   readonly wake: OwnedHandle;
   readonly members: Watch[];
   /** What the call in flight waits on (index i + 1), or null when none is. */
   inFlight: Watch[] | null;
+  /** The group's wait thread while it has members; null before it has started. */
+  thread: WaitThread | null;
+  /**
+   * Pool calls made while the thread started, still running when it took
+   * over (each ends within a slice once it runs; until then it holds its
+   * handles, and a signal or wake it takes is passed on).
+   */
+  readonly stale: Watch[][];
+  /** A thread is being started; `"pool"` once one failed to (the pool serves instead). */
+  starting: boolean | "pool";
 }
 
 const watches = new WeakMap<OwnedHandle, Watch>();
@@ -160,15 +176,23 @@ function newGroup(): Group {
     "event",
     "Cannot create a wait group's event",
   );
-  const group: Group = { wake, members: [], inFlight: null };
+  const group: Group = {
+    wake,
+    members: [],
+    inFlight: null,
+    thread: null,
+    stale: [],
+    starting: false,
+  };
   groups.push(group);
   return group;
 }
 
 /**
  * Puts a watch in a group: one with room and no call in flight (the watch
- * is then waited on with no extra hop), else a new group, else the
- * least-full group, whose call is woken to take the new member.
+ * is then waited on with no extra hop), else the least-full group with
+ * room, whose call is woken to take the new member (a hop through its
+ * thread, cheaper than starting another), else a new group.
  */
 function join(watch: Watch): void {
   let chosen: Group | undefined;
@@ -183,15 +207,16 @@ function join(watch: Watch): void {
       roomiest = group;
     }
   }
+  chosen ??= roomiest;
   if (chosen === undefined && groups.length < MAX_GROUPS) chosen = newGroup();
-  if (chosen === undefined && roomiest === undefined) {
+  if (chosen === undefined) {
     throw new Deno.errors.Busy(
       `Cannot wait on ${watch.handle.kind}: ${
         GROUP_SIZE * MAX_GROUPS
       } objects are already being waited on`,
     );
   }
-  const group = chosen ?? roomiest!;
+  const group = chosen;
   group.members.push(watch);
   watch.group = group;
   if (group.inFlight !== null) {
@@ -230,26 +255,79 @@ function issueQueued(): void {
 }
 
 function issue(group: Group): void {
-  if (group.members.length === 0) return;
+  if (group.members.length === 0) {
+    // Nothing to wait for: the thread goes back (unref'd), so that an idle
+    // process can end.
+    if (group.thread !== null) {
+      giveBack(group.thread);
+      group.thread = null;
+    }
+    return;
+  }
+  if (group.thread === null && group.starting === false) startThread(group);
   const snapshot = [...group.members];
   const handles = new BigUint64Array(snapshot.length + 1);
   handles[0] = pointerValue(group.wake.raw);
   for (const [i, watch] of snapshot.entries()) handles[i + 1] = pointerValue(watch.raw);
   group.inFlight = snapshot;
   waitStats.calls++;
-  kernel32().WaitForMultipleObjectsNb(
-    handles.length,
-    new Uint8Array(handles.buffer),
-    0,
-    INFINITE,
-  ).then((result) => returned(group, snapshot, result, handles));
+  const bytes = new Uint8Array(handles.buffer);
+  const thread = group.thread;
+  if (thread !== null) {
+    thread.call(bytes, handles.length, false, INFINITE).then((done) =>
+      returned(group, snapshot, thread.failed !== null ? THREAD_FAILED : done.result, handles)
+    );
+    return;
+  }
+  // No thread yet: Deno's blocking pool, in short slices while it starts.
+  const ms = group.starting === true ? STARTUP_SLICE_MS : INFINITE;
+  kernel32().WaitForMultipleObjectsNb(handles.length, bytes, 0, ms).then((result) =>
+    returned(group, snapshot, result, handles)
+  );
 }
 
-/** The group's call returned: exactly one object's signal (or none) was taken. */
+/**
+ * Starts the group's thread. Meanwhile its calls are made on Deno's
+ * blocking pool, which may be busy with other work; once the thread is
+ * there, it takes over at once, and a pool call still running is left to
+ * end by its slice (`Group.stale`).
+ */
+function startThread(group: Group): void {
+  group.starting = true;
+  takeThread().then((thread) => {
+    group.starting = false;
+    group.thread = thread;
+    if (group.inFlight !== null) {
+      group.stale.push(group.inFlight);
+      group.inFlight = null;
+      issue(group);
+    } else if (group.members.length === 0) {
+      giveBack(thread);
+      group.thread = null;
+    }
+  }, () => {
+    // No thread: the pool serves this group from now on.
+    group.starting = "pool";
+  });
+}
+
+/** A group's call returned: exactly one object's signal (or none) was taken. */
 function returned(group: Group, snapshot: Watch[], result: number, _keep: unknown): void {
-  group.inFlight = null;
+  const stale = group.inFlight !== snapshot;
+  if (stale) {
+    group.stale.splice(group.stale.indexOf(snapshot), 1);
+    // A wake meant for the call that took over: passed on.
+    if (result === WAIT_OBJECT_0) kernel32().SetEvent(group.wake.raw);
+  } else {
+    group.inFlight = null;
+  }
   let taken: Watch | null = null;
-  if (result >= WAIT_OBJECT_0 + 1 && result <= WAIT_OBJECT_0 + snapshot.length) {
+  if (result === THREAD_FAILED) {
+    // The thread's Worker failed. The pool serves this group from now on.
+    group.thread?.end();
+    group.thread = null;
+    group.starting = "pool";
+  } else if (result >= WAIT_OBJECT_0 + 1 && result <= WAIT_OBJECT_0 + snapshot.length) {
     taken = snapshot[result - WAIT_OBJECT_0 - 1] ?? null;
   } else if (result >= WAIT_ABANDONED_0 + 1 && result <= WAIT_ABANDONED_0 + snapshot.length) {
     taken = snapshot[result - WAIT_ABANDONED_0 - 1] ?? null;
@@ -283,7 +361,7 @@ function returned(group: Group, snapshot: Watch[], result: number, _keep: unknow
       closeNow();
     }
   }
-  issue(group);
+  if (!stale) issue(group);
 }
 
 /** A signal was taken for this watch: to its first waiter, else back to the object. */
@@ -303,7 +381,10 @@ function deliver(watch: Watch): void {
 
 /** Whether a call in flight still holds the watch's handle. */
 function held(watch: Watch): boolean {
-  return groups.some((group) => group.inFlight !== null && group.inFlight.includes(watch));
+  return groups.some((group) =>
+    (group.inFlight !== null && group.inFlight.includes(watch)) ||
+    group.stale.some((snapshot) => snapshot.includes(watch))
+  );
 }
 
 function watchOf(handle: OwnedHandle): Watch {

@@ -9,11 +9,8 @@
  * whose handle is known, and an abort, a close or the end of the program's
  * interest wakes it with an APC (`QueueUserAPC`): the call returns
  * `WAIT_IO_COMPLETION` and has taken nothing. Deno's blocking pool gives no
- * thread identity, so the thread is a `node:worker_threads` Worker running
- * `wait_all_worker.ts` (imported here too, so `deno compile` embeds it), one per wait in
- * progress, kept idle afterwards for the next one and `unref()`ed while idle
- * so that it never keeps the process alive. No machine code: any
- * architecture.
+ * thread identity, so the call is made on a wait thread (`wait_thread.ts`),
+ * one per wait in progress.
  *
  * The wait holds duplicates of the handles, so a handle closed by the
  * program during the wait is never closed under the call; the close ends
@@ -26,124 +23,15 @@
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
-import {
-  kernel32,
-  kernel32Address,
-  WAIT_ABANDONED_0,
-  WAIT_FAILED,
-  WAIT_OBJECT_0,
-  WAIT_TIMEOUT,
-} from "./ffi.ts";
+import { kernel32, WAIT_ABANDONED_0, WAIT_OBJECT_0, WAIT_TIMEOUT } from "./ffi.ts";
 import { errorFromCode } from "./errors.ts";
 import { isInvalidHandle, type OwnedHandle, pointerValue } from "./handle.ts";
-import { WAIT_ALL_THREAD, type WaitAllPost, type WaitAllRequest } from "./wait_all_worker.ts";
+import { giveBack, takeThread, type WaitThread } from "./wait_thread.ts";
 
 const WAIT_IO_COMPLETION = 0xc0;
-const THREAD_SET_CONTEXT = 0x0010;
 const DUPLICATE_SAME_ACCESS = 0x2;
 /** The longest single call: INFINITE is 0xFFFFFFFF. */
 const MAX_CALL_MS = 0xfffffffe;
-/** Idle threads kept for later waits (each one a Worker). */
-const MAX_IDLE = 4;
-
-type Done = Extract<WaitAllPost, { id: number }>;
-
-/** One waiting thread. */
-class WaitThread {
-  readonly worker: Worker;
-  readonly ready: Promise<void>;
-  #thread: Deno.PointerObject | null = null;
-  #nextId = 1;
-  #pending: { id: number; resolve: (done: Done) => void } | null = null;
-  failed: Error | null = null;
-
-  constructor() {
-    this.worker = new Worker(new URL(WAIT_ALL_THREAD.url), { workerData: WAIT_ALL_THREAD.marker });
-    this.ready = new Promise((resolve, reject) => {
-      this.worker.on("message", (data: WaitAllPost) => {
-        if ("ready" in data) {
-          const k = kernel32();
-          const thread = k.OpenThread(THREAD_SET_CONTEXT, 0, data.ready);
-          if (thread === null) {
-            reject(errorFromCode(k.GetLastError(), "Cannot open the waitAll thread"));
-            return;
-          }
-          this.#thread = thread;
-          resolve();
-          return;
-        }
-        const pending = this.#pending;
-        if (pending !== null && pending.id === data.id) {
-          this.#pending = null;
-          pending.resolve(data);
-        }
-      });
-      this.worker.on("error", (error: Error) => {
-        this.failed = error;
-        reject(error);
-        this.#pending?.resolve({ id: 0, result: WAIT_FAILED, error: 0 });
-      });
-    });
-  }
-
-  /** One alertable call on the thread. */
-  call(handles: Uint8Array, count: number, ms: number): Promise<Done> {
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending = { id, resolve };
-      this.worker.postMessage({ id, handles, count, ms } satisfies WaitAllRequest);
-    });
-  }
-
-  /** Wakes the call in progress (or the next one: the caller checks why it returned). */
-  wake(): void {
-    if (this.#thread !== null) kernel32().QueueUserAPC(apcRoutine(), this.#thread, 0n);
-  }
-
-  end(): void {
-    if (this.#thread !== null) kernel32().CloseHandle(this.#thread);
-    this.#thread = null;
-    void this.worker.terminate();
-  }
-}
-
-let apc: Deno.PointerObject | null = null;
-
-/** A harmless routine of one pointer-sized argument to queue as the APC: `SetLastError`. */
-function apcRoutine(): Deno.PointerObject {
-  if (apc === null) {
-    apc = kernel32Address("SetLastError");
-    if (apc === null) throw new Error("Cannot find kernel32!SetLastError for waitAll");
-  }
-  return apc;
-}
-
-const idle: WaitThread[] = [];
-
-async function takeThread(): Promise<WaitThread> {
-  let thread = idle.pop();
-  if (thread === undefined) thread = new WaitThread();
-  thread.worker.ref();
-  try {
-    await thread.ready;
-  } catch (error) {
-    // A thread that could not start (or be opened) must not keep the
-    // process alive.
-    thread.end();
-    throw error;
-  }
-  return thread;
-}
-
-function giveBack(thread: WaitThread): void {
-  if (thread.failed !== null || idle.length >= MAX_IDLE) {
-    thread.end();
-    return;
-  }
-  thread.worker.unref();
-  idle.push(thread);
-}
 
 /** How an atomic wait for all ended. */
 export type WaitAllOutcome =
@@ -214,7 +102,7 @@ export async function waitForAll(
       thread ??= await takeThread();
       if (stop !== null) return stop;
       const ms = left === Infinity ? MAX_CALL_MS : Math.min(MAX_CALL_MS, Math.ceil(left));
-      const done = await thread.call(raw, duplicates.length, ms);
+      const done = await thread.call(raw, duplicates.length, true, ms);
       const { result } = done;
       if (
         (result >= WAIT_OBJECT_0 && result < WAIT_OBJECT_0 + duplicates.length) ||

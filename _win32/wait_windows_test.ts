@@ -302,3 +302,30 @@ windowsTest(
     assertEquals(await goodWait, "signaled");
   },
 );
+
+windowsTest(
+  "a wait is served while Deno's blocking pool is busy with other calls",
+  {},
+  async () => {
+    // 24 one-second sleeps hold every thread of Deno's blocking pool (a few
+    // a CPU) for seconds: a wait made on that pool would be made only then.
+    const pool = Deno.dlopen("kernel32.dll", {
+      Sleep: { parameters: ["u32"], result: "void", nonblocking: true },
+    });
+    const sleeps = Array.from({ length: 24 }, () => pool.symbols.Sleep(1000));
+    try {
+      using event = newEvent();
+      const start = performance.now();
+      const waiting = waitForHandle(event, { timeout: 10_000 });
+      setTimeout(() => kernel32().SetEvent(event.raw), 300);
+      assertEquals(await waiting, "signaled");
+      const elapsed = performance.now() - start;
+      assert(elapsed < 1000, `the wait resolved after ${Math.round(elapsed)} ms`);
+    } finally {
+      await Promise.all(sleeps);
+      // Pool calls made while the group's thread started end within a slice.
+      await new Promise((r) => setTimeout(r, 100));
+      pool.close();
+    }
+  },
+);

@@ -28,7 +28,7 @@ import type { WaitableTimer } from "./timer.ts";
  * (an auto-reset event's, a semaphore's unit, a timer's firing).
  *
  * A {@linkcode Mutex} is not one: a wait on it makes the waiting thread its
- * owner, which here would be a pool thread; use `Mutex.acquire()`. The
+ * owner, which here would be a wait thread; use `Mutex.acquire()`. The
  * union may grow with other waitable objects (child processes, for
  * instance) in a later version.
  */
