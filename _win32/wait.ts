@@ -255,20 +255,33 @@ function issueQueued(): void {
 }
 
 function issue(group: Group): void {
-  if (group.members.length === 0) {
-    // Nothing to wait for: the thread goes back (unref'd), so that an idle
-    // process can end.
-    if (group.thread !== null) {
-      giveBack(group.thread);
-      group.thread = null;
+  const k = kernel32();
+  let snapshot: Watch[];
+  let handles: BigUint64Array;
+  // One zero-timeout try on the JavaScript thread first: an object
+  // signalled since the last call (often in the same turn as its wait)
+  // costs no hop. Each try takes at most one signal; a few, then the thread.
+  for (let tries = 0;; tries++) {
+    if (group.members.length === 0) {
+      // Nothing to wait for: the thread goes back (unref'd), so that an idle
+      // process can end.
+      if (group.thread !== null) {
+        giveBack(group.thread);
+        group.thread = null;
+      }
+      return;
     }
-    return;
+    snapshot = [...group.members];
+    handles = new BigUint64Array(snapshot.length + 1);
+    handles[0] = pointerValue(group.wake.raw);
+    for (const [i, watch] of snapshot.entries()) handles[i + 1] = pointerValue(watch.raw);
+    if (tries === GROUP_SIZE) break;
+    const now = k.WaitForMultipleObjects(handles.length, new Uint8Array(handles.buffer), 0, 0);
+    if (now === WAIT_TIMEOUT) break;
+    waitStats.immediate++;
+    settle(group, snapshot, now);
   }
   if (group.thread === null && group.starting === false) startThread(group);
-  const snapshot = [...group.members];
-  const handles = new BigUint64Array(snapshot.length + 1);
-  handles[0] = pointerValue(group.wake.raw);
-  for (const [i, watch] of snapshot.entries()) handles[i + 1] = pointerValue(watch.raw);
   group.inFlight = snapshot;
   waitStats.calls++;
   const bytes = new Uint8Array(handles.buffer);
@@ -281,7 +294,7 @@ function issue(group: Group): void {
   }
   // No thread yet: Deno's blocking pool, in short slices while it starts.
   const ms = group.starting === true ? STARTUP_SLICE_MS : INFINITE;
-  kernel32().WaitForMultipleObjectsNb(handles.length, bytes, 0, ms).then((result) =>
+  k.WaitForMultipleObjectsNb(handles.length, bytes, 0, ms).then((result) =>
     returned(group, snapshot, result, handles)
   );
 }
@@ -321,6 +334,15 @@ function returned(group: Group, snapshot: Watch[], result: number, _keep: unknow
   } else {
     group.inFlight = null;
   }
+  settle(group, snapshot, result);
+  if (!stale) issue(group);
+}
+
+/**
+ * Gives out what one call took (exactly one object's signal, or none), and
+ * closes the handles that waited for the call to let go of them.
+ */
+function settle(group: Group, snapshot: Watch[], result: number): void {
   let taken: Watch | null = null;
   if (result === THREAD_FAILED) {
     // The thread's Worker failed. The pool serves this group from now on.
@@ -361,7 +383,6 @@ function returned(group: Group, snapshot: Watch[], result: number, _keep: unknow
       closeNow();
     }
   }
-  if (!stale) issue(group);
 }
 
 /** A signal was taken for this watch: to its first waiter, else back to the object. */

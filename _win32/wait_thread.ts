@@ -21,74 +21,113 @@
 import { Worker } from "node:worker_threads";
 import { kernel32, kernel32Address, WAIT_FAILED } from "./ffi.ts";
 import { errorFromCode } from "./errors.ts";
-import { WAIT_THREAD, type WaitPost, type WaitRequest } from "./wait_thread_worker.ts";
+import {
+  WAIT_CONTROL_BYTES,
+  WAIT_HANDLES_OFFSET,
+  WAIT_SLOT,
+  WAIT_THREAD,
+  type WaitPost,
+  type WaitThreadData,
+} from "./wait_thread_worker.ts";
 
 /** Idle threads kept for later waits (each one a Worker). */
 const MAX_IDLE = 4;
 const THREAD_SET_CONTEXT = 0x0010;
 
 /** What one call on a wait thread returned. */
-export type WaitDone = Extract<WaitPost, { id: number }>;
+export interface WaitDone {
+  /** What `WaitForMultipleObjectsEx` returned (`WAIT_FAILED` if the thread failed). */
+  result: number;
+  /** Its last error when it failed (0 if the thread itself failed). */
+  error: number;
+}
 
 /** One waiting thread. */
 export class WaitThread {
   readonly worker: Worker;
   readonly ready: Promise<void>;
+  readonly #i32: Int32Array;
+  readonly #handles: Uint8Array;
   #thread: Deno.PointerObject | null = null;
-  #nextId = 1;
-  #pending: { id: number; resolve: (done: WaitDone) => void } | null = null;
+  #next = 0;
+  #onWake: (() => void) | null = null;
+  #onFailure: (() => void) | null = null;
   /** Set when the Worker failed: its calls then return `WAIT_FAILED` with error 0. */
   failed: Error | null = null;
 
   constructor() {
-    this.worker = new Worker(new URL(WAIT_THREAD.url), { workerData: WAIT_THREAD.marker });
+    const control = new SharedArrayBuffer(WAIT_CONTROL_BYTES);
+    this.#i32 = new Int32Array(control, 0, WAIT_HANDLES_OFFSET / 4);
+    this.#handles = new Uint8Array(control, WAIT_HANDLES_OFFSET);
+    const workerData: WaitThreadData = { marker: WAIT_THREAD.marker, control };
+    this.worker = new Worker(new URL(WAIT_THREAD.url), { workerData });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (data: WaitPost) => {
-        if ("ready" in data) {
-          const k = kernel32();
-          const thread = k.OpenThread(THREAD_SET_CONTEXT, 0, data.ready);
-          if (thread === null) {
-            reject(errorFromCode(k.GetLastError(), "Cannot open a wait thread"));
-            return;
-          }
-          this.#thread = thread;
-          resolve();
+        if ("wake" in data) {
+          this.#onWake?.();
           return;
         }
-        const pending = this.#pending;
-        if (pending !== null && pending.id === data.id) {
-          this.#pending = null;
-          pending.resolve(data);
+        const k = kernel32();
+        const thread = k.OpenThread(THREAD_SET_CONTEXT, 0, data.ready);
+        if (thread === null) {
+          reject(errorFromCode(k.GetLastError(), "Cannot open a wait thread"));
+          return;
         }
+        this.#thread = thread;
+        resolve();
       });
       this.worker.on("error", (error: Error) => {
         this.failed = error;
         reject(error);
-        this.#pending?.resolve({ id: 0, result: WAIT_FAILED, error: 0 });
+        this.#onFailure?.();
       });
     });
+    // Its failure is reported through `failed` and each call's result.
+    this.ready.catch(() => {});
   }
 
   /**
    * One alertable call on the thread.
    *
    * @param handles The handles, as `HANDLE[]` bytes, kept open until it returns.
-   * @param count How many.
+   * @param count How many (at most 64).
    * @param all Whether to wait for all of them at once (else any one).
    * @param ms The call's timeout (`INFINITE` is 0xFFFFFFFF).
    * @returns What the call returned, and its last error.
    */
-  call(handles: Uint8Array, count: number, all: boolean, ms: number): Promise<WaitDone> {
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      if (this.failed !== null) {
-        resolve({ id, result: WAIT_FAILED, error: 0 });
-        return;
+  async call(handles: Uint8Array, count: number, all: boolean, ms: number): Promise<WaitDone> {
+    const i32 = this.#i32;
+    if (this.failed !== null) return { result: WAIT_FAILED, error: 0 };
+    this.#handles.set(handles.subarray(0, count * 8));
+    Atomics.store(i32, WAIT_SLOT.count, count);
+    Atomics.store(i32, WAIT_SLOT.all, all ? 1 : 0);
+    Atomics.store(i32, WAIT_SLOT.ms, ms | 0);
+    const before = Atomics.load(i32, WAIT_SLOT.done);
+    const id = this.#next = (this.#next % 0x7fffffff) + 1;
+    Atomics.store(i32, WAIT_SLOT.request, id);
+    Atomics.notify(i32, WAIT_SLOT.request);
+    try {
+      const failed = new Promise<void>((resolve) => (this.#onFailure = resolve));
+      while (Atomics.load(i32, WAIT_SLOT.done) !== id) {
+        if (this.failed !== null) return { result: WAIT_FAILED, error: 0 };
+        const wait = Atomics.waitAsync(i32, WAIT_SLOT.done, before);
+        if (!wait.async) continue;
+        // A fresh promise each time: a late message about an earlier call
+        // only makes this look again.
+        const woken = new Promise<void>((resolve) => (this.#onWake = resolve));
+        await Promise.race([wait.value, woken, failed]);
       }
-      this.#pending = { id, resolve };
-      const request: WaitRequest = { id, handles, count, all: all ? 1 : 0, ms };
-      this.worker.postMessage(request);
-    });
+      const done = {
+        result: Atomics.load(i32, WAIT_SLOT.result) >>> 0,
+        error: Atomics.load(i32, WAIT_SLOT.error),
+      };
+      Atomics.store(i32, WAIT_SLOT.taken, id);
+      Atomics.notify(i32, WAIT_SLOT.taken);
+      return done;
+    } finally {
+      this.#onWake = null;
+      this.#onFailure = null;
+    }
   }
 
   /** Wakes the call in progress (or the next one: the caller checks why it returned). */
@@ -99,6 +138,8 @@ export class WaitThread {
   end(): void {
     if (this.#thread !== null) kernel32().CloseHandle(this.#thread);
     this.#thread = null;
+    Atomics.store(this.#i32, WAIT_SLOT.request, -1);
+    Atomics.notify(this.#i32, WAIT_SLOT.request);
     void this.worker.terminate();
   }
 }
