@@ -288,7 +288,7 @@ function issue(group: Group): void {
   const thread = group.thread;
   if (thread !== null) {
     thread.call(bytes, handles.length, false, INFINITE).then((done) =>
-      returned(group, snapshot, thread.failed !== null ? THREAD_FAILED : done.result, handles)
+      returned(group, snapshot, done.threadFailed ? THREAD_FAILED : done.result, handles)
     );
     return;
   }

@@ -40,6 +40,8 @@ export interface WaitDone {
   result: number;
   /** Its last error when it failed (0 if the thread itself failed). */
   error: number;
+  /** True when the thread failed and the call has no outcome (it took nothing). */
+  threadFailed: boolean;
 }
 
 /** One waiting thread. */
@@ -76,11 +78,17 @@ export class WaitThread {
         this.#thread = thread;
         resolve();
       });
-      this.worker.on("error", (error: Error) => {
-        this.failed = error;
-        reject(error);
+      const fail = (error: Error) => {
+        this.failed ??= error;
+        reject(this.failed);
         this.#onFailure?.();
-      });
+      };
+      this.worker.on("error", fail);
+      // A Worker that ends without an error (or is ended) serves no more calls.
+      this.worker.on(
+        "exit",
+        (code: number) => fail(new Error(`a wait thread ended (code ${code})`)),
+      );
     });
     // Its failure is reported through `failed` and each call's result.
     this.ready.catch(() => {});
@@ -97,7 +105,7 @@ export class WaitThread {
    */
   async call(handles: Uint8Array, count: number, all: boolean, ms: number): Promise<WaitDone> {
     const i32 = this.#i32;
-    if (this.failed !== null) return { result: WAIT_FAILED, error: 0 };
+    if (this.failed !== null) return { result: WAIT_FAILED, error: 0, threadFailed: true };
     this.#handles.set(handles.subarray(0, count * 8));
     Atomics.store(i32, WAIT_SLOT.count, count);
     Atomics.store(i32, WAIT_SLOT.all, all ? 1 : 0);
@@ -109,7 +117,7 @@ export class WaitThread {
     try {
       const failed = new Promise<void>((resolve) => (this.#onFailure = resolve));
       while (Atomics.load(i32, WAIT_SLOT.done) !== id) {
-        if (this.failed !== null) return { result: WAIT_FAILED, error: 0 };
+        if (this.failed !== null) return { result: WAIT_FAILED, error: 0, threadFailed: true };
         const wait = Atomics.waitAsync(i32, WAIT_SLOT.done, before);
         if (!wait.async) continue;
         // A fresh promise each time: a late message about an earlier call
@@ -120,6 +128,7 @@ export class WaitThread {
       const done = {
         result: Atomics.load(i32, WAIT_SLOT.result) >>> 0,
         error: Atomics.load(i32, WAIT_SLOT.error),
+        threadFailed: false,
       };
       Atomics.store(i32, WAIT_SLOT.taken, id);
       Atomics.notify(i32, WAIT_SLOT.taken);
@@ -165,6 +174,11 @@ const idle: WaitThread[] = [];
  */
 export async function takeThread(): Promise<WaitThread> {
   let thread = idle.pop();
+  // One that failed while idle is ended, not lent.
+  while (thread !== undefined && thread.failed !== null) {
+    thread.end();
+    thread = idle.pop();
+  }
   if (thread === undefined) thread = new WaitThread();
   thread.worker.ref();
   try {
@@ -176,6 +190,21 @@ export async function takeThread(): Promise<WaitThread> {
     throw error;
   }
   return thread;
+}
+
+/**
+ * Starts wait threads ahead of need and keeps them idle (at most
+ * {@linkcode MAX_IDLE}), so that no later wait pays their start. For tests
+ * that measure: a thread's start (a module to load, under `deno test` a
+ * type check) is not idle time.
+ *
+ * @param count How many.
+ */
+export async function startWaitThreads(count: number): Promise<void> {
+  const threads = await Promise.all(
+    Array.from({ length: Math.min(count, MAX_IDLE) }, () => takeThread()),
+  );
+  for (const thread of threads) giveBack(thread);
 }
 
 /**

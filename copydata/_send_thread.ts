@@ -83,13 +83,17 @@ class SendThread {
     this.worker.on("message", (message: unknown) => {
       if (message === WAKE) this.#onWake?.();
     });
-    this.worker.on("error", (error: Error) => {
-      this.failed = error;
-      this.#onFailure?.(error);
-    });
+    const fail = (error: Error) => {
+      this.failed ??= error;
+      this.#onFailure?.(this.failed);
+    };
+    this.worker.on("error", fail);
+    // A Worker that ends without an error (or is ended) makes no more sends.
+    this.worker.on("exit", (code: number) => fail(new Error(`a send thread ended (code ${code})`)));
   }
 
   async call(request: SendRequest): Promise<SendOutcome> {
+    if (this.failed !== null) throw this.failed;
     const i32 = this.#i32;
     const i64 = this.#i64;
     const data = request.data;
@@ -112,6 +116,7 @@ class SendThread {
     try {
       const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
       while (Atomics.load(i32, SLOT.done) !== id) {
+        if (this.failed !== null) throw this.failed;
         const wait = Atomics.waitAsync(i32, SLOT.done, before);
         if (!wait.async) continue;
         // A fresh promise each time: a late message from an earlier call
