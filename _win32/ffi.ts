@@ -411,6 +411,24 @@ export const ADVAPI32 = {
   // ---- end of named pipes: who the server is ----
 } as const satisfies Deno.ForeignLibraryInterface;
 
+// NTSTATUS NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+//   POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+//   PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
+//   ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
+const NT_CREATE_FILE_PARAMETERS = [
+  "buffer",
+  "u32",
+  "buffer",
+  "buffer",
+  "pointer",
+  "u32",
+  "u32",
+  "u32",
+  "u32",
+  "pointer",
+  "u32",
+] as const;
+
 /** ntdll.dll: status conversion, and Wine detection for the test suite. */
 export const NTDLL = {
   // NTSTATUS NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock,
@@ -427,49 +445,18 @@ export const NTDLL = {
     parameters: ["buffer", "u32", "buffer", "buffer", "u32", "u32", "u32", "buffer"],
     result: "u32",
   },
-  // NTSTATUS NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
-  //   POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
-  //   PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
-  //   ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength)
-  // On Deno's blocking pool: opening a pipe on another computer goes over the
+  // NtCreateFile on Deno's blocking pool: opening a pipe on another computer goes over the
   // network. It returns its status, where CreateFileW's last error would stay
   // on the pool thread.
   NtCreateFileNb: {
     name: "NtCreateFile",
-    parameters: [
-      "buffer",
-      "u32",
-      "buffer",
-      "buffer",
-      "pointer",
-      "u32",
-      "u32",
-      "u32",
-      "u32",
-      "pointer",
-      "u32",
-    ],
+    parameters: NT_CREATE_FILE_PARAMETERS,
     result: "u32",
     nonblocking: true,
   },
   // The same, on the JavaScript thread: a local open answers at once, and its
   // status is its return value, which nothing can overwrite (see errors.ts).
-  NtCreateFile: {
-    parameters: [
-      "buffer",
-      "u32",
-      "buffer",
-      "buffer",
-      "pointer",
-      "u32",
-      "u32",
-      "u32",
-      "u32",
-      "pointer",
-      "u32",
-    ],
-    result: "u32",
-  },
+  NtCreateFile: { parameters: NT_CREATE_FILE_PARAMETERS, result: "u32" },
   // NTSTATUS NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock,
   //   PVOID FileInformation, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass)
   NtSetInformationFile: {
