@@ -21,6 +21,7 @@
 import { Worker } from "node:worker_threads";
 import { kernel32, kernel32Address, WAIT_FAILED } from "./ffi.ts";
 import { errorFromCode } from "./errors.ts";
+import { Handoff } from "./handoff.ts";
 import {
   WAIT_CONTROL_BYTES,
   WAIT_HANDLES_OFFSET,
@@ -50,23 +51,20 @@ export class WaitThread {
   readonly ready: Promise<void>;
   readonly #i32: Int32Array;
   readonly #handles: Uint8Array;
+  readonly #handoff: Handoff;
   #thread: Deno.PointerObject | null = null;
-  #next = 0;
-  #onWake: (() => void) | null = null;
-  #onFailure: (() => void) | null = null;
-  /** Set when the Worker failed: its calls then return `WAIT_FAILED` with error 0. */
-  failed: Error | null = null;
 
   constructor() {
     const control = new SharedArrayBuffer(WAIT_CONTROL_BYTES);
     this.#i32 = new Int32Array(control, 0, WAIT_HANDLES_OFFSET / 4);
     this.#handles = new Uint8Array(control, WAIT_HANDLES_OFFSET);
+    const handoff = this.#handoff = new Handoff(this.#i32, WAIT_SLOT);
     const workerData: WaitThreadData = { marker: WAIT_THREAD.marker, control };
     this.worker = new Worker(new URL(WAIT_THREAD.url), { workerData });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (data: WaitPost) => {
         if ("wake" in data) {
-          this.#onWake?.();
+          handoff.woken();
           return;
         }
         const k = kernel32();
@@ -79,9 +77,8 @@ export class WaitThread {
         resolve();
       });
       const fail = (error: Error) => {
-        this.failed ??= error;
-        reject(this.failed);
-        this.#onFailure?.();
+        handoff.fail(error);
+        reject(handoff.failed);
       };
       this.worker.on("error", fail);
       // A Worker that ends without an error (or is ended) serves no more calls.
@@ -92,6 +89,11 @@ export class WaitThread {
     });
     // Its failure is reported through `failed` and each call's result.
     this.ready.catch(() => {});
+  }
+
+  /** Set when the Worker failed or ended: its calls then return `WAIT_FAILED` with error 0. */
+  get failed(): Error | null {
+    return this.#handoff.failed;
   }
 
   /**
@@ -105,38 +107,16 @@ export class WaitThread {
    */
   async call(handles: Uint8Array, count: number, all: boolean, ms: number): Promise<WaitDone> {
     const i32 = this.#i32;
-    if (this.failed !== null) return { result: WAIT_FAILED, error: 0, threadFailed: true };
     this.#handles.set(handles.subarray(0, count * 8));
     Atomics.store(i32, WAIT_SLOT.count, count);
     Atomics.store(i32, WAIT_SLOT.all, all ? 1 : 0);
     Atomics.store(i32, WAIT_SLOT.ms, ms | 0);
-    const before = Atomics.load(i32, WAIT_SLOT.done);
-    const id = this.#next = (this.#next % 0x7fffffff) + 1;
-    Atomics.store(i32, WAIT_SLOT.request, id);
-    Atomics.notify(i32, WAIT_SLOT.request);
-    try {
-      const failed = new Promise<void>((resolve) => (this.#onFailure = resolve));
-      while (Atomics.load(i32, WAIT_SLOT.done) !== id) {
-        if (this.failed !== null) return { result: WAIT_FAILED, error: 0, threadFailed: true };
-        const wait = Atomics.waitAsync(i32, WAIT_SLOT.done, before);
-        if (!wait.async) continue;
-        // A fresh promise each time: a late message about an earlier call
-        // only makes this look again.
-        const woken = new Promise<void>((resolve) => (this.#onWake = resolve));
-        await Promise.race([wait.value, woken, failed]);
-      }
-      const done = {
-        result: Atomics.load(i32, WAIT_SLOT.result) >>> 0,
-        error: Atomics.load(i32, WAIT_SLOT.error),
-        threadFailed: false,
-      };
-      Atomics.store(i32, WAIT_SLOT.taken, id);
-      Atomics.notify(i32, WAIT_SLOT.taken);
-      return done;
-    } finally {
-      this.#onWake = null;
-      this.#onFailure = null;
-    }
+    const done = await this.#handoff.run(() => ({
+      result: Atomics.load(i32, WAIT_SLOT.result) >>> 0,
+      error: Atomics.load(i32, WAIT_SLOT.error),
+      threadFailed: false,
+    }));
+    return done ?? { result: WAIT_FAILED, error: 0, threadFailed: true };
   }
 
   /** Wakes the call in progress (or the next one: the caller checks why it returned). */
@@ -147,8 +127,7 @@ export class WaitThread {
   end(): void {
     if (this.#thread !== null) kernel32().CloseHandle(this.#thread);
     this.#thread = null;
-    Atomics.store(this.#i32, WAIT_SLOT.request, -1);
-    Atomics.notify(this.#i32, WAIT_SLOT.request);
+    this.#handoff.end();
     void this.worker.terminate();
   }
 }

@@ -5,14 +5,9 @@
  * at a time, for any one of its objects (a wait group, `wait.ts`) or for all
  * of them (`waitAll`, `wait_all.ts`).
  *
- * Requests and outcomes pass through a shared control block, not messages
- * (a message each way cost a wait three times what Deno's blocking pool
- * did): the thread sleeps in `Atomics.wait` until the JavaScript thread
- * stores a request's number, and the JavaScript thread awaits the outcome
- * with `Atomics.waitAsync`, then says it took it. An outcome not taken within
- * {@linkcode WAIT_WAKE_AFTER_MS} is also announced with a message: a wake by
- * `Atomics.notify` alone was lost about once in 20 fresh processes (see
- * `port_thread.ts`), and a message surely wakes the event loop.
+ * Requests and outcomes pass through a shared control block
+ * (`handoff.ts`), not messages: a message each way cost a wait three times
+ * what Deno's blocking pool did.
  *
  * `wait_thread.ts` imports this module for {@linkcode WAIT_THREAD} (so it is
  * in the static module graph that `deno compile` embeds); outside that
@@ -22,15 +17,14 @@
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { kernel32, MAXIMUM_WAIT_OBJECTS, WAIT_FAILED } from "./ffi.ts";
+import { serveHandoff } from "./handoff.ts";
 
 /** The worker's marker, and this module's URL. */
 export const WAIT_THREAD = { url: import.meta.url, marker: "winipc wait thread" } as const;
 
 /**
- * The control block's Int32 slots. `request` holds the number of the request
- * to run (-1: end the thread), `done` the number of the last one run,
- * `taken` the number of the last outcome the JavaScript thread took; the
- * others are that request's fields and outcome.
+ * The control block's Int32 slots: the handoff's own (`request`, `done`,
+ * `taken`), then the request's fields and outcome.
  */
 export const WAIT_SLOT = {
   request: 0,
@@ -50,8 +44,6 @@ export const WAIT_SLOT = {
 export const WAIT_HANDLES_OFFSET = 32;
 /** The control block's size in bytes. */
 export const WAIT_CONTROL_BYTES = WAIT_HANDLES_OFFSET + MAXIMUM_WAIT_OBJECTS * 8;
-/** How long an outcome may stay untaken before a message announces it too. */
-export const WAIT_WAKE_AFTER_MS = 20;
 
 /** What the Worker is given. */
 export interface WaitThreadData {
@@ -60,7 +52,7 @@ export interface WaitThreadData {
 }
 
 /** What the thread posts: its id once started, and a wake for an outcome not taken in time. */
-export type WaitPost = { ready: number } | { wake: number };
+export type WaitPost = { ready: number } | { wake: true };
 
 function run(control: SharedArrayBuffer, port: NonNullable<typeof parentPort>): void {
   const k = kernel32();
@@ -68,13 +60,7 @@ function run(control: SharedArrayBuffer, port: NonNullable<typeof parentPort>): 
   const shared = new Uint8Array(control, WAIT_HANDLES_OFFSET, MAXIMUM_WAIT_OBJECTS * 8);
   const handles = new Uint8Array(MAXIMUM_WAIT_OBJECTS * 8);
   port.postMessage({ ready: k.GetCurrentThreadId() } satisfies WaitPost);
-  let last = 0;
-  for (;;) {
-    Atomics.wait(i32, WAIT_SLOT.request, last);
-    const id = Atomics.load(i32, WAIT_SLOT.request);
-    if (id < 0) return;
-    if (id === last) continue;
-    last = id;
+  const serve = () => {
     const count = Atomics.load(i32, WAIT_SLOT.count);
     handles.set(shared.subarray(0, count * 8));
     const all = Atomics.load(i32, WAIT_SLOT.all);
@@ -83,15 +69,8 @@ function run(control: SharedArrayBuffer, port: NonNullable<typeof parentPort>): 
     const error = result === WAIT_FAILED ? k.GetLastError() : 0;
     Atomics.store(i32, WAIT_SLOT.result, result | 0);
     Atomics.store(i32, WAIT_SLOT.error, error);
-    Atomics.store(i32, WAIT_SLOT.done, id);
-    Atomics.notify(i32, WAIT_SLOT.done);
-    const taken = Atomics.load(i32, WAIT_SLOT.taken);
-    if (
-      taken !== id && Atomics.wait(i32, WAIT_SLOT.taken, taken, WAIT_WAKE_AFTER_MS) === "timed-out"
-    ) {
-      port.postMessage({ wake: id } satisfies WaitPost);
-    }
-  }
+  };
+  serveHandoff(i32, WAIT_SLOT, serve, () => port.postMessage({ wake: true } satisfies WaitPost));
 }
 
 const data = workerData as Partial<WaitThreadData> | null;

@@ -9,9 +9,7 @@
  * thread. So each send runs on a `node:worker_threads` Worker running
  * `_send_worker.ts` (imported here too, so `deno compile` embeds it), which
  * reads `GetLastError` on the calling thread. The request and its outcome
- * pass through a shared control block: a store and an `Atomics.notify` to
- * start, an `Atomics.waitAsync` to learn the end, and a message as well if
- * the end is not taken within 20 ms (a lost wake, see `_send_worker.ts`).
+ * pass through a shared control block (`_win32/handoff.ts`).
  *
  * A Worker is `ref()`ed while a send it makes is awaited, and `unref()`ed
  * when the caller stops waiting (so the process may exit while the call is
@@ -22,6 +20,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { startTimer } from "../_win32/timeout.ts";
+import { Handoff } from "../_win32/handoff.ts";
 import {
   CONTROL_BYTES,
   I32_SLOTS,
@@ -67,33 +66,31 @@ class SendThread {
   readonly worker: Worker;
   readonly #i32: Int32Array;
   readonly #i64: BigInt64Array;
-  #next = 0;
+  readonly #handoff: Handoff;
   /** The payload of the call in progress (its memory is read by the thread). */
   #data: Uint8Array | null = null;
-  failed: Error | null = null;
-  #onFailure: ((error: Error) => void) | null = null;
-  #onWake: (() => void) | null = null;
 
   constructor() {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.#i32 = new Int32Array(control, 0, I32_SLOTS);
     this.#i64 = new BigInt64Array(control, I64_OFFSET, 4);
+    const handoff = this.#handoff = new Handoff(this.#i32, SLOT);
     const workerData: SendThreadData = { marker: SEND_THREAD.marker, control };
     this.worker = new Worker(new URL(SEND_THREAD.url), { workerData });
     this.worker.on("message", (message: unknown) => {
-      if (message === WAKE) this.#onWake?.();
+      if (message === WAKE) handoff.woken();
     });
-    const fail = (error: Error) => {
-      this.failed ??= error;
-      this.#onFailure?.(this.failed);
-    };
-    this.worker.on("error", fail);
+    this.worker.on("error", (error: Error) => handoff.fail(error));
     // A Worker that ends without an error (or is ended) makes no more sends.
-    this.worker.on("exit", (code: number) => fail(new Error(`a send thread ended (code ${code})`)));
+    this.worker.on("exit", (code) => handoff.fail(new Error(`a send thread ended (code ${code})`)));
+  }
+
+  /** Set once the thread failed or ended. */
+  get failed(): Error | null {
+    return this.#handoff.failed;
   }
 
   async call(request: SendRequest): Promise<SendOutcome> {
-    if (this.failed !== null) throw this.failed;
     const i32 = this.#i32;
     const i64 = this.#i64;
     const data = request.data;
@@ -109,32 +106,15 @@ class SendThread {
     Atomics.store(i32, SLOT.flags, request.flags);
     Atomics.store(i32, SLOT.ms, request.ms ?? -1);
     Atomics.store(i32, SLOT.message, request.message);
-    const before = Atomics.load(i32, SLOT.done);
-    const id = this.#next = (this.#next % 0x7fffffff) + 1;
-    Atomics.store(i32, SLOT.request, id);
-    Atomics.notify(i32, SLOT.request);
     try {
-      const failed = new Promise<never>((_, reject) => (this.#onFailure = reject));
-      while (Atomics.load(i32, SLOT.done) !== id) {
-        if (this.failed !== null) throw this.failed;
-        const wait = Atomics.waitAsync(i32, SLOT.done, before);
-        if (!wait.async) continue;
-        // A fresh promise each time: a late message from an earlier call
-        // only makes this look again.
-        const woken = new Promise<void>((resolve) => (this.#onWake = resolve));
-        await Promise.race([wait.value, failed, woken]);
-      }
-      const outcome = {
+      const outcome = await this.#handoff.run(() => ({
         ok: Atomics.load(i32, SLOT.ok) === 1,
         reply: Atomics.load(i64, SLOT64.reply),
         error: Atomics.load(i32, SLOT.error),
-      };
-      Atomics.store(i32, SLOT.taken, id);
-      Atomics.notify(i32, SLOT.taken);
+      }));
+      if (outcome === null) throw this.failed;
       return outcome;
     } finally {
-      this.#onWake = null;
-      this.#onFailure = null;
       this.#data = null;
     }
   }
@@ -145,8 +125,7 @@ class SendThread {
   }
 
   end(): void {
-    Atomics.store(this.#i32, SLOT.request, -1);
-    Atomics.notify(this.#i32, SLOT.request);
+    this.#handoff.end();
     void this.worker.terminate();
   }
 }

@@ -3,13 +3,8 @@
  * A send thread's own side (see `_send_thread.ts`): a `node:worker_threads`
  * Worker running this module makes one blocking `SendMessageTimeoutW` (or
  * `SendMessageW`) at a time and reads its last error on its own thread.
- * Requests and outcomes pass through a shared control block: the thread
- * sleeps in `Atomics.wait` until the JavaScript thread stores a request's
- * number, and the JavaScript thread awaits the outcome with
- * `Atomics.waitAsync`, then says it took it. An outcome not taken within
- * {@linkcode WAKE_AFTER_MS} is also announced with a message: a wake by
- * `Atomics.notify` alone was lost about once in 20 fresh processes (see
- * `_win32/port_thread.ts`), and a message surely wakes the event loop.
+ * Requests and outcomes pass through a shared control block
+ * (`_win32/handoff.ts`).
  *
  * `_send_thread.ts` imports this module for {@linkcode SEND_THREAD} (so it
  * is in the static module graph that `deno compile` embeds); outside that
@@ -19,6 +14,7 @@
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { kernel32, user32 } from "../_win32/ffi.ts";
+import { serveHandoff } from "../_win32/handoff.ts";
 
 /** The worker's marker, and this module's URL. */
 export const SEND_THREAD = {
@@ -32,16 +28,12 @@ export const I32_SLOTS = 10;
 export const I64_OFFSET = 40;
 /** The control block's size in bytes. */
 export const CONTROL_BYTES = I64_OFFSET + 4 * 8;
-/** How long an outcome may stay untaken before a message announces it too. */
-export const WAKE_AFTER_MS = 20;
 /** The message that announces an outcome not taken in time. */
 export const WAKE = "wake";
 
 /**
- * The control block's Int32 slots. `request` holds the number of the
- * request to run (-1: end the thread), `done` the number of the last one
- * run, `taken` the number of the last outcome the JavaScript thread took;
- * the others are that request's fields and outcome.
+ * The control block's Int32 slots: the handoff's own (`request`, `done`,
+ * `taken`), then the request's fields and outcome.
  */
 export const SLOT = {
   request: 0,
@@ -114,21 +106,7 @@ function send(i32: Int32Array, i64: BigInt64Array): void {
 function run(control: SharedArrayBuffer): void {
   const i32 = new Int32Array(control, 0, I32_SLOTS);
   const i64 = new BigInt64Array(control, I64_OFFSET, 4);
-  let last = 0;
-  for (;;) {
-    Atomics.wait(i32, SLOT.request, last);
-    const request = Atomics.load(i32, SLOT.request);
-    if (request < 0) return;
-    if (request === last) continue;
-    last = request;
-    send(i32, i64);
-    Atomics.store(i32, SLOT.done, request);
-    Atomics.notify(i32, SLOT.done);
-    const taken = Atomics.load(i32, SLOT.taken);
-    if (taken !== request && Atomics.wait(i32, SLOT.taken, taken, WAKE_AFTER_MS) === "timed-out") {
-      parentPort?.postMessage(WAKE);
-    }
-  }
+  serveHandoff(i32, SLOT, () => send(i32, i64), () => parentPort?.postMessage(WAKE));
 }
 
 const data = workerData as Partial<SendThreadData> | null;
